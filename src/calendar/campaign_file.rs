@@ -1,0 +1,258 @@
+//! One campaign file: TOML front matter between `+++` lines, then the Markdown message.
+
+use super::areas::is_slug;
+use super::diagnostic::{Diagnostic, Diagnostics};
+use crate::domain::campaign::DEFAULT_GRACE;
+use crate::domain::{AreaDirectory, Campaign, Channel, MonthDay, Priority, Schedule, Season};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use toml::Spanned;
+
+const FENCE: &str = "+++";
+const MAX_SUBJECT: usize = 120;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    slug: Option<Spanned<String>>,
+    title: Spanned<String>,
+    priority: Spanned<String>,
+    lead: Spanned<String>,
+    schedule: Spanned<String>,
+    season: Option<RawSeason>,
+    starts: Option<Spanned<toml::value::Datetime>>,
+    ends: Option<Spanned<toml::value::Datetime>>,
+    areas: Spanned<Vec<Spanned<String>>>,
+    channels: Spanned<Vec<Spanned<String>>>,
+    subject: Spanned<String>,
+    summary: Spanned<String>,
+    grace: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeason {
+    from: Spanned<String>,
+    to: Spanned<String>,
+}
+
+/// Splits the file into (front matter start offset, front matter, body start offset, body).
+fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != FENCE {
+        return Err((0, format!("a campaign file starts with a `{FENCE}` line, then TOML front matter, then another `{FENCE}` line")));
+    }
+    let fm_start = (first_end + 1).min(text.len());
+    let mut pos = fm_start;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if text[pos..end].trim_end() == FENCE {
+            let body_start = (end + 1).min(text.len());
+            return Ok((fm_start, &text[fm_start..pos], body_start, &text[body_start..]));
+        }
+        pos = end + 1;
+    }
+    Err((0, format!("the front matter is never closed; add a `{FENCE}` line before the message")))
+}
+
+fn date(dt: &Spanned<toml::value::Datetime>) -> Result<chrono::NaiveDate, String> {
+    let v = dt.get_ref();
+    match (&v.date, &v.time) {
+        (Some(d), None) => chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+            .ok_or_else(|| format!("`{v}` is not a real date")),
+        _ => Err(format!("`{v}` must be a date without a time, like 2026-12-01")),
+    }
+}
+
+pub(super) fn parse(path: &Path, text: &str, areas: &AreaDirectory, diags: &mut Diagnostics) -> Option<Campaign> {
+    let (fm_start, front, body_start, body) = match split(text) {
+        Ok(parts) => parts,
+        Err((offset, m)) => {
+            diags.push(Diagnostic::at(path, text, offset, m));
+            return None;
+        }
+    };
+    let raw: RawCampaign = match toml::from_str(front) {
+        Ok(r) => r,
+        Err(e) => {
+            let offset = fm_start + e.span().map_or(0, |s| s.start);
+            diags.push(Diagnostic::at(path, text, offset, e.message().trim()));
+            return None;
+        }
+    };
+    let before = diags.len();
+    let mut err = |span: std::ops::Range<usize>, m: String| {
+        diags.push(Diagnostic::at(path, text, fm_start + span.start, m));
+    };
+
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    let slug = match &raw.slug {
+        Some(s) => {
+            if !is_slug(s.get_ref()) {
+                err(s.span(), format!("slug `{}` must be lower-case letters, digits and hyphens", s.get_ref()));
+            }
+            s.get_ref().clone()
+        }
+        None => {
+            if !is_slug(&stem) {
+                diags.push(Diagnostic::file(path, format!("the file name `{stem}` is not a slug; rename it in lower-case-with-hyphens.md or set `slug`")));
+            }
+            stem
+        }
+    };
+    let mut err = |span: std::ops::Range<usize>, m: String| {
+        diags.push(Diagnostic::at(path, text, fm_start + span.start, m));
+    };
+
+    for (field, value, max) in [
+        ("title", &raw.title, 200),
+        ("lead", &raw.lead, 200),
+        ("subject", &raw.subject, MAX_SUBJECT),
+        ("summary", &raw.summary, 600),
+    ] {
+        let v = value.get_ref();
+        if v.trim().is_empty() {
+            err(value.span(), format!("`{field}` is empty"));
+        } else if v.contains(['\r', '\n']) {
+            err(value.span(), format!("`{field}` must be one line"));
+        } else if v.chars().count() > max {
+            err(value.span(), format!("`{field}` is {} characters; keep it to {max} or fewer", v.chars().count()));
+        }
+    }
+
+    let priority = raw.priority.get_ref().parse::<Priority>().map_err(|m| err(raw.priority.span(), m)).ok();
+    let schedule = raw.schedule.get_ref().parse::<Schedule>().map_err(|m| err(raw.schedule.span(), m)).ok();
+    let season = raw.season.as_ref().and_then(|s| {
+        let from = s.from.get_ref().parse::<MonthDay>().map_err(|m| err(s.from.span(), m)).ok();
+        let to = s.to.get_ref().parse::<MonthDay>().map_err(|m| err(s.to.span(), m)).ok();
+        Some(Season { from: from?, to: to? })
+    });
+    let starts = raw.starts.as_ref().and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
+    let ends = raw.ends.as_ref().and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
+    if let (Some(s), Some(e), Some(span)) = (starts, ends, raw.ends.as_ref().map(Spanned::span)) {
+        if e < s {
+            err(span, format!("`ends` ({e}) is before `starts` ({s})"));
+        }
+    }
+
+    if raw.areas.get_ref().is_empty() {
+        err(raw.areas.span(), "`areas` is empty; use [\"all\"], a district (\"chiltern\", \"south-bucks\") or area slugs".into());
+    }
+    let mut targets = Vec::new();
+    for a in raw.areas.get_ref() {
+        match areas.target(a.get_ref()) {
+            Some(t) if !targets.contains(&t) => targets.push(t),
+            Some(_) => err(a.span(), format!("area `{}` is listed twice", a.get_ref())),
+            None => err(a.span(), format!("unknown area `{}`; use \"all\", \"chiltern\", \"south-bucks\" or a slug from areas.toml", a.get_ref())),
+        }
+    }
+    if raw.channels.get_ref().is_empty() {
+        err(raw.channels.span(), "`channels` is empty; use one or more of \"email\", \"feed\", \"webhook\"".into());
+    }
+    let mut channels = Vec::new();
+    for c in raw.channels.get_ref() {
+        match c.get_ref().parse::<Channel>() {
+            Ok(ch) if !channels.contains(&ch) => channels.push(ch),
+            Ok(_) => err(c.span(), format!("channel `{}` is listed twice", c.get_ref())),
+            Err(m) => err(c.span(), m),
+        }
+    }
+    let grace = match &raw.grace {
+        Some(g) => humantime::parse_duration(g.get_ref())
+            .map_err(|e| err(g.span(), format!("`{}` is not a duration like \"6h\" or \"30m\": {e}", g.get_ref())))
+            .ok(),
+        None => Some(DEFAULT_GRACE),
+    };
+    if body.trim().is_empty() {
+        diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
+    }
+
+    if diags.len() != before {
+        return None;
+    }
+    Some(Campaign {
+        slug,
+        title: raw.title.into_inner().trim().to_string(),
+        priority: priority?,
+        lead: raw.lead.into_inner().trim().to_string(),
+        schedule: schedule?,
+        season,
+        starts,
+        ends,
+        areas: targets,
+        channels,
+        subject: raw.subject.into_inner().trim().to_string(),
+        summary: raw.summary.into_inner().trim().to_string(),
+        body: body.trim().to_string(),
+        grace: grace?,
+        content_hash: hex::encode(Sha256::digest(text.as_bytes())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Area, District, PostcodePrefix};
+
+    fn areas() -> AreaDirectory {
+        AreaDirectory::new([Area {
+            slug: "chesham".into(),
+            name: "Chesham".into(),
+            district: District::Chiltern,
+            postcodes: vec![PostcodePrefix::parse("HP5").unwrap()],
+            households: Some(9000),
+        }])
+    }
+
+    const GOOD: &str = "+++\ntitle = \"T\"\npriority = \"burglary-vehicle\"\nlead = \"Thames Valley Police\"\n\
+        schedule = \"0 18 * * FRI\"\nseason = { from = \"10-25\", to = \"02-28\" }\nareas = [\"chesham\", \"south-bucks\"]\n\
+        channels = [\"email\", \"feed\"]\nsubject = \"S\"\nsummary = \"Sum\"\ngrace = \"2h\"\n+++\nLock up.\n";
+
+    fn run(text: &str) -> (Option<Campaign>, Vec<String>) {
+        let mut d = Diagnostics::default();
+        let c = parse(Path::new("c/winter.md"), text, &areas(), &mut d);
+        (c, d.0.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_good_file_loads() {
+        let (c, errs) = run(GOOD);
+        assert!(errs.is_empty(), "{errs:?}");
+        let c = c.unwrap();
+        assert_eq!(c.slug, "winter");
+        assert_eq!(c.body, "Lock up.");
+        assert_eq!(c.grace, std::time::Duration::from_secs(7200));
+        assert_eq!(c.channels, [Channel::Email, Channel::Feed]);
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_positions() {
+        let bad = GOOD
+            .replace("burglary-vehicle", "burglary")
+            .replace("0 18 * * FRI", "0 25 * * FRI")
+            .replace("\"02-28\"", "\"02-30\"")
+            .replace("\"chesham\"", "\"chesam\"")
+            .replace("Lock up.\n", "  \n");
+        let (c, errs) = run(&bad);
+        assert!(c.is_none());
+        assert_eq!(errs.len(), 5, "{errs:?}");
+        assert!(errs[0].starts_with("c/winter.md:3:12: unknown priority `burglary`"), "{errs:?}");
+        assert!(errs[1].starts_with("c/winter.md:5:12: `0 25 * * FRI` is not a valid cron"), "{errs:?}");
+        assert!(errs[2].starts_with("c/winter.md:6:33: `02-30` is not a day"), "{errs:?}");
+        assert!(errs[3].starts_with("c/winter.md:7:10: unknown area `chesam`"), "{errs:?}");
+        assert!(errs[4].starts_with("c/winter.md:13:1: the message body is empty"), "{errs:?}");
+    }
+
+    #[test]
+    fn syntax_and_unknown_keys_are_located() {
+        let (_, errs) = run(&GOOD.replace("grace = \"2h\"", "colour = \"red\""));
+        assert!(errs[0].starts_with("c/winter.md:11:1: unknown field `colour`"), "{errs:?}");
+        let (_, errs) = run(&GOOD.replace("subject = \"S\"", "subject = \"S"));
+        assert!(errs[0].starts_with("c/winter.md:9:"), "{errs:?}");
+        let (_, errs) = run("title = 1\n");
+        assert!(errs[0].contains("starts with a `+++` line"), "{errs:?}");
+        let (_, errs) = run("+++\ntitle = \"x\"\n");
+        assert!(errs[0].contains("never closed"), "{errs:?}");
+    }
+}

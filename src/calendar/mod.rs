@@ -1,0 +1,104 @@
+//! Reading the communications calendar (`campaigns/`) into domain types.
+//!
+//! Everything is checked before anything is used: a broken calendar never half-loads, and
+//! every problem in every file is reported at once as `path:line:col: message`.
+
+mod areas;
+mod campaign_file;
+mod diagnostic;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+
+use crate::domain::{AreaDirectory, Campaign};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const AREAS_FILE: &str = "areas.toml";
+
+/// The whole calendar, valid by construction.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    pub dir: PathBuf,
+    pub areas: AreaDirectory,
+    pub campaigns: Vec<Campaign>,
+}
+
+impl Calendar {
+    pub fn campaign(&self, slug: &str) -> Option<&Campaign> {
+        self.campaigns.iter().find(|c| c.slug == slug)
+    }
+}
+
+/// Loads and validates `dir/areas.toml` and every `dir/*.md` campaign file.
+pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let areas_path = dir.join(AREAS_FILE);
+    let areas = match std::fs::read_to_string(&areas_path) {
+        Ok(text) => areas::parse(&areas_path, &text, &mut diags),
+        Err(e) => {
+            diags.push(Diagnostic::file(&areas_path, format!("cannot read the areas file: {e}")));
+            AreaDirectory::default()
+        }
+    };
+
+    let mut files = match campaign_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::file(dir, format!("cannot read the calendar directory: {e}")));
+            Vec::new()
+        }
+    };
+    files.sort();
+
+    let mut campaigns: Vec<Campaign> = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in files {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::file(&path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            diags.push(Diagnostic::file(&path, "is not UTF-8 text; save it as UTF-8"));
+            continue;
+        };
+        if let Some(c) = campaign_file::parse(&path, &text, &areas, &mut diags) {
+            if let Some(first) = seen.get(&c.slug) {
+                diags.push(Diagnostic::file(
+                    &path,
+                    format!("duplicate campaign slug `{}` (also used by {})", c.slug, first.display()),
+                ));
+                continue;
+            }
+            seen.insert(c.slug.clone(), path.clone());
+            campaigns.push(c);
+        }
+    }
+
+    if diags.is_empty() {
+        Ok(Calendar {
+            dir: dir.to_path_buf(),
+            areas,
+            campaigns,
+        })
+    } else {
+        Err(diags)
+    }
+}
+
+fn campaign_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let is_campaign = path.extension().is_some_and(|e| e == "md")
+            && !name.starts_with(['_', '.'])
+            && !name.eq_ignore_ascii_case("README.md");
+        if is_campaign && path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}

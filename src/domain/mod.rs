@@ -1,0 +1,19 @@
+//! Validated newtypes and pure logic: no I/O, no clock reads (time is passed in).
+
+pub mod area;
+pub mod campaign;
+pub mod channel;
+pub mod email;
+pub mod postcode;
+pub mod priority;
+pub mod schedule;
+pub mod season;
+
+pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
+pub use campaign::Campaign;
+pub use channel::Channel;
+pub use email::Email;
+pub use postcode::{Postcode, PostcodePrefix};
+pub use priority::Priority;
+pub use schedule::{LONDON, Schedule};
+pub use season::{MonthDay, Season};

@@ -1,0 +1,78 @@
+//! The partnership plan's five priorities, which are also the topics residents choose.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Priority {
+    BurglaryVehicle,
+    VulnerabilitySafeguarding,
+    ViolenceDomesticAbuse,
+    CommunityResilience,
+    FearOfCrime,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Priority::BurglaryVehicle,
+        Priority::VulnerabilitySafeguarding,
+        Priority::ViolenceDomesticAbuse,
+        Priority::CommunityResilience,
+        Priority::FearOfCrime,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Priority::BurglaryVehicle => "burglary-vehicle",
+            Priority::VulnerabilitySafeguarding => "vulnerability-safeguarding",
+            Priority::ViolenceDomesticAbuse => "violence-domestic-abuse",
+            Priority::CommunityResilience => "community-resilience",
+            Priority::FearOfCrime => "fear-of-crime",
+        }
+    }
+
+    /// The words a resident sees when choosing topics.
+    pub fn resident_label(self) -> &'static str {
+        match self {
+            Priority::BurglaryVehicle => "Burglary and vehicle crime",
+            Priority::VulnerabilitySafeguarding => "Scams, fraud and exploitation",
+            Priority::ViolenceDomesticAbuse => "Violence and domestic abuse",
+            Priority::CommunityResilience => "Community and Neighbourhood Watch",
+            Priority::FearOfCrime => "Local crime news",
+        }
+    }
+
+    pub fn slugs() -> String {
+        Self::ALL.map(Priority::slug).join(", ")
+    }
+}
+
+impl FromStr for Priority {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.slug() == s)
+            .ok_or_else(|| format!("unknown priority `{s}`; expected one of {}", Self::slugs()))
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_round_trip() {
+        for p in Priority::ALL {
+            assert_eq!(p.slug().parse::<Priority>().unwrap(), p);
+        }
+        assert!("burglary".parse::<Priority>().unwrap_err().contains("fear-of-crime"));
+    }
+}
