@@ -26,7 +26,8 @@ struct RawArea {
 
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -47,9 +48,15 @@ pub(super) fn parse(path: &Path, text: &str, diags: &mut Diagnostics) -> AreaDir
         let at = |s: &std::ops::Range<usize>, m: String| Diagnostic::span(path, text, s.clone(), m);
         let slug = a.slug.get_ref().clone();
         if !is_slug(&slug) {
-            diags.push(at(&a.slug.span(), format!("area slug `{slug}` must be lower-case letters, digits and hyphens")));
+            diags.push(at(
+                &a.slug.span(),
+                format!("area slug `{slug}` must be lower-case letters, digits and hyphens"),
+            ));
         } else if slug == "all" || slug.parse::<District>().is_ok() {
-            diags.push(at(&a.slug.span(), format!("area slug `{slug}` is reserved for a district or `all`")));
+            diags.push(at(
+                &a.slug.span(),
+                format!("area slug `{slug}` is reserved for a district or `all`"),
+            ));
         } else if !slugs.insert(slug.clone()) {
             diags.push(at(&a.slug.span(), format!("duplicate area slug `{slug}`")));
         }
@@ -75,7 +82,10 @@ pub(super) fn parse(path: &Path, text: &str, diags: &mut Diagnostics) -> AreaDir
         }
         let households = match &a.households {
             Some(h) if *h.get_ref() <= 0 || *h.get_ref() > 10_000_000 => {
-                diags.push(at(&h.span(), format!("households must be a positive number, not {}", h.get_ref())));
+                diags.push(at(
+                    &h.span(),
+                    format!("households must be a positive number, not {}", h.get_ref()),
+                ));
                 None
             }
             Some(h) => u32::try_from(*h.get_ref()).ok(),
@@ -92,7 +102,10 @@ pub(super) fn parse(path: &Path, text: &str, diags: &mut Diagnostics) -> AreaDir
         }
     }
     if areas.is_empty() && diags.len() == before {
-        diags.push(Diagnostic::file(path, "defines no areas; add at least one [[area]]"));
+        diags.push(Diagnostic::file(
+            path,
+            "defines no areas; add at least one [[area]]",
+        ));
     }
     AreaDirectory::new(areas)
 }
@@ -109,7 +122,9 @@ mod tests {
 
     #[test]
     fn a_good_area_loads() {
-        let (n, errs) = check("[[area]]\nslug = \"chesham\"\nname = \"Chesham\"\ndistrict = \"chiltern\"\npostcodes = [\"HP5\"]\nhouseholds = 9000\n");
+        let (n, errs) = check(
+            "[[area]]\nslug = \"chesham\"\nname = \"Chesham\"\ndistrict = \"chiltern\"\npostcodes = [\"HP5\"]\nhouseholds = 9000\n",
+        );
         assert_eq!((n, errs), (1, vec![]));
     }
 
@@ -120,13 +135,25 @@ mod tests {
              [[area]]\nslug = \"chesham\"\nname = \"X\"\ndistrict = \"chiltern\"\npostcodes = [\"HP5\"]\ncolour = 1\n",
         );
         assert_eq!(errs.len(), 1, "{errs:?}"); // unknown keys stop the parse
-        assert!(errs[0].starts_with("areas.toml:11:1: unknown field `colour`"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("areas.toml:11:1: unknown field `colour`"),
+            "{errs:?}"
+        );
         let (_, errs) = check(
             "[[area]]\nslug = \"chesham\"\nname = \"Chesham\"\ndistrict = \"bucks\"\npostcodes = [\"HP5\", \"5HP\"]\n\
              [[area]]\nslug = \"chesham\"\nname = \"X\"\ndistrict = \"chiltern\"\npostcodes = [\"HP5\"]\n",
         );
-        assert!(errs[0].starts_with("areas.toml:4:12: unknown district `bucks`"), "{errs:?}");
-        assert!(errs[1].starts_with("areas.toml:5:21: `5HP` is not a postcode"), "{errs:?}");
-        assert!(errs[2].starts_with("areas.toml:7:8: duplicate area slug `chesham`"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("areas.toml:4:12: unknown district `bucks`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("areas.toml:5:21: `5HP` is not a postcode"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[2].starts_with("areas.toml:7:8: duplicate area slug `chesham`"),
+            "{errs:?}"
+        );
     }
 }

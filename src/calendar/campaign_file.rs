@@ -41,7 +41,12 @@ struct RawSeason {
 fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != FENCE {
-        return Err((0, format!("a campaign file starts with a `{FENCE}` line, then TOML front matter, then another `{FENCE}` line")));
+        return Err((
+            0,
+            format!(
+                "a campaign file starts with a `{FENCE}` line, then TOML front matter, then another `{FENCE}` line"
+            ),
+        ));
     }
     let fm_start = (first_end + 1).min(text.len());
     let mut pos = fm_start;
@@ -49,23 +54,40 @@ fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
         if text[pos..end].trim_end() == FENCE {
             let body_start = (end + 1).min(text.len());
-            return Ok((fm_start, &text[fm_start..pos], body_start, &text[body_start..]));
+            return Ok((
+                fm_start,
+                &text[fm_start..pos],
+                body_start,
+                &text[body_start..],
+            ));
         }
         pos = end + 1;
     }
-    Err((0, format!("the front matter is never closed; add a `{FENCE}` line before the message")))
+    Err((
+        0,
+        format!("the front matter is never closed; add a `{FENCE}` line before the message"),
+    ))
 }
 
 fn date(dt: &Spanned<toml::value::Datetime>) -> Result<chrono::NaiveDate, String> {
     let v = dt.get_ref();
     match (&v.date, &v.time) {
-        (Some(d), None) => chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-            .ok_or_else(|| format!("`{v}` is not a real date")),
-        _ => Err(format!("`{v}` must be a date without a time, like 2026-12-01")),
+        (Some(d), None) => {
+            chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                .ok_or_else(|| format!("`{v}` is not a real date"))
+        }
+        _ => Err(format!(
+            "`{v}` must be a date without a time, like 2026-12-01"
+        )),
     }
 }
 
-pub(super) fn parse(path: &Path, text: &str, areas: &AreaDirectory, diags: &mut Diagnostics) -> Option<Campaign> {
+pub(super) fn parse(
+    path: &Path,
+    text: &str,
+    areas: &AreaDirectory,
+    diags: &mut Diagnostics,
+) -> Option<Campaign> {
     let (fm_start, front, body_start, body) = match split(text) {
         Ok(parts) => parts,
         Err((offset, m)) => {
@@ -86,11 +108,21 @@ pub(super) fn parse(path: &Path, text: &str, areas: &AreaDirectory, diags: &mut 
         diags.push(Diagnostic::at(path, text, fm_start + span.start, m));
     };
 
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_string();
     let slug = match &raw.slug {
         Some(s) => {
             if !is_slug(s.get_ref()) {
-                err(s.span(), format!("slug `{}` must be lower-case letters, digits and hyphens", s.get_ref()));
+                err(
+                    s.span(),
+                    format!(
+                        "slug `{}` must be lower-case letters, digits and hyphens",
+                        s.get_ref()
+                    ),
+                );
             }
             s.get_ref().clone()
         }
@@ -117,19 +149,53 @@ pub(super) fn parse(path: &Path, text: &str, areas: &AreaDirectory, diags: &mut 
         } else if v.contains(['\r', '\n']) {
             err(value.span(), format!("`{field}` must be one line"));
         } else if v.chars().count() > max {
-            err(value.span(), format!("`{field}` is {} characters; keep it to {max} or fewer", v.chars().count()));
+            err(
+                value.span(),
+                format!(
+                    "`{field}` is {} characters; keep it to {max} or fewer",
+                    v.chars().count()
+                ),
+            );
         }
     }
 
-    let priority = raw.priority.get_ref().parse::<Priority>().map_err(|m| err(raw.priority.span(), m)).ok();
-    let schedule = raw.schedule.get_ref().parse::<Schedule>().map_err(|m| err(raw.schedule.span(), m)).ok();
+    let priority = raw
+        .priority
+        .get_ref()
+        .parse::<Priority>()
+        .map_err(|m| err(raw.priority.span(), m))
+        .ok();
+    let schedule = raw
+        .schedule
+        .get_ref()
+        .parse::<Schedule>()
+        .map_err(|m| err(raw.schedule.span(), m))
+        .ok();
     let season = raw.season.as_ref().and_then(|s| {
-        let from = s.from.get_ref().parse::<MonthDay>().map_err(|m| err(s.from.span(), m)).ok();
-        let to = s.to.get_ref().parse::<MonthDay>().map_err(|m| err(s.to.span(), m)).ok();
-        Some(Season { from: from?, to: to? })
+        let from = s
+            .from
+            .get_ref()
+            .parse::<MonthDay>()
+            .map_err(|m| err(s.from.span(), m))
+            .ok();
+        let to =
+            s.to.get_ref()
+                .parse::<MonthDay>()
+                .map_err(|m| err(s.to.span(), m))
+                .ok();
+        Some(Season {
+            from: from?,
+            to: to?,
+        })
     });
-    let starts = raw.starts.as_ref().and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
-    let ends = raw.ends.as_ref().and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
+    let starts = raw
+        .starts
+        .as_ref()
+        .and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
+    let ends = raw
+        .ends
+        .as_ref()
+        .and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
     if let (Some(s), Some(e), Some(span)) = (starts, ends, raw.ends.as_ref().map(Spanned::span)) {
         if e < s {
             err(span, format!("`ends` ({e}) is before `starts` ({s})"));
@@ -144,23 +210,43 @@ pub(super) fn parse(path: &Path, text: &str, areas: &AreaDirectory, diags: &mut 
         match areas.target(a.get_ref()) {
             Some(t) if !targets.contains(&t) => targets.push(t),
             Some(_) => err(a.span(), format!("area `{}` is listed twice", a.get_ref())),
-            None => err(a.span(), format!("unknown area `{}`; use \"all\", \"chiltern\", \"south-bucks\" or a slug from areas.toml", a.get_ref())),
+            None => err(
+                a.span(),
+                format!(
+                    "unknown area `{}`; use \"all\", \"chiltern\", \"south-bucks\" or a slug from areas.toml",
+                    a.get_ref()
+                ),
+            ),
         }
     }
     if raw.channels.get_ref().is_empty() {
-        err(raw.channels.span(), "`channels` is empty; use one or more of \"email\", \"feed\", \"webhook\"".into());
+        err(
+            raw.channels.span(),
+            "`channels` is empty; use one or more of \"email\", \"feed\", \"webhook\"".into(),
+        );
     }
     let mut channels = Vec::new();
     for c in raw.channels.get_ref() {
         match c.get_ref().parse::<Channel>() {
             Ok(ch) if !channels.contains(&ch) => channels.push(ch),
-            Ok(_) => err(c.span(), format!("channel `{}` is listed twice", c.get_ref())),
+            Ok(_) => err(
+                c.span(),
+                format!("channel `{}` is listed twice", c.get_ref()),
+            ),
             Err(m) => err(c.span(), m),
         }
     }
     let grace = match &raw.grace {
         Some(g) => humantime::parse_duration(g.get_ref())
-            .map_err(|e| err(g.span(), format!("`{}` is not a duration like \"6h\" or \"30m\": {e}", g.get_ref())))
+            .map_err(|e| {
+                err(
+                    g.span(),
+                    format!(
+                        "`{}` is not a duration like \"6h\" or \"30m\": {e}",
+                        g.get_ref()
+                    ),
+                )
+            })
             .ok(),
         None => Some(DEFAULT_GRACE),
     };
@@ -237,17 +323,35 @@ mod tests {
         let (c, errs) = run(&bad);
         assert!(c.is_none());
         assert_eq!(errs.len(), 5, "{errs:?}");
-        assert!(errs[0].starts_with("c/winter.md:3:12: unknown priority `burglary`"), "{errs:?}");
-        assert!(errs[1].starts_with("c/winter.md:5:12: `0 25 * * FRI` is not a valid cron"), "{errs:?}");
-        assert!(errs[2].starts_with("c/winter.md:6:33: `02-30` is not a day"), "{errs:?}");
-        assert!(errs[3].starts_with("c/winter.md:7:10: unknown area `chesam`"), "{errs:?}");
-        assert!(errs[4].starts_with("c/winter.md:13:1: the message body is empty"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("c/winter.md:3:12: unknown priority `burglary`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("c/winter.md:5:12: `0 25 * * FRI` is not a valid cron"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[2].starts_with("c/winter.md:6:33: `02-30` is not a day"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[3].starts_with("c/winter.md:7:10: unknown area `chesam`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[4].starts_with("c/winter.md:13:1: the message body is empty"),
+            "{errs:?}"
+        );
     }
 
     #[test]
     fn syntax_and_unknown_keys_are_located() {
         let (_, errs) = run(&GOOD.replace("grace = \"2h\"", "colour = \"red\""));
-        assert!(errs[0].starts_with("c/winter.md:11:1: unknown field `colour`"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("c/winter.md:11:1: unknown field `colour`"),
+            "{errs:?}"
+        );
         let (_, errs) = run(&GOOD.replace("subject = \"S\"", "subject = \"S"));
         assert!(errs[0].starts_with("c/winter.md:9:"), "{errs:?}");
         let (_, errs) = run("title = 1\n");

@@ -36,7 +36,10 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
     let areas = match std::fs::read_to_string(&areas_path) {
         Ok(text) => areas::parse(&areas_path, &text, &mut diags),
         Err(e) => {
-            diags.push(Diagnostic::file(&areas_path, format!("cannot read the areas file: {e}")));
+            diags.push(Diagnostic::file(
+                &areas_path,
+                format!("cannot read the areas file: {e}"),
+            ));
             AreaDirectory::default()
         }
     };
@@ -44,7 +47,10 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
     let mut files = match campaign_files(dir) {
         Ok(f) => f,
         Err(e) => {
-            diags.push(Diagnostic::file(dir, format!("cannot read the calendar directory: {e}")));
+            diags.push(Diagnostic::file(
+                dir,
+                format!("cannot read the calendar directory: {e}"),
+            ));
             Vec::new()
         }
     };
@@ -61,14 +67,21 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
             }
         };
         let Ok(text) = String::from_utf8(bytes) else {
-            diags.push(Diagnostic::file(&path, "is not UTF-8 text; save it as UTF-8"));
+            diags.push(Diagnostic::file(
+                &path,
+                "is not UTF-8 text; save it as UTF-8",
+            ));
             continue;
         };
         if let Some(c) = campaign_file::parse(&path, &text, &areas, &mut diags) {
             if let Some(first) = seen.get(&c.slug) {
                 diags.push(Diagnostic::file(
                     &path,
-                    format!("duplicate campaign slug `{}` (also used by {})", c.slug, first.display()),
+                    format!(
+                        "duplicate campaign slug `{}` (also used by {})",
+                        c.slug,
+                        first.display()
+                    ),
                 ));
                 continue;
             }

@@ -176,7 +176,10 @@ mod tests {
             slug: slug.into(),
             name: slug.into(),
             district,
-            postcodes: prefixes.iter().map(|p| PostcodePrefix::parse(p).unwrap()).collect(),
+            postcodes: prefixes
+                .iter()
+                .map(|p| PostcodePrefix::parse(p).unwrap())
+                .collect(),
             households: None,
         }
     }
@@ -198,8 +201,14 @@ mod tests {
     #[test]
     fn the_longest_prefix_wins() {
         let d = dir();
-        assert_eq!(d.resolve(&pc("HP6 5AW")), Resolution::One(d.get("amersham").unwrap()));
-        assert_eq!(d.resolve(&pc("hp66ab")), Resolution::One(d.get("little-chalfont").unwrap()));
+        assert_eq!(
+            d.resolve(&pc("HP6 5AW")),
+            Resolution::One(d.get("amersham").unwrap())
+        );
+        assert_eq!(
+            d.resolve(&pc("hp66ab")),
+            Resolution::One(d.get("little-chalfont").unwrap())
+        );
     }
 
     #[test]
@@ -224,14 +233,28 @@ mod tests {
     #[test]
     fn targets_expand_to_areas() {
         let d = dir();
-        let slugs = |t: &[AreaTarget]| d.expand(t).iter().map(|a| a.slug.clone()).collect::<Vec<_>>();
+        let slugs = |t: &[AreaTarget]| {
+            d.expand(t)
+                .iter()
+                .map(|a| a.slug.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(slugs(&[AreaTarget::All]).len(), 5);
-        assert_eq!(slugs(&[AreaTarget::District(District::SouthBucks)]), ["burnham"]);
         assert_eq!(
-            slugs(&[AreaTarget::Area("prestwood".into()), AreaTarget::District(District::SouthBucks)]),
+            slugs(&[AreaTarget::District(District::SouthBucks)]),
+            ["burnham"]
+        );
+        assert_eq!(
+            slugs(&[
+                AreaTarget::Area("prestwood".into()),
+                AreaTarget::District(District::SouthBucks)
+            ]),
             ["burnham", "prestwood"]
         );
-        assert_eq!(d.target("chiltern"), Some(AreaTarget::District(District::Chiltern)));
+        assert_eq!(
+            d.target("chiltern"),
+            Some(AreaTarget::District(District::Chiltern))
+        );
         assert_eq!(d.target("nowhere"), None);
     }
 }

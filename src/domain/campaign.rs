@@ -61,14 +61,21 @@ impl Campaign {
 mod tests {
     use super::*;
 
-    fn campaign(season: Option<(&str, &str)>, starts: Option<&str>, ends: Option<&str>) -> Campaign {
+    fn campaign(
+        season: Option<(&str, &str)>,
+        starts: Option<&str>,
+        ends: Option<&str>,
+    ) -> Campaign {
         Campaign {
             slug: "t".into(),
             title: "T".into(),
             priority: Priority::BurglaryVehicle,
             lead: "Thames Valley Police".into(),
             schedule: "0 9 * * *".parse().unwrap(),
-            season: season.map(|(f, t)| Season { from: f.parse().unwrap(), to: t.parse().unwrap() }),
+            season: season.map(|(f, t)| Season {
+                from: f.parse().unwrap(),
+                to: t.parse().unwrap(),
+            }),
             starts: starts.map(|s| s.parse().unwrap()),
             ends: ends.map(|s| s.parse().unwrap()),
             areas: vec![AreaTarget::All],
@@ -92,13 +99,20 @@ mod tests {
             .fires_between(utc("2026-12-25T00:00:00Z"), utc("2027-01-10T00:00:00Z"))
             .map(|t| t.date_naive().to_string())
             .collect();
-        assert_eq!(fires, ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]);
+        assert_eq!(
+            fires,
+            ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]
+        );
     }
 
     #[test]
     fn one_off_dates_bound_the_fires() {
         let c = campaign(None, Some("2026-12-01"), Some("2026-12-02"));
-        assert_eq!(c.fires_between(utc("2026-11-01T00:00:00Z"), utc("2027-01-01T00:00:00Z")).count(), 2);
+        assert_eq!(
+            c.fires_between(utc("2026-11-01T00:00:00Z"), utc("2027-01-01T00:00:00Z"))
+                .count(),
+            2
+        );
         assert_eq!(c.next_fire(utc("2026-12-03T00:00:00Z"), 400), None);
     }
 }

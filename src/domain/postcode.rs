@@ -147,7 +147,9 @@ mod tests {
     #[test]
     fn non_postcodes_are_refused() {
         assert_eq!(Postcode::parse(" "), Err(PostcodeError::Empty));
-        for bad in ["HP5", "12345", "HP5 1A", "HPP5 1AA", "H 1AA", "HP5 AAA", "HP5 1AÄ"] {
+        for bad in [
+            "HP5", "12345", "HP5 1A", "HPP5 1AA", "H 1AA", "HP5 AAA", "HP5 1AÄ",
+        ] {
             assert_eq!(Postcode::parse(bad), Err(PostcodeError::Invalid), "{bad}");
         }
     }

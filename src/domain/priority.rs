@@ -3,7 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
     BurglaryVehicle,
@@ -73,6 +75,11 @@ mod tests {
         for p in Priority::ALL {
             assert_eq!(p.slug().parse::<Priority>().unwrap(), p);
         }
-        assert!("burglary".parse::<Priority>().unwrap_err().contains("fear-of-crime"));
+        assert!(
+            "burglary"
+                .parse::<Priority>()
+                .unwrap_err()
+                .contains("fear-of-crime")
+        );
     }
 }

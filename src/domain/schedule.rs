@@ -85,13 +85,12 @@ impl FromStr for Schedule {
     type Err = String;
     fn from_str(expr: &str) -> Result<Self, Self::Err> {
         let normalised = normalise(expr)?;
-        let cron = cron::Schedule::from_str(&normalised)
-            .map_err(|e| {
-                // The crate draws a caret under the bad field; keep only its last line.
-                let e = e.to_string();
-                let reason = e.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-                format!("`{expr}` is not a valid cron schedule: {}", reason.trim())
-            })?;
+        let cron = cron::Schedule::from_str(&normalised).map_err(|e| {
+            // The crate draws a caret under the bad field; keep only its last line.
+            let e = e.to_string();
+            let reason = e.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("`{expr}` is not a valid cron schedule: {}", reason.trim())
+        })?;
         // An expression that can never fire (30 February) is a mistake, not a quiet campaign.
         let epoch = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
         if epoch.is_none_or(|e| cron.after(&e).next().is_none()) {
@@ -202,7 +201,12 @@ mod tests {
     fn bad_expressions_are_refused_with_the_reason() {
         assert!("every day".parse::<Schedule>().is_err());
         assert!("61 9 * * *".parse::<Schedule>().is_err());
-        assert!("0 9 30 2 *".parse::<Schedule>().unwrap_err().contains("never fires"));
+        assert!(
+            "0 9 30 2 *"
+                .parse::<Schedule>()
+                .unwrap_err()
+                .contains("never fires")
+        );
     }
 
     #[test]
@@ -247,9 +251,15 @@ mod tests {
     #[test]
     fn every_quarter_hour_across_the_gap_never_repeats_an_instant() {
         let s: Schedule = "*/15 * * * *".parse().unwrap();
-        let v: Vec<_> = s.fires_after(utc("2026-03-28T23:50:00Z")).take(12).collect();
+        let v: Vec<_> = s
+            .fires_after(utc("2026-03-28T23:50:00Z"))
+            .take(12)
+            .collect();
         assert!(v.windows(2).all(|w| w[0] < w[1]), "{v:?}");
-        let v: Vec<_> = s.fires_after(utc("2026-10-24T23:50:00Z")).take(12).collect();
+        let v: Vec<_> = s
+            .fires_after(utc("2026-10-24T23:50:00Z"))
+            .take(12)
+            .collect();
         assert!(v.windows(2).all(|w| w[0] < w[1]), "{v:?}");
     }
 }

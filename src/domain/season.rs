@@ -14,7 +14,8 @@ pub struct MonthDay {
 impl FromStr for MonthDay {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("`{s}` is not a day of the year; write it as \"MM-DD\", like \"10-25\"");
+        let bad =
+            || format!("`{s}` is not a day of the year; write it as \"MM-DD\", like \"10-25\"");
         let (m, d) = s.split_once('-').ok_or_else(bad)?;
         if m.len() != 2 || d.len() != 2 {
             return Err(bad());
@@ -82,7 +83,10 @@ mod tests {
 
     #[test]
     fn a_plain_season_includes_both_ends_only() {
-        let s = Season { from: md("03-15"), to: md("05-31") };
+        let s = Season {
+            from: md("03-15"),
+            to: md("05-31"),
+        };
         assert!(s.contains(date("2027-03-15")));
         assert!(s.contains(date("2027-05-31")));
         assert!(!s.contains(date("2027-03-14")));
@@ -91,7 +95,10 @@ mod tests {
 
     #[test]
     fn a_season_can_wrap_the_new_year() {
-        let s = Season { from: md("11-01"), to: md("01-31") };
+        let s = Season {
+            from: md("11-01"),
+            to: md("01-31"),
+        };
         assert!(s.contains(date("2026-11-01")));
         assert!(s.contains(date("2026-12-31")));
         assert!(s.contains(date("2027-01-01")));

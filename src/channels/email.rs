@@ -1,0 +1,230 @@
+//! E-mail through lettre: a pooled SMTP transport, or `.eml` files for the zero-set-up default.
+
+use super::SendError;
+use crate::config::MailConfig;
+use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailSetupError {
+    #[error("mail.transport `{0}` is not file:DIR, smtp://HOST:PORT or smtps://HOST:PORT")]
+    Transport(String),
+    #[error("mail.from `{0}` is not an address like `Name <name@example.org>`")]
+    From(String),
+    #[error("cannot create the mail directory {0}: {1}")]
+    Dir(String, std::io::Error),
+    #[error("DKIM: {0}")]
+    Dkim(String),
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Sends built messages; cheap to share.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    domain: String,
+    dkim: Option<DkimConfig>,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.transport {
+            Transport::Smtp(_) => "smtp",
+            Transport::File(_) => "file",
+        };
+        write!(f, "Mailer({kind})")
+    }
+}
+
+/// A message ready to build: already rendered, addressed to one person.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: String,
+    pub html: Option<String>,
+    /// `List-Id` value, e.g. `Community safety alerts <alerts.beacon.example>`.
+    pub list_id: Option<&'a str>,
+    /// The one-click unsubscribe URL (RFC 8058).
+    pub unsubscribe_url: Option<&'a str>,
+}
+
+/// Header values come from files and forms: a CR or LF must never start a new header.
+pub fn header_safe(v: &str) -> String {
+    v.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+impl Mailer {
+    pub fn from_config(c: &MailConfig) -> Result<Self, MailSetupError> {
+        let from: Mailbox = c
+            .from
+            .parse()
+            .map_err(|_| MailSetupError::From(c.from.clone()))?;
+        let domain = from.email.domain().to_string();
+        let transport = if let Some(dir) = c.transport.strip_prefix("file:") {
+            std::fs::create_dir_all(dir).map_err(|e| MailSetupError::Dir(dir.to_string(), e))?;
+            Transport::File(AsyncFileTransport::new(dir))
+        } else if c.transport.starts_with("smtp://") || c.transport.starts_with("smtps://") {
+            let url = url::Url::parse(&c.transport)
+                .map_err(|_| MailSetupError::Transport(c.transport.clone()))?;
+            let host = url
+                .host_str()
+                .ok_or_else(|| MailSetupError::Transport(c.transport.clone()))?
+                .to_string();
+            // from_url understands smtp:// (opportunistic STARTTLS is not its default, so we pick
+            // the TLS mode ourselves): smtps:// is TLS from the start; smtp:// upgrades with
+            // STARTTLS when offered, or `?tls=required` insists on it.
+            let mut b = AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.transport)
+                .map_err(|_| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?;
+            if url.scheme() == "smtp" {
+                let required = url
+                    .query_pairs()
+                    .any(|(k, v)| k == "tls" && v == "required");
+                let params = TlsParameters::new(host)
+                    .map_err(|e| MailSetupError::Transport(e.to_string()))?;
+                b = b.tls(if required {
+                    Tls::Required(params)
+                } else {
+                    Tls::Opportunistic(params)
+                });
+            }
+            let pool = PoolConfig::new().max_size(c.pool_size.max(1));
+            Transport::Smtp(
+                b.pool_config(pool)
+                    .timeout(Some(std::time::Duration::from_secs(30)))
+                    .build(),
+            )
+        } else {
+            return Err(MailSetupError::Transport(crate::config::redact_url(
+                &c.transport,
+            )));
+        };
+        let dkim = match (&c.dkim_selector, &c.dkim_domain, &c.dkim_key_file) {
+            (Some(sel), Some(dom), Some(file)) => {
+                let pem = std::fs::read_to_string(file).map_err(|e| {
+                    MailSetupError::Dkim(format!("cannot read {}: {e}", file.display()))
+                })?;
+                let alg = if pem.contains("RSA") {
+                    DkimSigningAlgorithm::Rsa
+                } else {
+                    DkimSigningAlgorithm::Ed25519
+                };
+                let key = DkimSigningKey::new(&pem, alg)
+                    .map_err(|e| MailSetupError::Dkim(e.to_string()))?;
+                Some(DkimConfig::default_config(sel.clone(), dom.clone(), key))
+            }
+            (None, None, None) => None,
+            _ => return Err(MailSetupError::Dkim(
+                "set all of mail.dkim_selector, mail.dkim_domain and mail.dkim_key_file, or none"
+                    .into(),
+            )),
+        };
+        Ok(Mailer {
+            transport,
+            from,
+            domain,
+            dkim,
+        })
+    }
+
+    pub fn build(&self, m: &Outgoing<'_>) -> Result<Message, SendError> {
+        let to: Mailbox =
+            m.to.parse()
+                .map_err(|e| SendError::Bounce(format!("invalid address: {e}")))?;
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(header_safe(m.subject))
+            .message_id(Some(format!(
+                "<{}.{}@{}>",
+                chrono::Utc::now().timestamp_micros(),
+                crate::domain::token::random_id(),
+                self.domain
+            )))
+            .date_now();
+        if let Some(list_id) = m.list_id {
+            b = b.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Id"),
+                header_safe(list_id),
+            ));
+        }
+        if let Some(url) = m.unsubscribe_url {
+            b = b
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{}>", header_safe(url)),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let body = match &m.html {
+            Some(html) => b.multipart(MultiPart::alternative_plain_html(
+                m.text.clone(),
+                html.clone(),
+            )),
+            None => b
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(m.text.clone()),
+        };
+        let mut msg =
+            body.map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))?;
+        if let Some(dkim) = &self.dkim {
+            msg.sign(dkim);
+        }
+        Ok(msg)
+    }
+
+    pub async fn send(&self, msg: Message) -> Result<(), SendError> {
+        match &self.transport {
+            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(classify),
+            Transport::File(t) => t
+                .send(msg)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transient(e.to_string())),
+        }
+    }
+}
+
+/// 4xx and connection trouble retry; 5xx to a recipient is a bounce; other 5xx are permanent.
+fn classify(e: lettre::transport::smtp::Error) -> SendError {
+    let text = e.to_string();
+    match e.status() {
+        Some(code) if e.is_permanent() => {
+            let c: u16 = code.into();
+            if matches!(c, 550 | 551 | 553) {
+                SendError::Bounce(text)
+            } else {
+                SendError::Permanent(text)
+            }
+        }
+        _ => SendError::Transient(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_cannot_break_lines() {
+        assert_eq!(
+            header_safe("Hello\r\nBcc: victim@example.com"),
+            "Hello  Bcc: victim@example.com"
+        );
+    }
+}

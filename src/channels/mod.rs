@@ -1,0 +1,17 @@
+//! Outbound adapters. Each failure says whether trying again could help.
+
+pub mod email;
+pub mod webhook;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: a 4xx SMTP reply, a timeout, a refused connection, HTTP 5xx/429.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// Retrying will not help: a 5xx SMTP reply, HTTP 4xx, a message we could not build.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+    /// The mailbox does not exist or refuses mail: stop writing to this address.
+    #[error("hard bounce: {0}")]
+    Bounce(String),
+}

@@ -1,0 +1,342 @@
+//! Layered settings: defaults in code → `beacon.toml` → `BEACON_SECTION__KEY` env → CLI flags.
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A value that must never reach a log: `Debug` prints `"***"`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// Hides the password in a URL like `postgres://user:pw@host/db` or `smtp://u:pw@host`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://beacon.db` or `postgres://user@host/db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://beacon.db".into(),
+            max_connections: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+    /// Public address used in links in mail and feeds, without a trailing slash.
+    pub base_url: String,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarConfig {
+    pub dir: PathBuf,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        CalendarConfig {
+            dir: PathBuf::from("campaigns"),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `file:DIR`, `smtp://[user:pass@]host:port` (STARTTLS when offered, or plain on loopback),
+    /// `smtp://…?tls=required`, or `smtps://…` (TLS from the start).
+    pub transport: String,
+    /// `Display Name <address>`.
+    pub from: String,
+    /// Connections kept open to the SMTP server.
+    pub pool_size: u32,
+    /// Optional DKIM signing: selector, domain and a PEM RSA or Ed25519 private key file.
+    pub dkim_selector: Option<String>,
+    pub dkim_domain: Option<String>,
+    pub dkim_key_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("transport", &redact_url(&self.transport))
+            .field("from", &self.from)
+            .field("pool_size", &self.pool_size)
+            .field("dkim_selector", &self.dkim_selector)
+            .field("dkim_domain", &self.dkim_domain)
+            .field("dkim_key_file", &self.dkim_key_file)
+            .finish()
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            transport: "file:outbox".into(),
+            from: "Chiltern and South Bucks Community Safety <alerts@beacon.invalid>".into(),
+            pool_size: 4,
+            dkim_selector: None,
+            dkim_domain: None,
+            dkim_key_file: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// Key for signing links in mail (unsubscribe, confirm, manage). When empty, a random key is
+    /// made once and kept in the database, so links survive restarts.
+    pub token_key: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Rows a worker claims at a time.
+    pub batch_size: u32,
+    /// Concurrent workers in one process.
+    pub workers: u32,
+    /// How long a claimed row stays claimed before another worker may take it.
+    pub lease_secs: u64,
+    /// Transient failures are retried with backoff for this long, then given up.
+    pub retry_for_hours: u64,
+    /// Per channel: messages per second (0 = unlimited) and a sliding window per hour.
+    pub rate_per_second: u32,
+    pub rate_per_hour: u32,
+    /// Scheduler wake-up when nothing is due sooner.
+    pub tick_secs: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            batch_size: 200,
+            workers: 2,
+            lease_secs: 300,
+            retry_for_hours: 24,
+            rate_per_second: 0,
+            rate_per_hour: 0,
+            tick_secs: 30,
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub name: String,
+    pub url: String,
+    /// Standard Webhooks secret, `whsec_` followed by base64.
+    pub secret: Secret,
+    /// Priorities to send; empty means all.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("name", &self.name)
+            .field("url", &redact_url(&self.url))
+            .field("secret", &self.secret)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub server: ServerConfig,
+    pub calendar: CalendarConfig,
+    pub mail: MailConfig,
+    pub secrets: SecretsConfig,
+    pub delivery: DeliveryConfig,
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+/// Environment variables that name things other than settings.
+const NOT_SETTINGS: [&str; 2] = ["CONFIG", "TEST_POSTGRES"];
+
+impl Config {
+    /// Defaults, then the file (`explicit` must exist; otherwise `beacon.toml` if present),
+    /// then `BEACON_*` variables from `env`.
+    pub fn load_from(
+        explicit: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match explicit {
+            Some(p) if !p.exists() => return Err(ConfigError::Missing(p.to_path_buf())),
+            Some(p) => fig = fig.merge(Toml::file_exact(p)),
+            None if Path::new("beacon.toml").exists() => {
+                fig = fig.merge(Toml::file_exact("beacon.toml"))
+            }
+            None => {}
+        }
+        let vars: Vec<(String, String)> = env
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let key = k.strip_prefix("BEACON_")?;
+                (!NOT_SETTINGS.iter().any(|n| key.starts_with(n)))
+                    .then(|| (key.to_ascii_lowercase().replace("__", "."), v))
+            })
+            .collect();
+        for (key, value) in vars {
+            fig = fig.merge((key.as_str(), parse_env_value(&value)));
+        }
+        fig.extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// As `load_from`, reading the process environment and `BEACON_CONFIG`.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let from_env = std::env::var_os("BEACON_CONFIG").map(PathBuf::from);
+        Config::load_from(explicit.or(from_env.as_deref()), std::env::vars())
+    }
+}
+
+/// Env values are strings; numbers and booleans are read as such, as figment's `Env` does.
+fn parse_env_value(v: &str) -> figment::value::Value {
+    use figment::value::Value;
+    v.parse::<figment::value::Value>()
+        .unwrap_or_else(|_| Value::from(v.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_setup() {
+        let c = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(c.database.url, "sqlite://beacon.db");
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.mail.transport, "file:outbox");
+        assert_eq!(c.calendar.dir, PathBuf::from("campaigns"));
+    }
+
+    #[test]
+    fn file_then_env_override_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("b.toml");
+        std::fs::write(&f, "[mail]\ntransport = \"smtp://a:25\"\npool_size = 2\n[server]\nlisten = \"0.0.0.0:1\"\n").unwrap();
+        let c = Config::load_from(
+            Some(&f),
+            env(&[
+                ("BEACON_MAIL__TRANSPORT", "smtp://127.0.0.1:2525"),
+                ("BEACON_DELIVERY__BATCH_SIZE", "7"),
+                ("BEACON_CONFIG", "ignored"),
+                ("BEACON_TEST_POSTGRES", "ignored"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.mail.transport, "smtp://127.0.0.1:2525");
+        assert_eq!(c.mail.pool_size, 2);
+        assert_eq!(c.server.listen, "0.0.0.0:1");
+        assert_eq!(c.delivery.batch_size, 7);
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("b.toml");
+        std::fs::write(&f, "[mail]\ntransprot = \"x\"\n").unwrap();
+        assert!(
+            Config::load_from(Some(&f), env(&[]))
+                .unwrap_err()
+                .to_string()
+                .contains("transprot")
+        );
+        assert!(matches!(
+            Config::load_from(Some(&dir.path().join("nope.toml")), env(&[])),
+            Err(ConfigError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn secrets_never_reach_debug_output() {
+        let mut c = Config::default();
+        c.secrets.token_key = Secret("hunter2".into());
+        c.database.url = "postgres://beacon:pw123@db/beacon".into();
+        c.mail.transport = "smtps://u:mailpw@mail.example.com:465".into();
+        let s = format!("{c:?}");
+        assert!(
+            !s.contains("hunter2") && !s.contains("pw123") && !s.contains("mailpw"),
+            "{s}"
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! What workers need to turn an outbox row into a message, cached per run and area.
+
+use crate::config::{Config, WebhookConfig};
+use crate::domain::token::{Claims, Purpose, Signer};
+use crate::domain::{AreaDirectory, Priority};
+use crate::render::email::{CampaignContent, EmailTemplate};
+use crate::store::{Run, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+const CACHE_LIMIT: usize = 512;
+
+/// Rendered e-mail per (run, area).
+type TemplateCache = Mutex<HashMap<(i64, Option<i64>), Arc<EmailTemplate>>>;
+
+/// Shared by every worker in the process.
+pub struct Context {
+    pub base_url: String,
+    pub signer: Signer,
+    pub areas: AreaDirectory,
+    pub webhooks: Vec<WebhookConfig>,
+    pub list_id: String,
+    area_slugs: HashMap<i64, String>,
+    runs: Mutex<HashMap<i64, Arc<Run>>>,
+    templates: TemplateCache,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    pub async fn new(
+        store: &dyn Store,
+        config: &Config,
+        signer: Signer,
+        areas: AreaDirectory,
+    ) -> Result<Self, StoreError> {
+        let host = url::Url::parse(&config.server.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "beacon.invalid".into());
+        Ok(Context {
+            base_url: config.server.base_url.trim_end_matches('/').to_string(),
+            signer,
+            areas,
+            webhooks: config.webhooks.clone(),
+            list_id: format!("Chiltern and South Bucks community safety alerts <alerts.{host}>"),
+            area_slugs: store.area_slugs().await?,
+            runs: Mutex::default(),
+            templates: Mutex::default(),
+        })
+    }
+
+    pub fn area_slug(&self, area_id: Option<i64>) -> Option<&str> {
+        area_id
+            .and_then(|id| self.area_slugs.get(&id))
+            .map(String::as_str)
+    }
+
+    pub fn link(&self, path: &str, purpose: Purpose, subscriber_id: i64, version: i64) -> String {
+        let token = self.signer.sign(Claims {
+            purpose,
+            subscriber_id,
+            version,
+            expires: 0,
+        });
+        format!("{}/{path}/{token}", self.base_url)
+    }
+
+    pub async fn run(&self, store: &dyn Store, run_id: i64) -> Result<Arc<Run>, StoreError> {
+        if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&run_id).cloned()) {
+            return Ok(r);
+        }
+        let run = Arc::new(
+            store
+                .run(run_id)
+                .await?
+                .ok_or(StoreError::NotFound("run"))?,
+        );
+        if let Ok(mut m) = self.runs.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(run_id, run.clone());
+        }
+        Ok(run)
+    }
+
+    /// The run's e-mail for one area, rendered once and then reused for every resident there.
+    pub fn template(
+        &self,
+        run: &Run,
+        area_id: Option<i64>,
+    ) -> Result<Arc<EmailTemplate>, askama::Error> {
+        let key = (run.run_id, area_id);
+        if let Some(t) = self
+            .templates
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Ok(t);
+        }
+        let area_name = self
+            .area_slug(area_id)
+            .and_then(|s| self.areas.get(s))
+            .map_or("Chiltern and South Bucks", |a| a.name.as_str());
+        let topic = run
+            .priority
+            .parse::<Priority>()
+            .map_or("community safety", Priority::resident_label);
+        let archive = format!("{}/messages/{}", self.base_url, run.run_id);
+        let t = Arc::new(EmailTemplate::render(&CampaignContent {
+            subject: &run.subject,
+            title: &run.title,
+            body_markdown: &run.body,
+            lead: &run.lead,
+            archive_url: &archive,
+            area_name,
+            topic_label: topic,
+        })?);
+        if let Ok(mut m) = self.templates.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, t.clone());
+        }
+        Ok(t)
+    }
+}

@@ -1,0 +1,224 @@
+//! Turning due fires into runs: each (campaign, fire time) once, however many ticks, restarts
+//! or processes see it; late fires within grace go out late, older ones are recorded as skipped.
+
+use crate::calendar::Calendar;
+use crate::config::WebhookConfig;
+use crate::domain::Campaign;
+use crate::store::{NewRun, Store, StoreError, Trigger};
+use chrono::{DateTime, Duration, Utc};
+use std::sync::{Arc, RwLock};
+
+/// How far back a tick looks for fires it has not recorded.
+const LOOKBACK_DAYS: i64 = 7;
+/// At most this many fires of one campaign are recorded per tick.
+const MAX_FIRES_PER_TICK: usize = 500;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub created: Vec<i64>,
+    pub skipped: usize,
+    pub queued: usize,
+}
+
+pub struct Scheduler {
+    pub store: Arc<dyn Store>,
+    pub calendar: Arc<RwLock<Arc<Calendar>>>,
+    pub webhooks: Vec<WebhookConfig>,
+    pub fan_out_batch: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendNowError {
+    #[error("no campaign called `{0}`")]
+    UnknownCampaign(String),
+    #[error("`{0}` is not one of this campaign's areas")]
+    UnknownArea(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Scheduler {
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    pub fn replace_calendar(&self, cal: Calendar) {
+        if let Ok(mut c) = self.calendar.write() {
+            *c = Arc::new(cal);
+        }
+    }
+
+    fn new_run(
+        &self,
+        cal: &Calendar,
+        c: &Campaign,
+        fire_at: DateTime<Utc>,
+        trigger: Trigger,
+        areas: Vec<String>,
+    ) -> NewRun {
+        let webhooks = self
+            .webhooks
+            .iter()
+            .filter(|h| h.events.is_empty() || h.events.iter().any(|e| e == c.priority.slug()))
+            .map(|h| h.name.clone())
+            .collect();
+        let _ = cal;
+        NewRun {
+            campaign_slug: c.slug.clone(),
+            fire_at,
+            trigger,
+            idempotency_key: None,
+            content_hash: c.content_hash.clone(),
+            title: c.title.clone(),
+            subject: c.subject.clone(),
+            summary: c.summary.clone(),
+            body: c.body.clone(),
+            lead: c.lead.clone(),
+            priority: c.priority.slug().to_string(),
+            areas,
+            channels: c.channels.clone(),
+            webhooks,
+            skip_reason: None,
+        }
+    }
+
+    /// One step: record every fire due by `now`, then fan out every run not yet fanned out.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let cal = self.calendar();
+        let mut report = TickReport::default();
+        let stored = self.store.campaigns().await?;
+        for c in &cal.campaigns {
+            let paused = stored.iter().any(|s| s.slug == c.slug && s.paused);
+            let mut lower = now - Duration::days(LOOKBACK_DAYS);
+            for known in [
+                self.store.last_fire(&c.slug).await?,
+                self.store.campaign_created_at(&c.slug).await?,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                lower = lower.max(known);
+            }
+            let grace = Duration::from_std(c.grace).unwrap_or(Duration::hours(6));
+            for fire in c.fires_between(lower, now).take(MAX_FIRES_PER_TICK) {
+                let areas = cal
+                    .areas
+                    .expand(&c.areas)
+                    .iter()
+                    .map(|a| a.slug.clone())
+                    .collect();
+                let mut run = self.new_run(&cal, c, fire, Trigger::Schedule, areas);
+                if paused {
+                    run.skip_reason = Some("the campaign was paused".into());
+                } else if now - fire > grace {
+                    run.skip_reason = Some(format!(
+                        "missed by {} minutes, more than its grace of {} minutes; not sent late",
+                        (now - fire).num_minutes(),
+                        grace.num_minutes()
+                    ));
+                }
+                if let Some(id) = self.store.create_run(&run, now).await? {
+                    match &run.skip_reason {
+                        Some(reason) => {
+                            tracing::warn!(campaign = %c.slug, run_id = id, fire = %fire, reason, "fire skipped");
+                            report.skipped += 1;
+                        }
+                        None => {
+                            tracing::info!(campaign = %c.slug, run_id = id, fire = %fire, late_secs = (now - fire).num_seconds(), "run created");
+                            report.created.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        report.queued = self.finish_fan_outs(now).await?;
+        Ok(report)
+    }
+
+    /// Fans out every run that is not fully in the outbox yet (including ones a crashed process
+    /// left half-way), batch by batch from each run's checkpoint.
+    pub async fn finish_fan_outs(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut total = 0;
+        for run_id in self.store.unfinished_fan_outs().await? {
+            loop {
+                let n = self
+                    .store
+                    .fan_out_batch(run_id, self.fan_out_batch, now)
+                    .await?;
+                total += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            tracing::info!(run_id, "run queued");
+        }
+        Ok(total)
+    }
+
+    /// A run now, by the same path as a scheduled fire. `areas` narrows it to some of the
+    /// campaign's areas (all of them when empty). With an idempotency key, repeating the same
+    /// request returns `None` instead of sending twice.
+    pub async fn send_now(
+        &self,
+        slug: &str,
+        areas: &[String],
+        now: DateTime<Utc>,
+        idempotency_key: Option<String>,
+    ) -> Result<Option<i64>, SendNowError> {
+        let cal = self.calendar();
+        let c = cal
+            .campaign(slug)
+            .ok_or_else(|| SendNowError::UnknownCampaign(slug.to_string()))?;
+        let own: Vec<String> = cal
+            .areas
+            .expand(&c.areas)
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
+        let chosen = if areas.is_empty() {
+            own
+        } else {
+            let mut chosen = Vec::new();
+            for a in areas {
+                let expanded: Vec<String> = match cal.areas.target(a) {
+                    Some(t) => cal
+                        .areas
+                        .expand(&[t])
+                        .iter()
+                        .map(|x| x.slug.clone())
+                        .collect(),
+                    None => return Err(SendNowError::UnknownArea(a.clone())),
+                };
+                for e in expanded {
+                    if !own.contains(&e) {
+                        return Err(SendNowError::UnknownArea(e));
+                    }
+                    if !chosen.contains(&e) {
+                        chosen.push(e);
+                    }
+                }
+            }
+            chosen
+        };
+        let mut run = self.new_run(&cal, c, now, Trigger::Manual, chosen);
+        run.idempotency_key = idempotency_key;
+        let id = self.store.create_run(&run, now).await?;
+        if id.is_some() {
+            self.finish_fan_outs(now).await?;
+        }
+        Ok(id)
+    }
+
+    /// When to tick next: the earliest next fire, but at least every `max_wait`.
+    pub fn next_wake(&self, now: DateTime<Utc>, max_wait: Duration) -> DateTime<Utc> {
+        let cal = self.calendar();
+        cal.campaigns
+            .iter()
+            .filter_map(|c| c.schedule.next_after(now))
+            .min()
+            .map_or(now + max_wait, |t| t.min(now + max_wait))
+    }
+}

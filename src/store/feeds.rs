@@ -1,0 +1,53 @@
+//! Published feed entries, newest first.
+
+use super::{Result, SqlStore, from_ms, with_pool};
+use crate::render::feeds::FeedItem;
+use sqlx::Row;
+
+#[async_trait::async_trait]
+pub trait FeedStore {
+    /// The newest `limit` messages published to `area` (an area slug or `all`).
+    async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>>;
+    /// Whether a run was published to feeds (only those are public in the archive).
+    async fn is_published(&self, run_id: i64) -> Result<bool>;
+}
+
+#[async_trait::async_trait]
+impl FeedStore for SqlStore {
+    async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>> {
+        with_pool!(&self.pool, p => {
+            let rows = sqlx::query(
+                "select r.run_id, r.title, r.summary, r.body, r.lead, r.priority, f.created_at
+                 from feed_entry f join run r on r.run_id = f.run_id
+                 where f.area_slug = $1 order by f.created_at desc, r.run_id desc limit $2",
+            )
+            .bind(area)
+            .bind(limit)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(FeedItem {
+                        run_id: r.try_get("run_id")?,
+                        title: r.try_get("title")?,
+                        summary: r.try_get("summary")?,
+                        body_markdown: r.try_get("body")?,
+                        lead: r.try_get("lead")?,
+                        priority: r.try_get("priority")?,
+                        published: from_ms(r.try_get("created_at")?),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn is_published(&self, run_id: i64) -> Result<bool> {
+        let n: i64 = with_pool!(&self.pool, p => sqlx::query_scalar(
+            "select count(*) from run where run_id = $1 and status <> 'skipped'",
+        )
+        .bind(run_id)
+        .fetch_one(p)
+        .await?);
+        Ok(n > 0)
+    }
+}

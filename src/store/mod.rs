@@ -1,0 +1,110 @@
+//! Storage: one `Store` (a set of use-case traits) over SQLite or PostgreSQL, chosen by URL.
+//!
+//! Queries are written once, in SQL both engines speak, and compiled for each engine by
+//! `with_pool!`; the few dialect differences live beside the query that needs them.
+
+mod calendar_sync;
+mod connect;
+mod feeds;
+mod outbox;
+mod runs;
+mod subscribers;
+
+pub use calendar_sync::{CalendarStore, StoredCampaign};
+pub use connect::{connect, open};
+pub use feeds::FeedStore;
+pub use outbox::{
+    Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
+};
+pub use runs::{NewRun, Run, RunStore, Trigger};
+pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::{PgPool, SqlitePool};
+use std::sync::Arc;
+
+/// The live pool of whichever engine the URL named.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Pool {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$body` with `$p` bound to the engine's typed pool; the body compiles once per engine.
+macro_rules! with_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database URL `{0}` is not supported; use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Every use case the application has of its database, one trait per concern.
+#[async_trait::async_trait]
+pub trait Store:
+    CalendarStore + FeedStore + RunStore + OutboxStore + SubscriberStore + Send + Sync + std::fmt::Debug
+{
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> Result<()>;
+    fn engine(&self) -> Engine;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// The one implementation, over either engine.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pub(crate) pool: Pool,
+}
+
+impl SqlStore {
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+/// Milliseconds since the epoch: how every time is stored.
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}

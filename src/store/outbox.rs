@@ -1,0 +1,352 @@
+//! The outbox as workers see it: claim with a lease, then record each outcome.
+
+use super::runs::placeholders;
+use super::{Pool, Result, SqlStore, from_ms, ms, with_pool};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A claimed row: everything a worker needs to find what to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub outbox_id: i64,
+    pub run_id: Option<i64>,
+    pub subscriber_id: Option<i64>,
+    pub channel: String,
+    pub kind: String,
+    pub area_id: Option<i64>,
+    pub target: Option<String>,
+    pub payload: Option<String>,
+    /// Including this one.
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who a message goes to, as they are now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recipient {
+    pub subscriber_id: i64,
+    pub email: Option<String>,
+    pub status: String,
+    pub token_version: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Try again at this time.
+    Retry(DateTime<Utc>),
+    /// Give up on this row.
+    Permanent,
+    /// Give up, and suppress the address for every later run (a hard bounce).
+    Bounce,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueueDepth {
+    pub status: String,
+    pub channel: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutboxStats {
+    pub depth: Vec<QueueDepth>,
+    /// Seconds the oldest due pending row has waited.
+    pub oldest_pending_secs: Option<i64>,
+}
+
+/// A new row for the priority lane: a message that is not a campaign run (confirmation mail,
+/// a test send). `dedupe_key` makes enqueueing idempotent.
+#[derive(Debug, Clone)]
+pub struct Transactional {
+    pub dedupe_key: String,
+    pub subscriber_id: Option<i64>,
+    pub kind: String,
+    pub payload: serde_json::Value,
+}
+
+#[async_trait::async_trait]
+pub trait OutboxStore {
+    /// Returns rows whose lease ran out (their worker died) to the queue.
+    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64>;
+    /// Claims up to `limit` due rows on `channels`, transactional lane first, leased until `lease_until`.
+    async fn claim(
+        &self,
+        channels: &[&str],
+        limit: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>>;
+    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>>;
+    async fn area_slugs(&self) -> Result<HashMap<i64, String>>;
+    /// Marks rows sent and counts them as delivered, per run and area, in one transaction.
+    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()>;
+    /// Rows that must not be sent after all (the resident left since fan-out).
+    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn mark_failed(
+        &self,
+        row: &Claimed,
+        failure: Failure,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool>;
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats>;
+}
+
+fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Claimed {
+        outbox_id: r.try_get("outbox_id")?,
+        run_id: r.try_get("run_id")?,
+        subscriber_id: r.try_get("subscriber_id")?,
+        channel: r.try_get("channel")?,
+        kind: r.try_get("kind")?,
+        area_id: r.try_get("area_id")?,
+        target: r.try_get("target")?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        created_at: from_ms(r.try_get("created_at")?),
+    })
+}
+
+const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
+
+#[async_trait::async_trait]
+impl OutboxStore for SqlStore {
+    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64> {
+        Ok(with_pool!(&self.pool, p => sqlx::query(
+            "update outbox set status = 'pending', lease_until = null, updated_at = $1
+             where status = 'sending' and lease_until < $1",
+        )
+        .bind(ms(now))
+        .execute(p)
+        .await?
+        .rows_affected()))
+    }
+
+    async fn claim(
+        &self,
+        channels: &[&str],
+        limit: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>> {
+        // The one dialect difference: PostgreSQL lets concurrent claimers skip each other's
+        // rows; SQLite has one writer at a time, so its UPDATE … RETURNING is already exclusive.
+        let lock = match self.pool {
+            Pool::Postgres(_) => "for update skip locked",
+            Pool::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
+             where outbox_id in (
+                 select outbox_id from outbox
+                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
+                 order by lane, next_attempt_at, outbox_id
+                 limit $3 {lock})
+             returning {CLAIMED}",
+            placeholders(4, channels.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit);
+            for c in channels {
+                q = q.bind(*c);
+            }
+            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
+            rows.sort_by_key(|r| r.outbox_id);
+            Ok(rows)
+        })
+    }
+
+    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "select subscriber_id, email, status, token_version from subscriber where subscriber_id in ({})",
+            placeholders(1, ids.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            let mut out = HashMap::with_capacity(ids.len());
+            for r in q.fetch_all(p).await? {
+                let rec = Recipient {
+                    subscriber_id: r.try_get("subscriber_id")?,
+                    email: r.try_get("email")?,
+                    status: r.try_get("status")?,
+                    token_version: r.try_get("token_version")?,
+                };
+                out.insert(rec.subscriber_id, rec);
+            }
+            Ok(out)
+        })
+    }
+
+    async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
+        with_pool!(&self.pool, p => {
+            let rows = sqlx::query("select area_id, slug from area").fetch_all(p).await?;
+            rows.iter().map(|r| Ok((r.try_get("area_id")?, r.try_get("slug")?))).collect()
+        })
+    }
+
+    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let now = ms(now);
+        let sql = format!(
+            "update outbox set status = 'sent', sent_at = $1, updated_at = $1, lease_until = null where outbox_id in ({})",
+            placeholders(2, rows.len())
+        );
+        let mut counts: HashMap<(Option<i64>, Option<i64>, &str), i64> = HashMap::new();
+        for r in rows.iter().filter(|r| r.run_id.is_some()) {
+            *counts
+                .entry((r.run_id, r.area_id, r.channel.as_str()))
+                .or_default() += 1;
+        }
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let mut q = sqlx::query(&sql).bind(now);
+            for r in rows {
+                q = q.bind(r.outbox_id);
+            }
+            q.execute(&mut *tx).await?;
+            for ((run_id, area_id, channel), n) in counts {
+                sqlx::query(
+                    "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
+                     select 'delivered', $1, $2, r.campaign_id, r.run_id, r.priority, $3, $4, $1 from run r where r.run_id = $5",
+                )
+                .bind(now)
+                .bind(area_id)
+                .bind(channel)
+                .bind(n)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "update outbox set status = 'cancelled', last_error = $1, updated_at = $2, lease_until = null where outbox_id in ({})",
+            placeholders(3, ids.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(reason).bind(ms(now));
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.execute(p).await?;
+        });
+        Ok(())
+    }
+
+    async fn mark_failed(
+        &self,
+        row: &Claimed,
+        failure: Failure,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let now_ms = ms(now);
+        let (status, next, outcome) = match failure {
+            Failure::Retry(at) => ("pending", ms(at), "transient"),
+            Failure::Permanent | Failure::Bounce => ("failed", now_ms, "permanent"),
+        };
+        let error: String = error.chars().take(1000).collect();
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "update outbox set status = $1, next_attempt_at = $2, last_error = $3, lease_until = null, updated_at = $4
+                 where outbox_id = $5",
+            )
+            .bind(status)
+            .bind(next)
+            .bind(&error)
+            .bind(now_ms)
+            .bind(row.outbox_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("insert into delivery_attempt (outbox_id, attempt, outcome, error, created_at) values ($1, $2, $3, $4, $5)")
+                .bind(row.outbox_id)
+                .bind(row.attempts)
+                .bind(outcome)
+                .bind(&error)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+            if status == "failed" {
+                let kind = if failure == Failure::Bounce { "bounced" } else { "failed" };
+                sqlx::query(
+                    "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
+                     select $1, $2, $3, r.campaign_id, r.run_id, r.priority, $4, 1, $2 from run r where r.run_id = $5",
+                )
+                .bind(kind)
+                .bind(now_ms)
+                .bind(row.area_id)
+                .bind(&row.channel)
+                .bind(row.run_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let (Failure::Bounce, Some(sid)) = (failure, row.subscriber_id) {
+                sqlx::query("update subscriber set status = 'bounced', bounced_at = $1, updated_at = $1 where subscriber_id = $2 and status <> 'erased'")
+                    .bind(now_ms)
+                    .bind(sid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
+        let now = ms(now);
+        let n = with_pool!(&self.pool, p => sqlx::query(
+            "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
+             values ($1, $2, 'email', $3, 0, $4, 'pending', $5, $5, $5) on conflict do nothing",
+        )
+        .bind(&msg.dedupe_key)
+        .bind(msg.subscriber_id)
+        .bind(&msg.kind)
+        .bind(msg.payload.to_string())
+        .bind(now)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
+        with_pool!(&self.pool, p => {
+            let depth = sqlx::query("select status, channel, count(*) as n from outbox group by status, channel order by status, channel")
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| Ok(QueueDepth { status: r.try_get("status")?, channel: r.try_get("channel")?, count: r.try_get("n")? }))
+                .collect::<sqlx::Result<Vec<_>>>()?;
+            let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending')")
+                .fetch_one(p)
+                .await?;
+            Ok(OutboxStats { depth, oldest_pending_secs: oldest.map(|t| (ms(now) - t).max(0) / 1000) })
+        })
+    }
+}

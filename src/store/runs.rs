@@ -1,0 +1,316 @@
+//! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
+
+use super::{Result, SqlStore, StoreError, ms, with_pool};
+use crate::domain::Channel;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    Manual,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+/// Everything a run needs, snapshotted from the campaign as it was when it fired.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub campaign_slug: String,
+    pub fire_at: DateTime<Utc>,
+    pub trigger: Trigger,
+    pub idempotency_key: Option<String>,
+    pub content_hash: String,
+    pub title: String,
+    pub subject: String,
+    pub summary: String,
+    pub body: String,
+    pub lead: String,
+    pub priority: String,
+    /// Area slugs the run reaches (targets already expanded).
+    pub areas: Vec<String>,
+    pub channels: Vec<Channel>,
+    /// Webhook endpoint names that take this run.
+    pub webhooks: Vec<String>,
+    /// `Some(reason)` records the fire as skipped: nothing is published or sent.
+    pub skip_reason: Option<String>,
+}
+
+/// A run as stored, with its snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub run_id: i64,
+    pub campaign_slug: String,
+    pub fire_at: DateTime<Utc>,
+    pub status: String,
+    pub reason: Option<String>,
+    pub content_hash: String,
+    pub title: String,
+    pub subject: String,
+    pub summary: String,
+    pub body: String,
+    pub lead: String,
+    pub priority: String,
+    pub areas: Vec<String>,
+    pub channels: Vec<String>,
+}
+
+#[async_trait::async_trait]
+pub trait RunStore {
+    /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
+    /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
+    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>>;
+    /// Fans the next batch of matching subscribers into the outbox from the run's checkpoint;
+    /// returns how many rows it added. At 0 the run is fully queued.
+    async fn fan_out_batch(&self, run_id: i64, limit: i64, now: DateTime<Utc>) -> Result<usize>;
+    /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
+    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>>;
+    /// The latest fire time recorded for a campaign, whatever its trigger.
+    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
+    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
+    async fn run(&self, run_id: i64) -> Result<Option<Run>>;
+    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>>;
+}
+
+const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
+
+fn run_from_row<R: Row>(r: &R) -> Result<Run>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let json = |s: String| {
+        serde_json::from_str::<Vec<String>>(&s).map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    Ok(Run {
+        run_id: r.try_get("run_id")?,
+        campaign_slug: r.try_get("slug")?,
+        fire_at: super::from_ms(r.try_get("fire_at")?),
+        status: r.try_get("status")?,
+        reason: r.try_get("reason")?,
+        content_hash: r.try_get("content_hash")?,
+        title: r.try_get("title")?,
+        subject: r.try_get("subject")?,
+        summary: r.try_get("summary")?,
+        body: r.try_get("body")?,
+        lead: r.try_get("lead")?,
+        priority: r.try_get("priority")?,
+        areas: json(r.try_get("areas")?)?,
+        channels: json(r.try_get("channels")?)?,
+    })
+}
+
+/// `$first, $first+1, …` for an `in (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[async_trait::async_trait]
+impl RunStore for SqlStore {
+    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>> {
+        let now = ms(now);
+        let channels: Vec<&str> = run.channels.iter().map(|c| c.as_str()).collect();
+        let status = match (&run.skip_reason, run.channels.contains(&Channel::Email)) {
+            (Some(_), _) => "skipped",
+            (None, true) => "fanning",
+            (None, false) => "queued",
+        };
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let campaign_id: Option<i64> = sqlx::query_scalar("select campaign_id from campaign where slug = $1")
+                .bind(&run.campaign_slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let campaign_id = campaign_id.ok_or(StoreError::NotFound("campaign"))?;
+            let run_id: Option<i64> = sqlx::query_scalar(
+                "insert into run (campaign_id, fire_at, trigger, status, reason, content_hash, title, subject, summary,
+                    body, lead, priority, areas, channels, idempotency_key, created_at, finished_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 on conflict do nothing returning run_id",
+            )
+            .bind(campaign_id)
+            .bind(ms(run.fire_at))
+            .bind(run.trigger.as_str())
+            .bind(status)
+            .bind(&run.skip_reason)
+            .bind(&run.content_hash)
+            .bind(&run.title)
+            .bind(&run.subject)
+            .bind(&run.summary)
+            .bind(&run.body)
+            .bind(&run.lead)
+            .bind(&run.priority)
+            .bind(serde_json::to_string(&run.areas).unwrap_or_default())
+            .bind(serde_json::to_string(&channels).unwrap_or_default())
+            .bind(&run.idempotency_key)
+            .bind(now)
+            .bind((status != "fanning").then_some(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(run_id) = run_id else {
+                return Ok(None);
+            };
+            if run.skip_reason.is_none() {
+                if run.channels.contains(&Channel::Feed) {
+                    for area in run.areas.iter().map(String::as_str).chain(["all"]) {
+                        sqlx::query("insert into feed_entry (run_id, area_slug, created_at) values ($1, $2, $3) on conflict do nothing")
+                            .bind(run_id)
+                            .bind(area)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                if run.channels.contains(&Channel::Webhook) {
+                    for hook in &run.webhooks {
+                        for area in &run.areas {
+                            sqlx::query(
+                                "insert into outbox (dedupe_key, run_id, channel, kind, lane, area_id, target, status,
+                                    next_attempt_at, created_at, updated_at)
+                                 select $1, $2, 'webhook', 'webhook', 1, area_id, $3, 'pending', $4, $4, $4
+                                 from area where slug = $5
+                                 on conflict do nothing",
+                            )
+                            .bind(format!("run:{run_id}:webhook:{hook}:{area}"))
+                            .bind(run_id)
+                            .bind(hook)
+                            .bind(now)
+                            .bind(area)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(Some(run_id))
+        })
+    }
+
+    async fn fan_out_batch(&self, run_id: i64, limit: i64, now: DateTime<Utc>) -> Result<usize> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query("select status, priority, areas, fanout_checkpoint from run where run_id = $1")
+                .bind(run_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound("run"))?;
+            let status: String = row.try_get("status")?;
+            if status != "fanning" {
+                return Ok(0);
+            }
+            let priority: String = row.try_get("priority")?;
+            let areas: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("areas")?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let checkpoint: i64 = row.try_get("fanout_checkpoint")?;
+            // One row per subscriber, however many of the run's areas they follow; the footer
+            // names the first. Nothing passes through this process: memory stays flat.
+            let sql = format!(
+                "insert into outbox (run_id, subscriber_id, channel, kind, lane, area_id, status, next_attempt_at, created_at, updated_at)
+                 select $1, s.subscriber_id, 'email', 'campaign', 1, min(sub.area_id), 'pending', $2, $2, $2
+                 from subscriber s
+                 join subscription sub on sub.subscriber_id = s.subscriber_id
+                 where s.subscriber_id > $3 and s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate'
+                   and sub.priority = $4
+                   and sub.area_id in (select area_id from area where slug in ({}))
+                 group by s.subscriber_id
+                 order by s.subscriber_id
+                 limit $5
+                 on conflict do nothing
+                 returning subscriber_id",
+                placeholders(6, areas.len().max(1))
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&sql)
+                .bind(run_id)
+                .bind(now)
+                .bind(checkpoint)
+                .bind(&priority)
+                .bind(limit);
+            if areas.is_empty() {
+                q = q.bind("");
+            }
+            for a in &areas {
+                q = q.bind(a);
+            }
+            let inserted = q.fetch_all(&mut *tx).await?;
+            match inserted.iter().max() {
+                Some(max) => {
+                    sqlx::query("update run set fanout_checkpoint = $1 where run_id = $2")
+                        .bind(max)
+                        .bind(run_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("update run set status = 'queued', finished_at = $1 where run_id = $2")
+                        .bind(now)
+                        .bind(run_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(inserted.len())
+        })
+    }
+
+    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>> {
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query_scalar("select run_id from run where status = 'fanning' order by run_id")
+            .fetch_all(p)
+            .await?),
+        )
+    }
+
+    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
+            "select max(r.fire_at) from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1",
+        )
+        .bind(campaign_slug)
+        .fetch_one(p)
+        .await?);
+        Ok(v.map(super::from_ms))
+    }
+
+    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar("select created_at from campaign where slug = $1")
+            .bind(campaign_slug)
+            .fetch_optional(p)
+            .await?);
+        Ok(v.map(super::from_ms))
+    }
+
+    async fn run(&self, run_id: i64) -> Result<Option<Run>> {
+        let sql = format!(
+            "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where r.run_id = $1"
+        );
+        with_pool!(&self.pool, p => {
+            match sqlx::query(&sql).bind(run_id).fetch_optional(p).await? {
+                Some(r) => Ok(Some(run_from_row(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
+        let sql = format!(
+            "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1 order by r.fire_at desc limit $2"
+        );
+        with_pool!(&self.pool, p => {
+            sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(run_from_row).collect()
+        })
+    }
+}

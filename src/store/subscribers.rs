@@ -1,0 +1,169 @@
+//! Residents and what they follow: imports, demo data, leaving.
+
+use super::runs::placeholders;
+use super::{Result, SqlStore, StoreError, ms, with_pool};
+use chrono::{DateTime, Utc};
+
+/// A resident to add as already confirmed (imports from partners' lists, demo data).
+#[derive(Debug, Clone)]
+pub struct ConfirmedSubscriber {
+    pub email: String,
+    pub postcode: Option<String>,
+    pub area_slugs: Vec<String>,
+    pub priorities: Vec<String>,
+    pub consent_version: String,
+    pub consent_at: DateTime<Utc>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Added,
+    /// The address was already known; nothing about it changed.
+    Unchanged,
+}
+
+#[async_trait::async_trait]
+pub trait SubscriberStore {
+    /// Adds confirmed residents in one transaction; existing addresses are left as they are.
+    async fn add_confirmed(
+        &self,
+        batch: &[ConfirmedSubscriber],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ImportOutcome>>;
+    /// Unsubscribes if the link's version is current; `false` if the link is stale or unknown.
+    async fn unsubscribe(
+        &self,
+        subscriber_id: i64,
+        token_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>>;
+}
+
+#[async_trait::async_trait]
+impl SubscriberStore for SqlStore {
+    async fn add_confirmed(
+        &self,
+        batch: &[ConfirmedSubscriber],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ImportOutcome>> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let mut out = Vec::with_capacity(batch.len());
+            for s in batch {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "insert into subscriber (email, postcode, status, consent_version, consent_at, source, confirmed_at, created_at, updated_at)
+                     values ($1, $2, 'confirmed', $3, $4, $5, $6, $6, $6)
+                     on conflict (email) do nothing returning subscriber_id",
+                )
+                .bind(&s.email)
+                .bind(&s.postcode)
+                .bind(&s.consent_version)
+                .bind(ms(s.consent_at))
+                .bind(&s.source)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else {
+                    out.push(ImportOutcome::Unchanged);
+                    continue;
+                };
+                if s.area_slugs.is_empty() {
+                    return Err(StoreError::Conflict("a subscriber needs at least one area".into()));
+                }
+                let sql = format!(
+                    "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
+                     select $1, area_id, $2, $3, $4, $5, $6 from area where slug in ({})
+                     on conflict do nothing",
+                    placeholders(7, s.area_slugs.len())
+                );
+                for priority in &s.priorities {
+                    let mut q = sqlx::query(&sql)
+                        .bind(id)
+                        .bind(priority)
+                        .bind(&s.consent_version)
+                        .bind(ms(s.consent_at))
+                        .bind(&s.source)
+                        .bind(now);
+                    for a in &s.area_slugs {
+                        q = q.bind(a);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "insert into event (kind, occurred_at, area_id, source, count, created_at)
+                     select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3",
+                )
+                .bind(now)
+                .bind(&s.source)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                out.push(ImportOutcome::Added);
+            }
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    async fn unsubscribe(
+        &self,
+        subscriber_id: i64,
+        token_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let status: Option<String> = sqlx::query_scalar("select status from subscriber where subscriber_id = $1 and token_version = $2")
+                .bind(subscriber_id)
+                .bind(token_version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match status.as_deref() {
+                None | Some("erased") => return Ok(false),
+                Some("unsubscribed") => return Ok(true),
+                Some(_) => {}
+            }
+            sqlx::query("update subscriber set status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1 where subscriber_id = $2")
+                .bind(now)
+                .bind(subscriber_id)
+                .execute(&mut *tx)
+                .await?;
+            // Counted against the campaign that last reached them, for "unsubscribed within 7 days".
+            sqlx::query(
+                "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, count, created_at)
+                 select 'unsubscribed', $1, o.area_id, r.campaign_id, r.run_id, r.priority, 1, $1
+                 from outbox o join run r on r.run_id = o.run_id
+                 where o.subscriber_id = $2 and o.status = 'sent' and o.sent_at >= $3
+                 order by o.sent_at desc limit 1",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .bind(now - 7 * 24 * 3600 * 1000)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "update outbox set status = 'cancelled', last_error = 'unsubscribed', updated_at = $1
+                 where subscriber_id = $2 and status = 'pending' and lane = 1",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
+            .bind(subscriber_id)
+            .fetch_optional(p)
+            .await?),
+        )
+    }
+}

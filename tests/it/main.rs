@@ -1,0 +1,5 @@
+//! Beacon's integration tests: one binary, real databases, real processes.
+
+mod cli;
+mod store;
+mod support;
