@@ -1,11 +1,24 @@
 //! Building and running the application from its settings.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, SharedCalendar};
+use crate::channels::email::Mailer;
+use crate::channels::webhook::WebhookClient;
 use crate::config::Config;
-use crate::store::{CalendarStore, SqlStore};
-use anyhow::{Context, anyhow};
+use crate::delivery::{Context, Limits, Worker};
+use crate::domain::token::Signer;
+use crate::scheduler::Scheduler;
+use crate::store::{CalendarStore, SqlStore, Store};
+use anyhow::{Context as _, anyhow};
+use base64::Engine;
+use chrono::Utc;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Set in the database by `beacon reload`; every running scheduler reloads when it changes.
+const CALENDAR_VERSION: &str = "calendar_version";
 
 /// The calendar, or every problem in it as one error.
 pub fn load_calendar(config: &Config) -> anyhow::Result<Calendar> {
@@ -41,26 +54,221 @@ pub async fn sync_calendar(store: &SqlStore, cal: &Calendar) -> anyhow::Result<(
     Ok(())
 }
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let cal = load_calendar(&config)?;
-    let store = open_store(&config).await?;
-    sync_calendar(&store, &cal).await?;
-    let listener = TcpListener::bind(&config.server.listen)
+/// Everything a command needs, wired together once.
+pub struct Services {
+    pub sql: SqlStore,
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    pub calendar: SharedCalendar,
+    pub signer: Signer,
+    pub published: Arc<AtomicU64>,
+    pub scheduler: Arc<Scheduler>,
+}
+
+impl Services {
+    /// Loads the calendar (refusing a broken one), opens and migrates the database, syncs.
+    pub async fn build(config: Config) -> anyhow::Result<Services> {
+        let cal = load_calendar(&config)?;
+        let sql = open_store(&config).await?;
+        sync_calendar(&sql, &cal).await?;
+        let key = if config.secrets.token_key.is_empty() {
+            let fresh =
+                base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
+            sql.setting_or_insert("token_key", &fresh)
+                .await
+                .context("cannot store the signing key")?
+        } else {
+            config.secrets.token_key.expose().to_string()
+        };
+        let store: Arc<dyn Store> = Arc::new(sql.clone());
+        let calendar = SharedCalendar::new(cal);
+        let published = Arc::new(AtomicU64::new(0));
+        let scheduler = Arc::new(Scheduler {
+            store: store.clone(),
+            calendar: calendar.clone(),
+            published: published.clone(),
+            webhooks: config.webhooks.clone(),
+            fan_out_batch: 1000,
+        });
+        Ok(Services {
+            sql,
+            store,
+            config,
+            calendar,
+            signer: Signer::new(key.as_bytes()),
+            published,
+            scheduler,
+        })
+    }
+
+    pub async fn worker(&self) -> anyhow::Result<Worker> {
+        let mailer = Mailer::from_config(&self.config.mail).context("mail settings")?;
+        let ctx = Context::new(
+            self.store.as_ref(),
+            &self.config,
+            self.signer.clone(),
+            self.calendar.get().areas.clone(),
+        )
+        .await?;
+        let d = &self.config.delivery;
+        Ok(Worker {
+            store: self.store.clone(),
+            ctx: Arc::new(ctx),
+            mailer: Arc::new(mailer),
+            hooks: WebhookClient::new().context("cannot set up the HTTP client")?,
+            limits: Arc::new(Limits::new(d.rate_per_second, d.rate_per_hour)),
+            batch: i64::from(d.batch_size.max(1)),
+            concurrency: self.config.mail.pool_size.max(1) as usize,
+            lease: chrono::Duration::seconds(d.lease_secs.max(5) as i64),
+            retry_for: chrono::Duration::hours(d.retry_for_hours as i64),
+        })
+    }
+
+    pub fn web_state(&self) -> crate::web::AppState {
+        crate::web::AppState::new(
+            self.store.clone(),
+            self.config.clone(),
+            self.calendar.clone(),
+            self.signer.clone(),
+            self.published.clone(),
+        )
+    }
+
+    /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let cal = load_calendar(&self.config)?;
+        sync_calendar(&self.sql, &cal).await?;
+        tracing::info!(campaigns = cal.campaigns.len(), "calendar reloaded");
+        self.calendar.replace(cal);
+        Ok(())
+    }
+}
+
+/// What `serve` runs beside the web server.
+#[derive(Debug, Clone, Copy)]
+pub struct Roles {
+    pub scheduler: bool,
+    pub workers: bool,
+}
+
+pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
+    let services = Arc::new(Services::build(config).await?);
+    let listener = TcpListener::bind(&services.config.server.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        .with_context(|| format!("cannot listen on {}", services.config.server.listen))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    if roles.scheduler {
+        tasks.push(tokio::spawn(scheduler_loop(
+            services.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    if roles.workers {
+        let worker = Arc::new(services.worker().await?);
+        for _ in 0..services.config.delivery.workers.max(1) {
+            tasks.push(tokio::spawn(worker_loop(worker.clone(), stop_rx.clone())));
+        }
+    }
+    #[cfg(unix)]
+    tasks.push(tokio::spawn(reload_on_sighup(
+        services.clone(),
+        stop_rx.clone(),
+    )));
     tracing::info!(
         addr = %listener.local_addr()?,
-        campaigns = cal.campaigns.len(),
-        areas = cal.areas.len(),
+        campaigns = services.calendar.get().campaigns.len(),
+        scheduler = roles.scheduler,
+        workers = roles.workers,
         "beacon is listening"
     );
-    let state = crate::web::AppState::new(Arc::new(store.clone()), config.clone(), cal);
-    axum::serve(listener, crate::web::app(state))
+    axum::serve(listener, crate::web::app(services.web_state()))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;
-    store.close().await;
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    services.sql.close().await;
     tracing::info!("beacon stopped");
+    Ok(())
+}
+
+async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(d) => false,
+        _ = stop.changed() => true,
+    }
+}
+
+async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    let max_wait = chrono::Duration::seconds(s.config.delivery.tick_secs.max(1) as i64);
+    let mut version = s.sql.setting(CALENDAR_VERSION).await.ok().flatten();
+    loop {
+        if let Ok(v) = s.sql.setting(CALENDAR_VERSION).await {
+            if v != version {
+                version = v;
+                if let Err(e) = s.reload().await {
+                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
+                }
+            }
+        }
+        let now = Utc::now();
+        if let Err(e) = s.scheduler.tick(now).await {
+            tracing::error!(error = %e, "scheduler tick failed; will retry");
+        }
+        let wake = s.scheduler.next_wake(Utc::now(), max_wait);
+        let wait = (wake - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::from_millis(200));
+        if sleep_or_stop(wait.max(Duration::from_millis(200)), &mut stop).await {
+            return;
+        }
+    }
+}
+
+async fn worker_loop(w: Arc<Worker>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let idle = match w.run_once(Utc::now()).await {
+            Ok(r) => r.claimed == 0,
+            Err(e) => {
+                tracing::error!(error = %e, "worker step failed; will retry");
+                true
+            }
+        };
+        if idle && sleep_or_stop(Duration::from_millis(500), &mut stop).await {
+            return;
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn reload_on_sighup(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = hup.recv() => {
+                if let Err(e) = s.reload().await {
+                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Tells every running `beacon serve` on this database to reload the calendar.
+pub async fn request_reload(services: &Services) -> anyhow::Result<()> {
+    services
+        .sql
+        .set_setting(CALENDAR_VERSION, &Utc::now().timestamp_millis().to_string())
+        .await?;
     Ok(())
 }
 

@@ -88,7 +88,7 @@ create table run (
 
 create table outbox (
     outbox_id        integer primary key,
-    dedupe_key       text not null unique,
+    dedupe_key       text unique,           -- messages outside a run: confirmation, test, webhook
     run_id           bigint references run (run_id),
     subscriber_id    bigint references subscriber (subscriber_id) on delete set null,
     channel          text not null,

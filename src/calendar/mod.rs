@@ -15,6 +15,30 @@ use std::path::{Path, PathBuf};
 
 pub const AREAS_FILE: &str = "areas.toml";
 
+/// The calendar the running service uses; replaced whole on reload.
+#[derive(Debug, Clone)]
+pub struct SharedCalendar(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Calendar>>>);
+
+impl SharedCalendar {
+    pub fn new(cal: Calendar) -> Self {
+        SharedCalendar(std::sync::Arc::new(std::sync::RwLock::new(
+            std::sync::Arc::new(cal),
+        )))
+    }
+    pub fn get(&self) -> std::sync::Arc<Calendar> {
+        match self.0.read() {
+            Ok(c) => c.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+    pub fn replace(&self, cal: Calendar) {
+        match self.0.write() {
+            Ok(mut c) => *c = std::sync::Arc::new(cal),
+            Err(p) => *p.into_inner() = std::sync::Arc::new(cal),
+        }
+    }
+}
+
 /// The whole calendar, valid by construction.
 #[derive(Debug, Clone)]
 pub struct Calendar {

@@ -3,6 +3,9 @@
 mod areas_cmd;
 mod calendar_cmd;
 mod check_cmd;
+mod outbox_cmd;
+mod send_cmd;
+pub mod subscribers_cmd;
 
 use crate::config::Config;
 use anyhow::Context;
@@ -63,11 +66,58 @@ pub enum Command {
     },
     /// Apply database migrations.
     Migrate,
-    /// Run the web server (and, in later releases, the scheduler and workers).
+    /// Run the web server, the scheduler and the delivery workers.
     Serve {
         /// Address to listen on, overriding the config.
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        /// Do not turn due fires into runs in this process.
+        #[arg(long)]
+        no_scheduler: bool,
+        /// Do not deliver from the outbox in this process.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Send a campaign now (by the scheduler's path), then deliver until nothing is due.
+    Send {
+        campaign: String,
+        /// Only these areas (area or district slugs) of the campaign's own; repeatable.
+        #[arg(long = "area", value_name = "SLUG")]
+        areas: Vec<String>,
+        /// Show recipients per area and channel; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Queue the run and leave delivery to `beacon serve`.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Manage residents.
+    Subscribers {
+        #[command(subcommand)]
+        command: SubscribersCommand,
+    },
+    /// Load N synthetic residents (addresses at example.invalid) for trying Beacon out.
+    Demo {
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+    },
+    /// Show the outbox: queue depth by status and channel, oldest waiting message.
+    Outbox {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Validate the calendar and tell every running `beacon serve` to load it.
+    Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Import confirmed residents from a CSV with columns email,postcode[,topics][,consent_at].
+    Import {
+        file: PathBuf,
+        /// Where the list came from (recorded as the consent source `import:NAME`).
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -81,7 +131,10 @@ impl Cli {
         if let Some(dir) = &self.campaigns {
             config.calendar.dir = dir.clone();
         }
-        if let Command::Serve { listen: Some(l) } = &self.command {
+        if let Command::Serve {
+            listen: Some(l), ..
+        } = &self.command
+        {
             config.server.listen = l.clone();
         }
         Ok(config)
@@ -109,6 +162,65 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             );
             Ok(true)
         }
-        Command::Serve { .. } => crate::app::serve(config).await.map(|()| true),
+        Command::Serve {
+            no_scheduler,
+            no_worker,
+            ..
+        } => {
+            let roles = crate::app::Roles {
+                scheduler: !no_scheduler,
+                workers: !no_worker,
+            };
+            crate::app::serve(config, roles).await.map(|()| true)
+        }
+        Command::Send {
+            campaign,
+            areas,
+            dry_run,
+            no_wait,
+        } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = send_cmd::run(&s, &campaign, &areas, dry_run, !no_wait).await;
+            s.sql.close().await;
+            ok
+        }
+        Command::Subscribers {
+            command: SubscribersCommand::Import { file, source },
+        } => {
+            let s = crate::app::Services::build(config).await?;
+            let r = subscribers_cmd::import(&s, &file, &source, |line, why| {
+                eprintln!("{}:{line}: skipped: {why}", file.display())
+            })
+            .await?;
+            s.sql.close().await;
+            println!(
+                "imported {} new, {} already known, {} invalid row(s) skipped",
+                r.added, r.unchanged, r.invalid
+            );
+            Ok(true)
+        }
+        Command::Demo { subscribers } => {
+            let s = crate::app::Services::build(config).await?;
+            let r = subscribers_cmd::demo(&s, subscribers).await?;
+            s.sql.close().await;
+            println!(
+                "added {} demo residents ({} already there)",
+                r.added, r.unchanged
+            );
+            Ok(true)
+        }
+        Command::Outbox { format } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = outbox_cmd::show(&s, format).await;
+            s.sql.close().await;
+            ok
+        }
+        Command::Reload => {
+            let s = crate::app::Services::build(config).await?;
+            crate::app::request_reload(&s).await?;
+            s.sql.close().await;
+            println!("calendar is valid; running services will load it within one scheduler tick");
+            Ok(true)
+        }
     }
 }

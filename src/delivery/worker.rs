@@ -88,14 +88,18 @@ impl Worker {
         }
         let ids: Vec<i64> = rows.iter().filter_map(|r| r.subscriber_id).collect();
         let recipients = self.store.recipients(&ids).await?;
-        let outcomes: Vec<(usize, Outcome)> = futures::stream::iter(rows.iter().enumerate())
-            .map(|(i, row)| {
-                let recipients = &recipients;
-                async move { (i, self.deliver(row, recipients).await) }
-            })
-            .buffer_unordered(self.concurrency.max(1))
-            .collect()
-            .await;
+        // Owned items: a stream of borrowed rows trips the compiler's higher-ranked lifetime
+        // check once the future is spawned.
+        let recipients = Arc::new(recipients);
+        let outcomes: Vec<(usize, Outcome)> =
+            futures::stream::iter(rows.iter().cloned().enumerate())
+                .map(|(i, row)| {
+                    let recipients = recipients.clone();
+                    async move { (i, self.deliver(&row, &recipients).await) }
+                })
+                .buffer_unordered(self.concurrency.max(1))
+                .collect()
+                .await;
 
         let mut sent: Vec<&Claimed> = Vec::new();
         let mut cancelled: Vec<i64> = Vec::new();

@@ -1,12 +1,13 @@
 //! Turning due fires into runs: each (campaign, fire time) once, however many ticks, restarts
 //! or processes see it; late fires within grace go out late, older ones are recorded as skipped.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, SharedCalendar};
 use crate::config::WebhookConfig;
 use crate::domain::Campaign;
 use crate::store::{NewRun, Store, StoreError, Trigger};
 use chrono::{DateTime, Duration, Utc};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How far back a tick looks for fires it has not recorded.
 const LOOKBACK_DAYS: i64 = 7;
@@ -22,7 +23,9 @@ pub struct TickReport {
 
 pub struct Scheduler {
     pub store: Arc<dyn Store>,
-    pub calendar: Arc<RwLock<Arc<Calendar>>>,
+    pub calendar: SharedCalendar,
+    /// Bumped whenever a run publishes to feeds, so feed caches refresh at once.
+    pub published: Arc<AtomicU64>,
     pub webhooks: Vec<WebhookConfig>,
     pub fan_out_batch: i64,
 }
@@ -39,21 +42,11 @@ pub enum SendNowError {
 
 impl Scheduler {
     pub fn calendar(&self) -> Arc<Calendar> {
-        self.calendar
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
-    }
-
-    pub fn replace_calendar(&self, cal: Calendar) {
-        if let Ok(mut c) = self.calendar.write() {
-            *c = Arc::new(cal);
-        }
+        self.calendar.get()
     }
 
     fn new_run(
         &self,
-        cal: &Calendar,
         c: &Campaign,
         fire_at: DateTime<Utc>,
         trigger: Trigger,
@@ -65,7 +58,6 @@ impl Scheduler {
             .filter(|h| h.events.is_empty() || h.events.iter().any(|e| e == c.priority.slug()))
             .map(|h| h.name.clone())
             .collect();
-        let _ = cal;
         NewRun {
             campaign_slug: c.slug.clone(),
             fire_at,
@@ -110,7 +102,7 @@ impl Scheduler {
                     .iter()
                     .map(|a| a.slug.clone())
                     .collect();
-                let mut run = self.new_run(&cal, c, fire, Trigger::Schedule, areas);
+                let mut run = self.new_run(c, fire, Trigger::Schedule, areas);
                 if paused {
                     run.skip_reason = Some("the campaign was paused".into());
                 } else if now - fire > grace {
@@ -128,6 +120,7 @@ impl Scheduler {
                         }
                         None => {
                             tracing::info!(campaign = %c.slug, run_id = id, fire = %fire, late_secs = (now - fire).num_seconds(), "run created");
+                            self.published.fetch_add(1, Ordering::Relaxed);
                             report.created.push(id);
                         }
                     }
@@ -203,10 +196,11 @@ impl Scheduler {
             }
             chosen
         };
-        let mut run = self.new_run(&cal, c, now, Trigger::Manual, chosen);
+        let mut run = self.new_run(c, now, Trigger::Manual, chosen);
         run.idempotency_key = idempotency_key;
         let id = self.store.create_run(&run, now).await?;
         if id.is_some() {
+            self.published.fetch_add(1, Ordering::Relaxed);
             self.finish_fan_outs(now).await?;
         }
         Ok(id)

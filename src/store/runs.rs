@@ -77,6 +77,12 @@ pub trait RunStore {
     async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
     async fn run(&self, run_id: i64) -> Result<Option<Run>>;
     async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>>;
+    /// Confirmed, immediate subscribers to `priority` per area, for dry runs and previews.
+    async fn audience_by_area(
+        &self,
+        priority: &str,
+        areas: &[String],
+    ) -> Result<Vec<(String, i64)>>;
 }
 
 const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
@@ -311,6 +317,33 @@ impl RunStore for SqlStore {
         );
         with_pool!(&self.pool, p => {
             sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(run_from_row).collect()
+        })
+    }
+
+    async fn audience_by_area(
+        &self,
+        priority: &str,
+        areas: &[String],
+    ) -> Result<Vec<(String, i64)>> {
+        if areas.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select a.slug, count(distinct s.subscriber_id) as n
+             from area a
+             join subscription sub on sub.area_id = a.area_id and sub.priority = $1
+             join subscriber s on s.subscriber_id = sub.subscriber_id
+             where s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate' and a.slug in ({})
+             group by a.slug order by a.slug",
+            placeholders(2, areas.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(priority);
+            for a in areas {
+                q = q.bind(a);
+            }
+            let rows = q.fetch_all(p).await?;
+            rows.iter().map(|r| Ok((r.try_get("slug")?, r.try_get("n")?))).collect()
         })
     }
 }

@@ -1,37 +1,86 @@
 //! The HTTP face: one router per area of the site, merged here. The web enqueues; it never sends.
 
+mod archive;
+mod feed_cache;
+mod feeds;
 mod health;
+mod pages;
+mod unsubscribe;
 
-use crate::calendar::Calendar;
+use crate::calendar::SharedCalendar;
 use crate::config::Config;
+use crate::domain::token::Signer;
 use crate::store::Store;
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+pub use feed_cache::FeedCache;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
-    pub calendar: Arc<Calendar>,
+    pub calendar: SharedCalendar,
+    pub signer: Signer,
+    pub feeds: Arc<FeedCache>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config, calendar: Calendar) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Config,
+        calendar: SharedCalendar,
+        signer: Signer,
+        published: Arc<AtomicU64>,
+    ) -> Self {
         AppState {
             store,
             config: Arc::new(config),
-            calendar: Arc::new(calendar),
+            calendar,
+            signer,
+            feeds: Arc::new(FeedCache::new(published)),
         }
     }
+
+    pub fn base_url(&self) -> &str {
+        self.config.server.base_url.trim_end_matches('/')
+    }
 }
+
+/// Content Security Policy: no inline script, nothing from elsewhere, never framed.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn app(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     Router::new()
         .merge(health::router())
+        .merge(pages::router())
+        .merge(feeds::router())
+        .merge(archive::router())
+        .merge(unsubscribe::router())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

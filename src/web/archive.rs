@@ -1,0 +1,59 @@
+//! `GET /messages/{id}`: the public archive residents use to check a message is genuine.
+
+use super::{AppState, pages};
+use crate::domain::LONDON;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/messages/{id}", get(message))
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    lead: &'a str,
+    sent: String,
+    areas: String,
+    body_html: String,
+}
+
+async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+    let run = match state.store.run(id).await {
+        Ok(Some(r)) if r.status != "skipped" => r,
+        Ok(_) => return pages::not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "archive query failed");
+            return pages::unavailable();
+        }
+    };
+    let cal = state.calendar.get();
+    let names: Vec<&str> = run
+        .areas
+        .iter()
+        .map(|s| cal.areas.get(s).map_or(s.as_str(), |a| a.name.as_str()))
+        .collect();
+    let areas = if names.len() == cal.areas.len() {
+        "all of Chiltern and South Bucks".to_string()
+    } else {
+        names.join(", ")
+    };
+    pages::render(
+        StatusCode::OK,
+        &MessagePage {
+            title: &run.title,
+            lead: &run.lead,
+            sent: run
+                .fire_at
+                .with_timezone(&LONDON)
+                .format("%-d %B %Y at %H:%M")
+                .to_string(),
+            areas,
+            body_html: crate::render::markdown::to_html(&run.body),
+        },
+    )
+}

@@ -1,0 +1,63 @@
+//! Shared page plumbing: rendering askama pages, problem pages, the stylesheet.
+
+use super::AppState;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/style.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// Renders a page; a template error is logged and shown as a plain 500.
+pub fn render<T: askama::Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, something went wrong.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/problem.html")]
+pub struct Problem<'a> {
+    pub heading: &'a str,
+    pub message: &'a str,
+}
+
+pub fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+    render(status, &Problem { heading, message })
+}
+
+pub fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link from an e-mail, the link may be incomplete.",
+    )
+}
+
+pub fn unavailable() -> Response {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sorry, there is a problem with the service",
+        "Please try again later. Nothing you sent has been lost.",
+    )
+}
