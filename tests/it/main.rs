@@ -1,5 +1,9 @@
-//! Beacon's integration tests: one binary, real databases, real processes.
+//! Beacon's integration tests: one binary, real databases, a real SMTP server, real HTTP.
 
+mod app;
 mod cli;
+mod delivery;
+mod feeds;
+mod smtp;
 mod store;
 mod support;

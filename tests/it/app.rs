@@ -1,0 +1,111 @@
+//! `spawn_app`: the real application on a free port, over a fresh database and a real SMTP server.
+
+#![allow(dead_code)]
+
+use crate::smtp::SmtpSink;
+use crate::support::{TestDb, repo_path};
+use beacon::app::Services;
+use beacon::config::{Config, WebhookConfig};
+use beacon::delivery::Worker;
+use beacon::store::ConfirmedSubscriber;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub worker: Worker,
+    pub http: reqwest::Client,
+    pub db: TestDb,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub struct Options {
+    pub calendar_dir: PathBuf,
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            calendar_dir: repo_path("campaigns"),
+            webhooks: vec![],
+        }
+    }
+}
+
+pub async fn spawn_app(db: TestDb, smtp: &SmtpSink) -> TestApp {
+    spawn_app_with(db, smtp, Options::default()).await
+}
+
+pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = Config::default();
+    config.database.url = db.url.clone();
+    config.calendar.dir = opts.calendar_dir;
+    config.server.base_url = base.clone();
+    config.mail.transport = smtp.url();
+    config.mail.pool_size = 2;
+    config.webhooks = opts.webhooks;
+    let services = Services::build(config).await.expect("services start");
+    let worker = services.worker().await.expect("worker");
+    let app = beacon::web::app(services.web_state());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        services,
+        worker,
+        http,
+        db,
+        _server: server,
+    }
+}
+
+impl TestApp {
+    /// Adds a confirmed resident following `priorities` in `areas`; returns nothing, as a form would.
+    pub async fn resident(&self, email: &str, areas: &[&str], priorities: &[&str]) {
+        let s = ConfirmedSubscriber {
+            email: email.into(),
+            postcode: Some("HP5 1AA".into()),
+            area_slugs: areas.iter().map(|s| s.to_string()).collect(),
+            priorities: priorities.iter().map(|s| s.to_string()).collect(),
+            consent_version: "test".into(),
+            consent_at: Utc::now(),
+            source: "test".into(),
+        };
+        self.services
+            .store
+            .add_confirmed(&[s], Utc::now())
+            .await
+            .unwrap();
+    }
+
+    /// Runs the worker until a step claims nothing due at `now`.
+    pub async fn drain(&self, now: DateTime<Utc>) -> beacon::delivery::WorkerReport {
+        let mut total = beacon::delivery::WorkerReport::default();
+        loop {
+            let r = self.worker.run_once(now).await.unwrap();
+            total.claimed += r.claimed;
+            total.sent += r.sent;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            total.cancelled += r.cancelled;
+            if r.claimed == 0 {
+                return total;
+            }
+        }
+    }
+
+    pub async fn finish(self) {
+        self._server.abort();
+        self.services.sql.close().await;
+        self.db.finish().await;
+    }
+}

@@ -1,0 +1,464 @@
+//! The delivery engine end to end: scheduler, outbox, workers, a real SMTP server, feeds.
+
+use crate::app::{Options, spawn_app, spawn_app_with};
+use crate::smtp::{Received, Script, SmtpSink};
+use crate::support::{engines, postgres, repo_path};
+use chrono::{DateTime, Duration, Utc};
+use std::time::Duration as StdDuration;
+
+const BURGLARY: &str = "burglary-vehicle";
+
+/// Header value with folding undone.
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ");
+    head.lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
+        .map(|l| l[name.len() + 1..].trim().to_string())
+}
+
+/// The message with quoted-printable soft breaks and `=3D` undone, enough to read links.
+fn decoded(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=3D", "=")
+}
+
+fn to_counts(msgs: &[Received]) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for msg in msgs {
+        for to in &msg.to {
+            *m.entry(to.clone()).or_default() += 1;
+        }
+    }
+    m
+}
+
+#[tokio::test]
+async fn a_campaign_reaches_each_matching_subscriber_once_with_headers_and_one_click_unsubscribe() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        app.resident("ann@example.com", &["chesham"], &[BURGLARY])
+            .await;
+        app.resident(
+            "bob@example.com",
+            &["burnham", "chesham"],
+            &[BURGLARY, "fear-of-crime"],
+        )
+        .await;
+        app.resident("cat@example.com", &["chesham"], &["fear-of-crime"])
+            .await;
+
+        let t0 = Utc::now();
+        let run = app
+            .services
+            .scheduler
+            .send_now("winter-burglary", &[], t0, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let report = app.drain(t0).await;
+        assert_eq!(report.sent, 2, "{}: {report:?}", app.db.name);
+        let msgs = sink.wait_for(2, StdDuration::from_secs(10));
+        let counts = to_counts(&msgs);
+        assert_eq!(counts.get("ann@example.com"), Some(&1));
+        assert_eq!(counts.get("bob@example.com"), Some(&1));
+        assert_eq!(
+            counts.get("cat@example.com"),
+            None,
+            "cat follows another topic"
+        );
+
+        let ann = msgs.iter().find(|m| m.to == ["ann@example.com"]).unwrap();
+        let raw = &ann.data;
+        assert_eq!(
+            header(raw, "Subject").unwrap(),
+            "The clocks have gone back: make your home look lived in"
+        );
+        assert!(
+            header(raw, "From")
+                .unwrap()
+                .contains("Chiltern and South Bucks Community Safety")
+        );
+        assert!(header(raw, "Message-ID").unwrap().starts_with('<'));
+        assert!(header(raw, "Date").is_some());
+        assert!(header(raw, "List-Id").unwrap().contains("alerts."));
+        assert_eq!(
+            header(raw, "List-Unsubscribe-Post").unwrap(),
+            "List-Unsubscribe=One-Click"
+        );
+        let unsub = header(raw, "List-Unsubscribe").unwrap();
+        let unsub_url = unsub
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
+        assert!(
+            unsub_url.starts_with(&format!("{}/unsubscribe/", app.base)),
+            "{unsub_url}"
+        );
+        assert!(
+            header(raw, "Content-Type")
+                .unwrap()
+                .starts_with("multipart/alternative")
+        );
+        assert!(
+            raw.contains("Content-Type: text/plain") && raw.contains("Content-Type: text/html")
+        );
+        let body = decoded(raw);
+        assert!(body.contains("alerts for Chesham"), "footer names the area");
+        assert!(body.contains(&format!("Unsubscribe: {unsub_url}")));
+        assert!(body.contains(&format!("{}/manage/", app.base)));
+        assert!(body.contains(&format!("{}/messages/{run}", app.base)));
+
+        // A link scanner's GET changes nothing; the mail client's one-click POST unsubscribes.
+        let page = app.http.get(&unsub_url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("<button"));
+        let res = app
+            .http
+            .post(&unsub_url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let tampered = format!("{}x", unsub_url);
+        assert_eq!(
+            app.http
+                .post(&tampered)
+                .body("List-Unsubscribe=One-Click")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+
+        let t1 = t0 + Duration::minutes(1);
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], t1, None)
+            .await
+            .unwrap()
+            .unwrap();
+        app.drain(t1).await;
+        let msgs = sink.wait_for(3, StdDuration::from_secs(10));
+        let counts = to_counts(&msgs);
+        assert_eq!(
+            counts.get("ann@example.com"),
+            Some(&1),
+            "ann left: nothing more for her"
+        );
+        assert_eq!(counts.get("bob@example.com"), Some(&2));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_answers_451_then_250_gets_the_message_delivered_once() {
+    for db in engines().await {
+        let sink = SmtpSink::start_with(Script {
+            temp_fail_first: 1,
+            ..Default::default()
+        });
+        let app = spawn_app(db, &sink).await;
+        app.resident("ann@example.com", &["chesham"], &[BURGLARY])
+            .await;
+        let t0 = Utc::now();
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], t0, None)
+            .await
+            .unwrap();
+        let first = app.drain(t0).await;
+        assert_eq!((first.sent, first.retried), (0, 1), "{}", app.db.name);
+        assert_eq!(sink.temp_failures(), 1);
+        // Not due again until the backoff has passed.
+        assert_eq!(app.drain(t0 + Duration::seconds(1)).await.claimed, 0);
+        let later = app.drain(t0 + Duration::minutes(5)).await;
+        assert_eq!(later.sent, 1);
+        assert_eq!(
+            to_counts(&sink.wait_for(1, StdDuration::from_secs(10))).get("ann@example.com"),
+            Some(&1)
+        );
+        let stats = app.services.store.stats(t0).await.unwrap();
+        assert!(stats.depth.iter().all(|d| d.status == "sent"), "{stats:?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_550_fails_the_row_and_suppresses_the_address_for_later_runs() {
+    for db in engines().await {
+        let sink = SmtpSink::start_with(Script {
+            reject_rcpt: vec!["gone@example.com".into()],
+            ..Default::default()
+        });
+        let app = spawn_app(db, &sink).await;
+        app.resident("gone@example.com", &["chesham"], &[BURGLARY])
+            .await;
+        app.resident("ann@example.com", &["chesham"], &[BURGLARY])
+            .await;
+        let t0 = Utc::now();
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], t0, None)
+            .await
+            .unwrap();
+        let r = app.drain(t0).await;
+        assert_eq!((r.sent, r.failed, r.retried), (1, 1, 0), "{}", app.db.name);
+        let t1 = t0 + Duration::minutes(1);
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], t1, None)
+            .await
+            .unwrap();
+        let r = app.drain(t1).await;
+        assert_eq!(
+            (r.claimed, r.sent),
+            (1, 1),
+            "the bounced address is not queued again"
+        );
+        let counts = to_counts(&sink.wait_for(2, StdDuration::from_secs(10)));
+        assert_eq!(counts.get("gone@example.com"), None);
+        assert_eq!(counts.get("ann@example.com"), Some(&2));
+        app.finish().await;
+    }
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn re_ticking_the_scheduler_makes_one_run_and_one_message_each() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        for i in 0..5 {
+            app.resident(&format!("r{i}@example.com"), &["amersham"], &[BURGLARY])
+                .await;
+        }
+        // winter-burglary fires on Fridays at 18:00 in season; the next is after "now".
+        let fire = app
+            .services
+            .calendar
+            .get()
+            .campaign("winter-burglary")
+            .unwrap()
+            .next_fire(Utc::now(), 400)
+            .unwrap();
+        let at = fire + Duration::minutes(2);
+        let first = app.services.scheduler.tick(at).await.unwrap();
+        let again = app
+            .services
+            .scheduler
+            .tick(at + Duration::seconds(30))
+            .await
+            .unwrap();
+        assert_eq!(first.created.len(), 1, "{}", app.db.name);
+        assert!(again.created.is_empty());
+        app.drain(at).await;
+        let msgs = sink.wait_for(5, StdDuration::from_secs(10));
+        assert!(to_counts(&msgs).values().all(|n| *n == 1) && msgs.len() == 5);
+        let runs = app
+            .services
+            .store
+            .runs_of("winter-burglary", 10)
+            .await
+            .unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].fire_at, fire);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_fire_missed_beyond_its_grace_is_recorded_as_skipped_and_never_sent() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        app.resident("ann@example.com", &["amersham"], &[BURGLARY])
+            .await;
+        let fire = app
+            .services
+            .calendar
+            .get()
+            .campaign("winter-burglary")
+            .unwrap()
+            .next_fire(Utc::now(), 400)
+            .unwrap();
+        let report = app
+            .services
+            .scheduler
+            .tick(fire + Duration::hours(7))
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.created.len(), report.skipped),
+            (0, 1),
+            "{}",
+            app.db.name
+        );
+        let runs = app
+            .services
+            .store
+            .runs_of("winter-burglary", 10)
+            .await
+            .unwrap();
+        assert_eq!(runs[0].status, "skipped");
+        assert!(runs[0].reason.as_deref().unwrap().contains("grace"));
+        assert_eq!(app.drain(fire + Duration::hours(7)).await.claimed, 0);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_nothing_once_its_lease_expires() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        for i in 0..6 {
+            app.resident(&format!("r{i}@example.com"), &["chesham"], &[BURGLARY])
+                .await;
+        }
+        let t0 = Utc::now();
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], t0, None)
+            .await
+            .unwrap();
+        // A worker claims three rows and dies before sending them.
+        let dead = app
+            .services
+            .store
+            .claim(&["email"], 3, t0, t0 + Duration::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(dead.len(), 3);
+        assert_eq!(
+            app.drain(t0).await.sent,
+            3,
+            "{}: the leased rows wait",
+            app.db.name
+        );
+        assert_eq!(
+            app.drain(t0 + Duration::minutes(6)).await.sent,
+            3,
+            "expired leases return to the queue"
+        );
+        let msgs = sink.wait_for(6, StdDuration::from_secs(10));
+        assert_eq!(msgs.len(), 6);
+        assert!(to_counts(&msgs).values().all(|n| *n == 1));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn two_workers_on_one_postgresql_deliver_each_message_once() {
+    let Some(db) = postgres().await else { return };
+    let sink = SmtpSink::start();
+    let app = spawn_app(db, &sink).await;
+    let batch: Vec<_> = (0..300)
+        .map(|i| beacon::store::ConfirmedSubscriber {
+            email: format!("r{i}@example.com"),
+            postcode: None,
+            area_slugs: vec!["chesham".into()],
+            priorities: vec![BURGLARY.into()],
+            consent_version: "t".into(),
+            consent_at: Utc::now(),
+            source: "test".into(),
+        })
+        .collect();
+    app.services
+        .store
+        .add_confirmed(&batch, Utc::now())
+        .await
+        .unwrap();
+    let t0 = Utc::now();
+    app.services
+        .scheduler
+        .send_now("winter-burglary", &[], t0, None)
+        .await
+        .unwrap();
+    let second = app.services.worker().await.unwrap();
+    let (a, b) = tokio::join!(app.drain(t0), async {
+        let mut sent = 0;
+        loop {
+            let r = second.run_once(t0).await.unwrap();
+            sent += r.sent;
+            if r.claimed == 0 {
+                return sent;
+            }
+        }
+    });
+    assert_eq!(a.sent + b, 300);
+    let msgs = sink.wait_for(300, StdDuration::from_secs(20));
+    assert_eq!(msgs.len(), 300);
+    assert!(to_counts(&msgs).values().all(|n| *n == 1));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn nine_oclock_daily_fires_at_nine_local_on_both_sides_of_the_spring_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo_path("campaigns/areas.toml"),
+        dir.path().join("areas.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("daily.md"),
+        "+++\ntitle = \"Daily\"\npriority = \"fear-of-crime\"\nlead = \"Thames Valley Police\"\nschedule = \"0 9 * * *\"\n\
+         areas = [\"all\"]\nchannels = [\"feed\"]\nsubject = \"S\"\nsummary = \"S\"\n+++\nHello.\n",
+    )
+    .unwrap();
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with(
+            db,
+            &sink,
+            Options {
+                calendar_dir: dir.path().to_path_buf(),
+                webhooks: vec![],
+            },
+        )
+        .await;
+        // Sunday 28 March 2027: clocks go forward at 01:00 UTC.
+        app.services
+            .scheduler
+            .tick(utc("2027-03-27T09:00:30Z"))
+            .await
+            .unwrap();
+        app.services
+            .scheduler
+            .tick(utc("2027-03-28T08:00:30Z"))
+            .await
+            .unwrap();
+        let runs = app.services.store.runs_of("daily", 10).await.unwrap();
+        let mut fires: Vec<String> = runs
+            .iter()
+            .filter(|r| r.status != "skipped")
+            .map(|r| {
+                r.fire_at
+                    .with_timezone(&beacon::domain::LONDON)
+                    .to_rfc3339()
+            })
+            .collect();
+        fires.sort();
+        assert_eq!(
+            fires,
+            ["2027-03-27T09:00:00+00:00", "2027-03-28T09:00:00+01:00"],
+            "{}",
+            app.db.name
+        );
+        app.finish().await;
+    }
+}

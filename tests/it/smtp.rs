@@ -1,0 +1,428 @@
+//! A real SMTP server for tests, built on `mailin-embedded`.
+//!
+//! `SmtpSink::start()` binds 127.0.0.1 on an OS-chosen port and serves plain
+//! SMTP (no STARTTLS, no AUTH) from a background thread pool, so it never
+//! blocks the tokio runtime and any number of sinks can run in parallel.
+#![allow(dead_code)]
+
+use std::io;
+use std::net::TcpListener;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use mailin_embedded::response::{NO_MAILBOX, OK};
+use mailin_embedded::{Handler, Response, Server, SslConfig};
+
+/// Maximum number of concurrent SMTP sessions per sink (mailin serves each
+/// session on a thread of a fixed-size pool; idle pooled client connections
+/// hold a thread each, so keep this comfortably above lettre's pool size).
+const MAX_SESSIONS: u32 = 32;
+
+/// One accepted message.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// MAIL FROM address
+    pub from: String,
+    /// RCPT TO addresses accepted
+    pub to: Vec<String>,
+    /// the full raw message (headers + body) as received, CRLF kept
+    pub data: String,
+}
+
+/// Scripted replies, so tests can exercise retries and bounces.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// Answer the DATA end (after the message) with 451 for the first N messages, then 250.
+    pub temp_fail_first: usize,
+    /// RCPT TO any address in this list is answered 550 (mailbox unavailable).
+    pub reject_rcpt: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    messages: Vec<Received>,
+    temp_failures: usize,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// Notified whenever a message is accepted.
+    arrived: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking test thread must not wedge the server for other tests.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Per-connection handler (mailin clones it for every connection); the
+/// transaction fields are per connection, `shared` is common to all.
+#[derive(Clone)]
+struct SinkHandler {
+    script: Arc<Script>,
+    shared: Arc<Shared>,
+    from: String,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for SinkHandler {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if self
+            .script
+            .reject_rcpt
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(to))
+        {
+            NO_MAILBOX
+        } else {
+            OK
+        }
+    }
+
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.from = from.to_owned();
+        self.to = to.to_vec();
+        self.data.clear();
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
+        // mailin hands over one line at a time, CRLF included, already
+        // dot-unstuffed, without the terminating ".\r\n".
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let data = String::from_utf8_lossy(&std::mem::take(&mut self.data)).into_owned();
+        let mut state = self.shared.lock();
+        if state.temp_failures < self.script.temp_fail_first {
+            state.temp_failures += 1;
+            let mut res =
+                Response::custom(451, "4.3.0 Temporary failure, try again later".to_owned());
+            // mailin keeps the session in its DATA state after an error reply
+            // (so the client's following RSET/QUIT would be swallowed as
+            // message text and never answered). Marking the reply as
+            // non-error makes mailin end the transaction normally; the client
+            // still sees the 451.
+            res.is_error = false;
+            return res;
+        }
+        state.messages.push(Received {
+            from: std::mem::take(&mut self.from),
+            to: std::mem::take(&mut self.to),
+            data,
+        });
+        drop(state);
+        self.shared.arrived.notify_all();
+        OK
+    }
+}
+
+/// A running SMTP server that records what it accepts. Clones share the same
+/// server and state. The server thread lives until the test process exits.
+#[derive(Clone)]
+pub struct SmtpSink {
+    port: u16,
+    shared: Arc<Shared>,
+}
+
+impl SmtpSink {
+    /// Starts a sink that accepts everything.
+    pub fn start() -> SmtpSink {
+        Self::start_with(Script::default())
+    }
+
+    /// Starts a sink that answers according to `script`.
+    pub fn start_with(script: Script) -> SmtpSink {
+        // Bind here (port 0 → OS picks a free port) and hand the listener to
+        // mailin, so the port is known before we return and there is no race.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP sink listener");
+        let port = listener.local_addr().expect("SMTP sink local_addr").port();
+        let shared = Arc::new(Shared::default());
+        let handler = SinkHandler {
+            script: Arc::new(script),
+            shared: Arc::clone(&shared),
+            from: String::new(),
+            to: Vec::new(),
+            data: Vec::new(),
+        };
+        let mut server = Server::new(handler);
+        server
+            .with_name("beacon-test-sink")
+            .with_ssl(SslConfig::None)
+            .expect("SslConfig::None")
+            .with_num_threads(MAX_SESSIONS)
+            .with_tcp_listener(listener);
+        std::thread::Builder::new()
+            .name(format!("smtp-sink-{port}"))
+            .spawn(move || {
+                if let Err(e) = server.serve() {
+                    eprintln!("SMTP sink on port {port} stopped: {e}");
+                }
+            })
+            .expect("spawn SMTP sink thread");
+        SmtpSink { port, shared }
+    }
+
+    /// `smtp://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The bound port.
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Messages accepted (250 after DATA) so far, in arrival order.
+    pub fn messages(&self) -> Vec<Received> {
+        self.shared.lock().messages.clone()
+    }
+
+    /// Polls until at least `n` messages were accepted or `timeout` passes; returns what arrived.
+    ///
+    /// This blocks the calling thread. Inside a multi-thread tokio runtime it
+    /// uses `block_in_place`, so other tasks keep running; on a current-thread
+    /// runtime (plain `#[tokio::test]`) nothing else on that runtime runs while
+    /// waiting — use `spawn_blocking` with a clone of the sink in that case if
+    /// the sender is a task on the same runtime.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let wait = || {
+            let deadline = Instant::now() + timeout;
+            let mut state = self.shared.lock();
+            loop {
+                if state.messages.len() >= n {
+                    return state.messages.clone();
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return state.messages.clone();
+                }
+                // Bounded waits so this also behaves as a poll.
+                let step = (deadline - now).min(Duration::from_millis(50));
+                state = self
+                    .shared
+                    .arrived
+                    .wait_timeout(state, step)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        }
+    }
+
+    /// Number of DATA transactions answered 451 so far.
+    pub fn temp_failures(&self) -> usize {
+        self.shared.lock().temp_failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lettre::message::header::ContentType;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+    fn transport(sink: &SmtpSink) -> AsyncSmtpTransport<Tokio1Executor> {
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(sink.port())
+            .timeout(Some(Duration::from_secs(10)))
+            .build()
+    }
+
+    fn message(to: &str, subject: &str) -> Message {
+        Message::builder()
+            .from("Beacon <alerts@beacon.test>".parse().unwrap())
+            .to(to.parse().unwrap())
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body("Hello.\r\n.leading dot line\r\nBye.\r\n".to_owned())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn smtp_sink_accepts_message() {
+        let sink = SmtpSink::start();
+        assert!(sink.url().starts_with("smtp://127.0.0.1:"));
+        assert_ne!(sink.port(), 0);
+        let mailer = transport(&sink);
+        let resp = mailer
+            .send(message("resident@example.org", "Bike thefts in Amersham"))
+            .await
+            .expect("send");
+        assert_eq!(u16::from(resp.code()), 250);
+
+        let got = sink.wait_for(1, Duration::from_secs(5));
+        assert_eq!(got.len(), 1);
+        let m = &got[0];
+        assert_eq!(m.from, "alerts@beacon.test");
+        assert_eq!(m.to, vec!["resident@example.org".to_owned()]);
+        assert!(
+            m.data.contains("Subject: Bike thefts in Amersham\r\n"),
+            "{}",
+            m.data
+        );
+        // CRLF kept, dot-unstuffed, terminating "." not included.
+        assert!(m.data.contains("\r\n\r\nHello.\r\n.leading dot line\r\n"));
+        // lettre always sends "\r\n.\r\n" after the message, so a body that
+        // already ends in CRLF arrives with one extra empty line.
+        assert!(m.data.ends_with("Bye.\r\n\r\n"), "{:?}", m.data);
+        assert_eq!(sink.temp_failures(), 0);
+    }
+
+    #[tokio::test]
+    async fn smtp_sink_concurrent_connections() {
+        let sink = SmtpSink::start();
+        let mailer = transport(&sink);
+        let sends = (0..8).map(|i| {
+            let mailer = mailer.clone();
+            async move {
+                mailer
+                    .send(message(&format!("r{i}@example.org"), &format!("Alert {i}")))
+                    .await
+            }
+        });
+        for r in futures::future::join_all(sends).await {
+            r.expect("send");
+        }
+        let got = sink.wait_for(8, Duration::from_secs(5));
+        assert_eq!(got.len(), 8);
+        for i in 0..8 {
+            assert!(
+                got.iter()
+                    .any(|m| m.data.contains(&format!("Subject: Alert {i}\r\n")))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn smtp_sink_temp_fail_then_accept() {
+        let sink = SmtpSink::start_with(Script {
+            temp_fail_first: 1,
+            ..Script::default()
+        });
+        let mailer = transport(&sink);
+        let err = mailer
+            .send(message("resident@example.org", "First try"))
+            .await
+            .expect_err("first send must be deferred");
+        assert!(err.is_transient(), "{err:?}");
+        assert_eq!(err.status().map(u16::from), Some(451));
+        assert_eq!(sink.temp_failures(), 1);
+        assert!(sink.messages().is_empty());
+
+        mailer
+            .send(message("resident@example.org", "Second try"))
+            .await
+            .expect("second send accepted");
+        let got = sink.wait_for(1, Duration::from_secs(5));
+        assert_eq!(got.len(), 1);
+        assert!(got[0].data.contains("Subject: Second try\r\n"));
+        assert_eq!(sink.temp_failures(), 1);
+    }
+
+    #[tokio::test]
+    async fn smtp_sink_rejects_recipient() {
+        let sink = SmtpSink::start_with(Script {
+            reject_rcpt: vec!["gone@example.org".to_owned()],
+            ..Script::default()
+        });
+        let mailer = transport(&sink);
+        let err = mailer
+            .send(message("gone@example.org", "Bounce"))
+            .await
+            .expect_err("rejected recipient");
+        assert!(err.is_permanent(), "{err:?}");
+        assert_eq!(err.status().map(u16::from), Some(550));
+        assert!(sink.messages().is_empty());
+
+        // Other recipients still go through.
+        mailer
+            .send(message("here@example.org", "Fine"))
+            .await
+            .expect("accepted");
+        assert_eq!(sink.wait_for(1, Duration::from_secs(5)).len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn smtp_sink_wait_for_does_not_starve_tasks() {
+        let sink = SmtpSink::start();
+        let mailer = transport(&sink);
+        let task = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            mailer.send(message("resident@example.org", "Later")).await
+        });
+        let got = sink.wait_for(1, Duration::from_secs(5));
+        assert_eq!(got.len(), 1);
+        task.await.unwrap().expect("send");
+    }
+
+    /// After a 451 at the end of DATA the session is back in its idle state,
+    /// so the same connection can RSET and send again.
+    #[test]
+    fn smtp_sink_raw_session_after_temp_fail() {
+        use std::io::{BufRead, BufReader, Write};
+        let sink = SmtpSink::start_with(Script {
+            temp_fail_first: 1,
+            ..Script::default()
+        });
+        let stream = std::net::TcpStream::connect(("127.0.0.1", sink.port())).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut w = stream.try_clone().unwrap();
+        let mut r = BufReader::new(stream);
+        let mut reply = || loop {
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            if line.as_bytes().get(3) != Some(&b'-') {
+                break line[..3].to_owned();
+            }
+        };
+        assert_eq!(reply(), "220");
+        let mut cmd = |c: &str| {
+            w.write_all(c.as_bytes()).unwrap();
+            w.flush().unwrap();
+        };
+        cmd("EHLO client.test\r\n");
+        assert_eq!(reply(), "250");
+        for (attempt, code) in [(1, "451"), (2, "250")] {
+            cmd("MAIL FROM:<a@b.test>\r\n");
+            assert_eq!(reply(), "250");
+            cmd("RCPT TO:<c@d.test>\r\n");
+            assert_eq!(reply(), "250");
+            cmd("DATA\r\n");
+            assert_eq!(reply(), "354");
+            cmd(&format!("Subject: {attempt}\r\n\r\n..dot\r\n.\r\n"));
+            assert_eq!(reply(), code);
+            cmd("RSET\r\n");
+            assert_eq!(reply(), "250");
+        }
+        cmd("QUIT\r\n");
+        assert_eq!(reply(), "221");
+        let got = sink.messages();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].from, "a@b.test");
+        assert_eq!(got[0].to, vec!["c@d.test".to_owned()]);
+        assert_eq!(got[0].data, "Subject: 2\r\n\r\n.dot\r\n");
+        assert_eq!(sink.temp_failures(), 1);
+    }
+
+    #[test]
+    fn smtp_sink_wait_for_times_out() {
+        let sink = SmtpSink::start();
+        let t = Instant::now();
+        assert!(sink.wait_for(1, Duration::from_millis(200)).is_empty());
+        assert!(t.elapsed() >= Duration::from_millis(200));
+    }
+}
