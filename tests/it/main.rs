@@ -7,3 +7,4 @@ mod feeds;
 mod smtp;
 mod store;
 mod support;
+mod webhooks;

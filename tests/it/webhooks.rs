@@ -1,0 +1,111 @@
+//! Partners' webhooks: a real HTTP receiver on loopback checks the Standard Webhooks signature.
+
+use crate::app::{Options, spawn_app_with};
+use crate::smtp::SmtpSink;
+use crate::support::sqlite;
+use axum::http::{HeaderMap, StatusCode};
+use beacon::config::{Secret, WebhookConfig};
+use chrono::{Duration, Utc};
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// A partner endpoint that answers 503 to its first `fail_first` posts, then 200.
+async fn receiver(fail_first: usize) -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let s = s.clone();
+            async move {
+                let mut v = s.lock().unwrap();
+                v.push((headers, body));
+                if v.len() <= fail_first {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn each_run_and_area_is_posted_once_signed_and_retried_after_a_503() {
+    let (url, seen) = receiver(1).await;
+    let sink = SmtpSink::start();
+    let hook = WebhookConfig {
+        name: "nhw".into(),
+        url,
+        secret: Secret(SECRET.into()),
+        events: vec![],
+    };
+    let app = spawn_app_with(
+        sqlite().await,
+        &sink,
+        Options {
+            webhooks: vec![hook],
+            ..Options::default()
+        },
+    )
+    .await;
+    let t0 = Utc::now();
+    let run = app
+        .services
+        .scheduler
+        .send_now(
+            "courier-fraud",
+            &["chesham".into(), "burnham".into()],
+            t0,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let first = app.drain(t0).await;
+    assert_eq!(
+        (first.sent, first.retried),
+        (1, 1),
+        "one area delivered, one answered 503"
+    );
+    let second = app.drain(t0 + Duration::minutes(5)).await;
+    assert_eq!(second.sent, 1);
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3);
+    let mut areas = Vec::new();
+    for (headers, body) in &seen {
+        let id = headers["webhook-id"].to_str().unwrap();
+        let ts: i64 = headers["webhook-timestamp"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let sig = headers["webhook-signature"].to_str().unwrap();
+        assert_eq!(
+            sig,
+            beacon::channels::webhook::sign(SECRET, id, ts, body).unwrap()
+        );
+        assert!((Utc::now().timestamp() - ts).abs() < 600);
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["type"], "campaign.published");
+        assert_eq!(v["data"]["message_id"], run);
+        assert_eq!(v["data"]["campaign"], "courier-fraud");
+        areas.push(v["data"]["area"]["slug"].as_str().unwrap().to_string());
+    }
+    // The retried post keeps its id, so the partner can de-duplicate.
+    assert_eq!(seen[0].0["webhook-id"], seen[2].0["webhook-id"]);
+    areas.sort();
+    areas.dedup();
+    assert_eq!(areas, ["burnham", "chesham"]);
+    app.finish().await;
+}
