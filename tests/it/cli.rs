@@ -298,3 +298,28 @@ fn demo_then_send_delivers_once_per_matching_resident_and_leaves_nothing_pending
         serde_json::json!([{ "status": "sent", "channel": "email", "count": 300 }])
     );
 }
+
+#[test]
+fn migrate_works_on_an_empty_postgresql_database() {
+    let Some(admin) = crate::support::postgres_url() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("beacon_cli_{}", crate::support::rand_suffix());
+    let run_sql = |sql: String| {
+        rt.block_on(async {
+            let s = beacon::store::connect(&admin, 1).await.unwrap();
+            if let beacon::store::Pool::Postgres(p) = s.pool() {
+                sqlx::query(&sql).execute(p).await.unwrap();
+            }
+            s.close().await;
+        })
+    };
+    run_sql(format!("create database \"{name}\""));
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    let out = beacon(&["migrate", "--database-url", url.as_str()]);
+    run_sql(format!("drop database if exists \"{name}\" with (force)"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("migrations applied to postgres://"));
+}

@@ -76,3 +76,91 @@ async fn a_setting_keeps_its_first_value() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
+    use beacon::store::{
+        ConfirmedSubscriber, OutboxStore, RunStore, SubscriberStore, Transactional,
+    };
+    let cal = calendar();
+    for db in engines().await {
+        db.store.sync_areas(&cal.areas).await.unwrap();
+        db.store.sync_campaigns(&cal.campaigns).await.unwrap();
+        let now = chrono::Utc::now();
+        let residents: Vec<_> = (0..3)
+            .map(|i| ConfirmedSubscriber {
+                email: format!("r{i}@example.com"),
+                postcode: None,
+                area_slugs: vec!["chesham".into()],
+                priorities: vec!["burglary-vehicle".into()],
+                consent_version: "t".into(),
+                consent_at: now,
+                source: "t".into(),
+            })
+            .collect();
+        db.store.add_confirmed(&residents, now).await.unwrap();
+        let c = cal.campaign("winter-burglary").unwrap();
+        let run = beacon::store::NewRun {
+            campaign_slug: c.slug.clone(),
+            fire_at: now,
+            trigger: beacon::store::Trigger::Manual,
+            idempotency_key: Some("k1".into()),
+            content_hash: c.content_hash.clone(),
+            title: c.title.clone(),
+            subject: c.subject.clone(),
+            summary: c.summary.clone(),
+            body: c.body.clone(),
+            lead: c.lead.clone(),
+            priority: c.priority.slug().into(),
+            areas: vec!["chesham".into()],
+            channels: vec![beacon::domain::Channel::Email],
+            webhooks: vec![],
+            skip_reason: None,
+        };
+        let id = db.store.create_run(&run, now).await.unwrap().unwrap();
+        // The same idempotency key (a double click) makes no second run.
+        let mut again = run.clone();
+        again.fire_at = now + chrono::Duration::seconds(1);
+        assert_eq!(
+            db.store.create_run(&again, now).await.unwrap(),
+            None,
+            "{}",
+            db.name
+        );
+        while db.store.fan_out_batch(id, 2, now).await.unwrap() > 0 {}
+        let msg = Transactional {
+            dedupe_key: "confirm:1".into(),
+            subscriber_id: None,
+            kind: "confirm".into(),
+            payload: serde_json::json!({ "to": "x@example.com", "subject": "Confirm", "text": "t" }),
+        };
+        assert!(
+            db.store
+                .enqueue(&msg, now + chrono::Duration::seconds(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.store.enqueue(&msg, now).await.unwrap(),
+            "enqueueing is idempotent"
+        );
+        let later = now + chrono::Duration::seconds(10);
+        let first = db
+            .store
+            .claim(&["email"], 1, later, later + chrono::Duration::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(first[0].kind, "confirm", "{}", db.name);
+        let rest = db
+            .store
+            .claim(&["email"], 10, later, later + chrono::Duration::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 3);
+        assert!(
+            rest.iter()
+                .all(|r| r.kind == "campaign" && r.run_id == Some(id))
+        );
+        db.finish().await;
+    }
+}
