@@ -89,6 +89,7 @@ impl Services {
             published: published.clone(),
             webhooks: config.webhooks.clone(),
             fan_out_batch: 1000,
+            digest: digest_schedule(&config)?,
         });
         Ok(Services {
             sql,
@@ -144,6 +145,16 @@ impl Services {
     }
 }
 
+fn digest_schedule(config: &Config) -> anyhow::Result<Option<crate::domain::Schedule>> {
+    let s = config.digest.schedule.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("digest.schedule `{s}` is not a valid schedule: {e}"))
+}
+
 /// What `serve` runs beside the web server.
 #[derive(Debug, Clone, Copy)]
 pub struct Roles {
@@ -182,7 +193,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         workers = roles.workers,
         "beacon is listening"
     );
-    axum::serve(listener, crate::web::app(services.web_state()))
+    axum::serve(listener, crate::web::make_service(services.web_state()))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;

@@ -178,6 +178,39 @@ impl Default for DeliveryConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestConfig {
+    /// When weekly residents get their round-up (cron, Europe/London); empty turns digests off.
+    pub schedule: String,
+}
+
+impl Default for DigestConfig {
+    fn default() -> Self {
+        DigestConfig {
+            schedule: "30 8 * * Sat".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignupConfig {
+    /// Sign-up form posts accepted from one IP address per hour (0 = unlimited).
+    pub per_ip_per_hour: u32,
+    /// Read the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for SignupConfig {
+    fn default() -> Self {
+        SignupConfig {
+            per_ip_per_hour: 30,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
@@ -210,6 +243,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub secrets: SecretsConfig,
     pub delivery: DeliveryConfig,
+    pub digest: DigestConfig,
+    pub signup: SignupConfig,
     pub webhooks: Vec<WebhookConfig>,
 }
 

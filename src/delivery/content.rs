@@ -63,11 +63,23 @@ impl Context {
     }
 
     pub fn link(&self, path: &str, purpose: Purpose, subscriber_id: i64, version: i64) -> String {
+        self.link_until(path, purpose, subscriber_id, version, 0)
+    }
+
+    /// A link that stops working at `expires` (seconds since the epoch; 0 never).
+    pub fn link_until(
+        &self,
+        path: &str,
+        purpose: Purpose,
+        subscriber_id: i64,
+        version: i64,
+        expires: i64,
+    ) -> String {
         let token = self.signer.sign(Claims {
             purpose,
             subscriber_id,
             version,
-            expires: 0,
+            expires,
         });
         format!("{}/{path}/{token}", self.base_url)
     }

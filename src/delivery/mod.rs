@@ -2,6 +2,7 @@
 
 mod backoff;
 mod content;
+mod resident_mail;
 mod worker;
 
 pub use backoff::retry_at;

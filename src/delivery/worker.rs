@@ -212,7 +212,13 @@ impl Worker {
                 })
                 .map(Some);
         }
-        // Transactional: the payload carries the rendered message.
+        if matches!(row.kind.as_str(), "confirm" | "already" | "digest") {
+            let Some(r) = recipient else {
+                return Ok(None);
+            };
+            return self.resident_mail(row, r).await;
+        }
+        // Other transactional mail (tests from the console): the payload carries the message.
         let payload: serde_json::Value = row
             .payload
             .as_deref()

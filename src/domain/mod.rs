@@ -8,6 +8,7 @@ pub mod postcode;
 pub mod priority;
 pub mod schedule;
 pub mod season;
+pub mod signup;
 pub mod token;
 
 pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};

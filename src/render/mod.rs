@@ -4,3 +4,4 @@ pub mod cap;
 pub mod email;
 pub mod feeds;
 pub mod markdown;
+pub mod resident_mail;

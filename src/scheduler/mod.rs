@@ -3,8 +3,8 @@
 
 use crate::calendar::{Calendar, SharedCalendar};
 use crate::config::WebhookConfig;
-use crate::domain::Campaign;
-use crate::store::{NewRun, Store, StoreError, Trigger};
+use crate::domain::{Campaign, Schedule};
+use crate::store::{NewRun, Store, StoreError, Trigger, from_ms, ms};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +19,7 @@ pub struct TickReport {
     pub created: Vec<i64>,
     pub skipped: usize,
     pub queued: usize,
+    pub digests: u64,
 }
 
 pub struct Scheduler {
@@ -28,7 +29,12 @@ pub struct Scheduler {
     pub published: Arc<AtomicU64>,
     pub webhooks: Vec<WebhookConfig>,
     pub fan_out_batch: i64,
+    /// When weekly digests are gathered; `None` turns them off.
+    pub digest: Option<Schedule>,
 }
+
+/// The last digest period gathered, as milliseconds since the epoch.
+const DIGEST_PERIOD: &str = "digest_last_period";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendNowError {
@@ -128,7 +134,40 @@ impl Scheduler {
             }
         }
         report.queued = self.finish_fan_outs(now).await?;
+        report.digests = self.gather_digests(now).await?;
         Ok(report)
+    }
+
+    /// Queues weekly digests once per scheduled period. A first start only sets the clock: it
+    /// never sends digests for periods from before the service ran.
+    pub async fn gather_digests(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let Some(schedule) = &self.digest else {
+            return Ok(0);
+        };
+        let last = self
+            .store
+            .setting(DIGEST_PERIOD)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok());
+        let Some(last) = last else {
+            self.store
+                .set_setting(DIGEST_PERIOD, &ms(now).to_string())
+                .await?;
+            return Ok(0);
+        };
+        let Some(period) = schedule
+            .fires_after(from_ms(last))
+            .take_while(|f| *f <= now)
+            .last()
+        else {
+            return Ok(0);
+        };
+        let queued = self.store.gather_digests(period, now).await?;
+        self.store
+            .set_setting(DIGEST_PERIOD, &ms(period).to_string())
+            .await?;
+        tracing::info!(period = %period, queued, "weekly digests gathered");
+        Ok(queued)
     }
 
     /// Fans out every run that is not fully in the outbox yet (including ones a crashed process
@@ -211,7 +250,9 @@ impl Scheduler {
         let cal = self.calendar();
         cal.campaigns
             .iter()
-            .filter_map(|c| c.schedule.next_after(now))
+            .map(|c| &c.schedule)
+            .chain(self.digest.as_ref())
+            .filter_map(|s| s.next_after(now))
             .min()
             .map_or(now + max_wait, |t| t.min(now + max_wait))
     }

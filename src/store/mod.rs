@@ -5,16 +5,23 @@
 
 mod calendar_sync;
 mod connect;
+mod digests;
 mod feeds;
 mod outbox;
+mod residents;
 mod runs;
 mod subscribers;
 
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
+pub use digests::{DigestItem, DigestStore};
 pub use feeds::FeedStore;
 pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
+};
+pub use residents::{
+    CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
+    ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
@@ -79,7 +86,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Every use case the application has of its database, one trait per concern.
 #[async_trait::async_trait]
 pub trait Store:
-    CalendarStore + FeedStore + RunStore + OutboxStore + SubscriberStore + Send + Sync + std::fmt::Debug
+    CalendarStore
+    + DigestStore
+    + FeedStore
+    + RunStore
+    + OutboxStore
+    + ResidentStore
+    + SubscriberStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> Result<()>;

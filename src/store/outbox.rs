@@ -343,7 +343,7 @@ impl OutboxStore for SqlStore {
                 .iter()
                 .map(|r| Ok(QueueDepth { status: r.try_get("status")?, channel: r.try_get("channel")?, count: r.try_get("n")? }))
                 .collect::<sqlx::Result<Vec<_>>>()?;
-            let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending')")
+            let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending') and channel <> 'digest'")
                 .fetch_one(p)
                 .await?;
             Ok(OutboxStats { depth, oldest_pending_secs: oldest.map(|t| (ms(now) - t).max(0) / 1000) })

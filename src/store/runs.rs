@@ -226,10 +226,11 @@ impl RunStore for SqlStore {
             // names the first. Nothing passes through this process: memory stays flat.
             let sql = format!(
                 "insert into outbox (run_id, subscriber_id, channel, kind, lane, area_id, status, next_attempt_at, created_at, updated_at)
-                 select $1, s.subscriber_id, 'email', 'campaign', 1, min(sub.area_id), 'pending', $2, $2, $2
+                 select $1, s.subscriber_id, case when s.frequency = 'weekly' then 'digest' else 'email' end,
+                        'campaign', 1, min(sub.area_id), 'pending', $2, $2, $2
                  from subscriber s
                  join subscription sub on sub.subscriber_id = s.subscriber_id
-                 where s.subscriber_id > $3 and s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate'
+                 where s.subscriber_id > $3 and s.status = 'confirmed' and s.paused = 0
                    and sub.priority = $4
                    and sub.area_id in (select area_id from area where slug in ({}))
                  group by s.subscriber_id

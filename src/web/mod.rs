@@ -1,10 +1,15 @@
 //! The HTTP face: one router per area of the site, merged here. The web enqueues; it never sends.
 
 mod archive;
+mod confirm;
 mod feed_cache;
 mod feeds;
+mod form_view;
+mod guard;
 mod health;
+mod manage;
 mod pages;
+mod signup;
 mod unsubscribe;
 
 use crate::calendar::SharedCalendar;
@@ -29,6 +34,8 @@ pub struct AppState {
     pub calendar: SharedCalendar,
     pub signer: Signer,
     pub feeds: Arc<FeedCache>,
+    /// Sign-up and resend posts per client address.
+    pub signup_limit: Arc<guard::PerIpLimit>,
 }
 
 impl AppState {
@@ -39,8 +46,13 @@ impl AppState {
         signer: Signer,
         published: Arc<AtomicU64>,
     ) -> Self {
+        let signup_limit = Arc::new(guard::PerIpLimit::new(
+            config.signup.per_ip_per_hour,
+            config.signup.trust_forwarded_for,
+        ));
         AppState {
             store,
+            signup_limit,
             config: Arc::new(config),
             calendar,
             signer,
@@ -56,6 +68,13 @@ impl AppState {
 /// Content Security Policy: no inline script, nothing from elsewhere, never framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The service to hand to `axum::serve`: the app, knowing each client's address (for rate limits).
+pub fn make_service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> {
+    app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()
+}
+
 pub fn app(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     Router::new()
@@ -64,6 +83,13 @@ pub fn app(state: AppState) -> Router {
         .merge(feeds::router())
         .merge(archive::router())
         .merge(unsubscribe::router())
+        .merge(signup::router())
+        .merge(confirm::router())
+        .merge(manage::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

@@ -23,6 +23,8 @@ pub struct TestApp {
 pub struct Options {
     pub calendar_dir: PathBuf,
     pub webhooks: Vec<WebhookConfig>,
+    /// Last word on settings, for tests that need a limit or schedule of their own.
+    pub configure: fn(&mut Config),
 }
 
 impl Default for Options {
@@ -30,6 +32,7 @@ impl Default for Options {
         Options {
             calendar_dir: repo_path("campaigns"),
             webhooks: vec![],
+            configure: |_| {},
         }
     }
 }
@@ -48,9 +51,10 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
     config.mail.transport = smtp.url();
     config.mail.pool_size = 2;
     config.webhooks = opts.webhooks;
+    (opts.configure)(&mut config);
     let services = Services::build(config).await.expect("services start");
     let worker = services.worker().await.expect("worker");
-    let app = beacon::web::app(services.web_state());
+    let app = beacon::web::make_service(services.web_state());
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });

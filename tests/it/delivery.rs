@@ -1,33 +1,12 @@
 //! The delivery engine end to end: scheduler, outbox, workers, a real SMTP server, feeds.
 
 use crate::app::{Options, spawn_app, spawn_app_with};
-use crate::smtp::{Received, Script, SmtpSink};
+use crate::smtp::{Received, Script, SmtpSink, decoded, header};
 use crate::support::{engines, postgres, repo_path};
 use chrono::{DateTime, Duration, Utc};
 use std::time::Duration as StdDuration;
 
 const BURGLARY: &str = "burglary-vehicle";
-
-/// Header value with folding undone.
-fn header(raw: &str, name: &str) -> Option<String> {
-    let head = raw
-        .split("\r\n\r\n")
-        .next()
-        .unwrap_or("")
-        .replace("\r\n ", " ")
-        .replace("\r\n\t", " ");
-    head.lines()
-        .find(|l| {
-            l.to_ascii_lowercase()
-                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-        })
-        .map(|l| l[name.len() + 1..].trim().to_string())
-}
-
-/// The message with quoted-printable soft breaks and `=3D` undone, enough to read links.
-fn decoded(raw: &str) -> String {
-    raw.replace("=\r\n", "").replace("=3D", "=")
-}
 
 fn to_counts(msgs: &[Received]) -> std::collections::BTreeMap<String, usize> {
     let mut m = std::collections::BTreeMap::new();
@@ -427,7 +406,7 @@ async fn nine_oclock_daily_fires_at_nine_local_on_both_sides_of_the_spring_chang
             &sink,
             Options {
                 calendar_dir: dir.path().to_path_buf(),
-                webhooks: vec![],
+                ..Options::default()
             },
         )
         .await;

@@ -4,6 +4,7 @@ mod app;
 mod cli;
 mod delivery;
 mod feeds;
+mod residents;
 mod smtp;
 mod store;
 mod support;

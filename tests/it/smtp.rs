@@ -18,6 +18,27 @@ use mailin_embedded::{Handler, Response, Server, SslConfig};
 /// hold a thread each, so keep this comfortably above lettre's pool size).
 const MAX_SESSIONS: u32 = 32;
 
+/// Header value with folding undone.
+pub fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ");
+    head.lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
+        .map(|l| l[name.len() + 1..].trim().to_string())
+}
+
+/// The message with quoted-printable soft breaks and `=3D` undone, enough to read links.
+pub fn decoded(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=3D", "=")
+}
+
 /// One accepted message.
 #[derive(Debug, Clone)]
 pub struct Received {

@@ -1,0 +1,309 @@
+//! A resident's sign-up or change of preferences, checked field by field, with messages in
+//! plain English for the form. Pure: the area directory is passed in.
+
+use super::area::{AreaDirectory, Resolution};
+use super::{Email, Postcode, Priority};
+
+/// The consent statement residents agree to, and its version, kept with every subscription.
+pub const CONSENT_VERSION: &str = "2026-11";
+pub const CONSENT_TEXT: &str = "I agree to the Chiltern and South Bucks Community Safety Partnership e-mailing me crime prevention advice and alerts for my area and the topics I chose. I can change or stop them at any time with the link in every e-mail.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    Immediate,
+    Weekly,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Immediate => "immediate",
+            Frequency::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "immediate" => Some(Frequency::Immediate),
+            "weekly" => Some(Frequency::Weekly),
+            _ => None,
+        }
+    }
+}
+
+/// What the sign-up form posts. Every field is raw text, kept to show back on an error.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SignupForm {
+    pub email: String,
+    pub postcode: String,
+    pub topics: Vec<String>,
+    pub frequency: String,
+    pub consent: String,
+    pub source: String,
+    pub area: String,
+    /// The honeypot: hidden from people, filled in by bots.
+    pub website: String,
+}
+
+/// One problem with one field, worded for the resident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// A sign-up that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signup {
+    pub email: Email,
+    pub postcode: Postcode,
+    pub area_slug: String,
+    pub topics: Vec<Priority>,
+    pub frequency: Frequency,
+    pub source: String,
+}
+
+/// Why a form could not be accepted as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub errors: Vec<FieldError>,
+    /// When the postcode is shared, the areas to choose from (slug, name).
+    pub area_choices: Vec<(String, String)>,
+}
+
+/// Where a sign-up came from: `web`, or an event or QR code's own short name.
+pub fn clean_source(raw: &str) -> String {
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(40)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if s.is_empty() { "web".into() } else { s }
+}
+
+/// Topics from checkbox values; unknown values are an error, none chosen is an error.
+pub fn parse_topics(raw: &[String]) -> Result<Vec<Priority>, FieldError> {
+    let mut topics = Vec::new();
+    for t in raw {
+        let p = t
+            .parse::<Priority>()
+            .map_err(|_| FieldError::new("topics", "Choose topics from the list"))?;
+        if !topics.contains(&p) {
+            topics.push(p);
+        }
+    }
+    if topics.is_empty() {
+        return Err(FieldError::new(
+            "topics",
+            "Choose at least one topic you want alerts about",
+        ));
+    }
+    topics.sort();
+    Ok(topics)
+}
+
+pub fn parse_frequency(raw: &str) -> Result<Frequency, FieldError> {
+    Frequency::parse(raw.trim()).ok_or_else(|| {
+        FieldError::new(
+            "frequency",
+            "Choose how often you want e-mails: as it happens, or a weekly round-up",
+        )
+    })
+}
+
+impl SignupForm {
+    /// Checks every field and reports every problem at once, in the order of the form.
+    pub fn validate(&self, areas: &AreaDirectory) -> Result<Signup, Rejected> {
+        let mut errors = Vec::new();
+        let mut area_choices = Vec::new();
+        let email = Email::parse(&self.email)
+            .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
+            .ok();
+        let mut area_slug = None;
+        let postcode = match Postcode::parse(&self.postcode) {
+            Err(e) => {
+                errors.push(FieldError::new("postcode", e.to_string()));
+                None
+            }
+            Ok(pc) => {
+                match areas.resolve(&pc) {
+                    Resolution::One(a) => area_slug = Some(a.slug.clone()),
+                    Resolution::Several(candidates) => {
+                        let chosen = self.area.trim();
+                        if let Some(a) = candidates.iter().find(|a| a.slug == chosen) {
+                            area_slug = Some(a.slug.clone());
+                        } else {
+                            area_choices = candidates
+                                .iter()
+                                .map(|a| (a.slug.clone(), a.name.clone()))
+                                .collect();
+                            errors.push(FieldError::new(
+                                "area",
+                                format!(
+                                    "{pc} is shared by more than one place. Choose the one you live in"
+                                ),
+                            ));
+                        }
+                    }
+                    Resolution::NotCovered => errors.push(FieldError::new(
+                        "postcode",
+                        format!(
+                            "{pc} is outside Chiltern and South Bucks, so we cannot send alerts for it. Thames Valley Alert covers the rest of the Thames Valley"
+                        ),
+                    )),
+                }
+                Some(pc)
+            }
+        };
+        let topics = parse_topics(&self.topics).map_err(|e| errors.push(e)).ok();
+        let frequency = parse_frequency(&self.frequency)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if self.consent.trim() != "yes" {
+            errors.push(FieldError::new(
+                "consent",
+                "Tick the box to agree to getting e-mails from us",
+            ));
+        }
+        match (email, postcode, area_slug, topics, frequency) {
+            (Some(email), Some(postcode), Some(area_slug), Some(topics), Some(frequency))
+                if errors.is_empty() =>
+            {
+                Ok(Signup {
+                    email,
+                    postcode,
+                    area_slug,
+                    topics,
+                    frequency,
+                    source: clean_source(&self.source),
+                })
+            }
+            _ => Err(Rejected {
+                errors,
+                area_choices,
+            }),
+        }
+    }
+
+    /// A bot filled in the field people cannot see.
+    pub fn is_bot(&self) -> bool {
+        !self.website.trim().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Area, District, PostcodePrefix};
+
+    fn areas() -> AreaDirectory {
+        let area = |slug: &str, pcs: &[&str]| Area {
+            slug: slug.into(),
+            name: slug.to_uppercase(),
+            district: District::Chiltern,
+            postcodes: pcs
+                .iter()
+                .map(|p| PostcodePrefix::parse(p).unwrap())
+                .collect(),
+            households: None,
+        };
+        AreaDirectory::new([
+            area("chesham", &["HP5"]),
+            area("great-missenden", &["HP16 0"]),
+            area("prestwood", &["HP16 0"]),
+        ])
+    }
+
+    fn form() -> SignupForm {
+        SignupForm {
+            email: " ann@Example.com ".into(),
+            postcode: "hp51aa".into(),
+            topics: vec!["fear-of-crime".into(), "burglary-vehicle".into()],
+            frequency: "weekly".into(),
+            consent: "yes".into(),
+            source: "Chesham-Fair 2026!".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_is_accepted_and_normalised() {
+        let s = form().validate(&areas()).unwrap();
+        assert_eq!(s.email.as_str(), "ann@example.com");
+        assert_eq!(s.postcode.as_str(), "HP5 1AA");
+        assert_eq!(s.area_slug, "chesham");
+        assert_eq!(
+            s.topics,
+            vec![Priority::BurglaryVehicle, Priority::FearOfCrime]
+        );
+        assert_eq!(s.frequency, Frequency::Weekly);
+        assert_eq!(s.source, "chesham-fair2026");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_form_order() {
+        let f = SignupForm::default();
+        let r = f.validate(&areas()).unwrap_err();
+        let fields: Vec<_> = r.errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["email", "postcode", "topics", "frequency", "consent"]
+        );
+    }
+
+    #[test]
+    fn a_postcode_outside_the_districts_is_explained() {
+        let mut f = form();
+        f.postcode = "OX1 1AA".into();
+        let r = f.validate(&areas()).unwrap_err();
+        assert_eq!(r.errors.len(), 1);
+        assert!(
+            r.errors[0]
+                .message
+                .contains("OX1 1AA is outside Chiltern and South Bucks")
+        );
+    }
+
+    #[test]
+    fn a_shared_postcode_asks_which_area_until_one_is_chosen() {
+        let mut f = form();
+        f.postcode = "HP16 0AB".into();
+        let r = f.validate(&areas()).unwrap_err();
+        assert_eq!(r.errors[0].field, "area");
+        assert_eq!(r.area_choices.len(), 2);
+        f.area = "prestwood".into();
+        assert_eq!(f.validate(&areas()).unwrap().area_slug, "prestwood");
+        f.area = "chesham".into();
+        assert!(f.validate(&areas()).is_err(), "not one of the candidates");
+    }
+
+    #[test]
+    fn unknown_topics_and_frequencies_are_refused() {
+        let mut f = form();
+        f.topics = vec!["everything".into()];
+        f.frequency = "hourly".into();
+        let r = f.validate(&areas()).unwrap_err();
+        let fields: Vec<_> = r.errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["topics", "frequency"]);
+    }
+
+    #[test]
+    fn sources_are_short_safe_names() {
+        assert_eq!(clean_source(""), "web");
+        assert_eq!(clean_source("<script>"), "script");
+        assert_eq!(clean_source(&"q".repeat(100)).len(), 40);
+    }
+}

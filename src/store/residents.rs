@@ -1,0 +1,483 @@
+//! A resident's own journey: sign up, confirm, change preferences, export, erase.
+//!
+//! Each use case is one transaction; mail it causes goes into the outbox in that same
+//! transaction, so a crash can never confirm someone without a record or lose a confirmation.
+
+use super::runs::placeholders;
+use super::{Result, SqlStore, from_ms, ms, with_pool};
+use crate::domain::signup::{CONSENT_VERSION, Signup};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+/// Confirmation and "already subscribed" mails one address may be sent per day, however often
+/// the form is posted with it: nobody can mail-bomb a third party through the sign-up form.
+pub const MAILS_PER_ADDRESS_PER_DAY: i64 = 3;
+/// How long a confirmation link works.
+pub const CONFIRM_VALID_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignupOutcome {
+    /// New or not yet confirmed: a confirmation mail is queued (unless the daily cap was hit).
+    AwaitingConfirmation { subscriber_id: i64, queued: bool },
+    /// Already confirmed: nothing changed; an "already subscribed" mail is queued instead.
+    AlreadySubscribed { subscriber_id: i64, queued: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed,
+    AlreadyConfirmed,
+    /// The link no longer matches anyone waiting to confirm (erased, left, or superseded).
+    Gone,
+}
+
+/// What the manage page shows and edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    pub subscriber_id: i64,
+    pub email: String,
+    pub postcode: Option<String>,
+    pub status: String,
+    pub frequency: String,
+    pub paused: bool,
+    pub areas: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+/// A change made on the manage page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreferenceChange {
+    pub areas: Vec<String>,
+    pub topics: Vec<String>,
+    pub frequency: String,
+    pub paused: bool,
+}
+
+#[async_trait::async_trait]
+pub trait ResidentStore {
+    /// Records a sign-up (consent, source, areas and topics) and queues the mail it needs.
+    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome>;
+    /// Queues a fresh confirmation mail for someone still pending (an expired link's page).
+    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool>;
+    async fn confirm(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ConfirmOutcome>;
+    /// `None` when the link's version is stale or the person was erased.
+    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>>;
+    async fn change_preferences(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        change: &PreferenceChange,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Everything held about one resident, as a JSON document (UK GDPR Article 15).
+    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>>;
+    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
+    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool>;
+}
+
+/// Queues a transactional mail unless the address had its share today; in the caller's transaction.
+macro_rules! queue_mail {
+    ($tx:expr, $id:expr, $kind:expr, $payload:expr, $now:expr) => {{
+        let recent: i64 = sqlx::query_scalar(
+            "select count(*) from outbox where subscriber_id = $1 and kind in ('confirm', 'already') and created_at > $2",
+        )
+        .bind($id)
+        .bind($now - Duration::days(1).num_milliseconds())
+        .fetch_one(&mut *$tx)
+        .await?;
+        if recent >= MAILS_PER_ADDRESS_PER_DAY {
+            false
+        } else {
+            sqlx::query(
+                "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
+                 values ($1, $2, 'email', $3, 0, $4, 'pending', $5, $5, $5)",
+            )
+            .bind(format!("{}:{}:{}", $kind, $id, crate::domain::token::random_id()))
+            .bind($id)
+            .bind($kind)
+            .bind($payload.to_string())
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+            true
+        }
+    }};
+}
+
+/// Replaces a subscriber's subscriptions with areas × topics, keeping rows that stay.
+macro_rules! replace_subscriptions {
+    ($tx:expr, $id:expr, $areas:expr, $topics:expr, $source:expr, $now:expr) => {{
+        let areas: &[String] = $areas;
+        let topics: &[String] = $topics;
+        let keep = format!(
+            "delete from subscription where subscriber_id = $1
+             and (priority not in ({}) or area_id not in (select area_id from area where slug in ({})))",
+            placeholders(2, topics.len()),
+            placeholders(2 + topics.len(), areas.len())
+        );
+        let mut q = sqlx::query(&keep).bind($id);
+        for t in topics.iter().chain(areas.iter()) {
+            q = q.bind(t);
+        }
+        q.execute(&mut *$tx).await?;
+        let add = format!(
+            "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
+             select $1, area_id, $2, $3, $4, $5, $4 from area where slug in ({})
+             on conflict do nothing",
+            placeholders(6, areas.len())
+        );
+        for t in topics {
+            let mut q = sqlx::query(&add)
+                .bind($id)
+                .bind(t)
+                .bind(CONSENT_VERSION)
+                .bind($now)
+                .bind($source);
+            for a in areas {
+                q = q.bind(a);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+fn confirm_payload(now: i64) -> serde_json::Value {
+    serde_json::json!({ "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600 })
+}
+
+#[async_trait::async_trait]
+impl ResidentStore for SqlStore {
+    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
+        let now = ms(now);
+        let topics: Vec<String> = s.topics.iter().map(|t| t.slug().to_string()).collect();
+        let areas = vec![s.area_slug.clone()];
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let existing = sqlx::query("select subscriber_id, status from subscriber where email = $1")
+                .bind(s.email.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let outcome = match existing {
+                Some(row) if row.try_get::<String, _>("status")? == "confirmed" => {
+                    let id: i64 = row.try_get("subscriber_id")?;
+                    let queued = queue_mail!(tx, id, "already", serde_json::json!({}), now);
+                    SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
+                }
+                Some(row) => {
+                    // Pending, left or bounced: this sign-up replaces the old one and needs confirming.
+                    let id: i64 = row.try_get("subscriber_id")?;
+                    sqlx::query(
+                        "update subscriber set status = 'pending', postcode = $1, frequency = $2, paused = 0,
+                            consent_version = $3, consent_at = $4, source = $5, updated_at = $4
+                         where subscriber_id = $6",
+                    )
+                    .bind(s.postcode.as_str())
+                    .bind(s.frequency.as_str())
+                    .bind(CONSENT_VERSION)
+                    .bind(now)
+                    .bind(&s.source)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
+                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
+                    SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "insert into subscriber (email, postcode, status, frequency, consent_version, consent_at, source, created_at, updated_at)
+                         values ($1, $2, 'pending', $3, $4, $5, $6, $5, $5) returning subscriber_id",
+                    )
+                    .bind(s.email.as_str())
+                    .bind(s.postcode.as_str())
+                    .bind(s.frequency.as_str())
+                    .bind(CONSENT_VERSION)
+                    .bind(now)
+                    .bind(&s.source)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
+                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
+                    SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                }
+            };
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let status: Option<String> = sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
+                .bind(subscriber_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if status.as_deref() != Some("pending") {
+                return Ok(false);
+            }
+            let queued = queue_mail!(tx, subscriber_id, "confirm", confirm_payload(now), now);
+            tx.commit().await?;
+            Ok(queued)
+        })
+    }
+
+    async fn confirm(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ConfirmOutcome> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let status: Option<String> = sqlx::query_scalar(
+                "select status from subscriber where subscriber_id = $1 and token_version = $2",
+            )
+            .bind(subscriber_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match status.as_deref() {
+                Some("pending") => {}
+                Some("confirmed") => return Ok(ConfirmOutcome::AlreadyConfirmed),
+                _ => return Ok(ConfirmOutcome::Gone),
+            }
+            sqlx::query("update subscriber set status = 'confirmed', confirmed_at = $1, updated_at = $1 where subscriber_id = $2")
+                .bind(now)
+                .bind(subscriber_id)
+                .execute(&mut *tx)
+                .await?;
+            // The audience grows when a resident confirms: counted by area and source, anonymously.
+            sqlx::query(
+                "insert into event (kind, occurred_at, area_id, source, count, created_at)
+                 select 'signup', $1, min(sub.area_id), min(s.source), 1, $1
+                 from subscription sub join subscriber s on s.subscriber_id = sub.subscriber_id
+                 where sub.subscriber_id = $2",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(ConfirmOutcome::Confirmed)
+        })
+    }
+
+    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>> {
+        with_pool!(&self.pool, p => {
+            let Some(row) = sqlx::query(
+                "select email, postcode, status, frequency, paused from subscriber
+                 where subscriber_id = $1 and token_version = $2 and status <> 'erased' and email is not null",
+            )
+            .bind(subscriber_id)
+            .bind(version)
+            .fetch_optional(p)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let subs = sqlx::query(
+                "select a.slug, sub.priority from subscription sub join area a on a.area_id = sub.area_id
+                 where sub.subscriber_id = $1 order by a.slug, sub.priority",
+            )
+            .bind(subscriber_id)
+            .fetch_all(p)
+            .await?;
+            let mut areas: Vec<String> = Vec::new();
+            let mut topics: Vec<String> = Vec::new();
+            for r in &subs {
+                let a: String = r.try_get("slug")?;
+                let t: String = r.try_get("priority")?;
+                if !areas.contains(&a) {
+                    areas.push(a);
+                }
+                if !topics.contains(&t) {
+                    topics.push(t);
+                }
+            }
+            topics.sort();
+            Ok(Some(Preferences {
+                subscriber_id,
+                email: row.try_get("email")?,
+                postcode: row.try_get("postcode")?,
+                status: row.try_get("status")?,
+                frequency: row.try_get("frequency")?,
+                paused: row.try_get::<i64, _>("paused")? != 0,
+                areas,
+                topics,
+            }))
+        })
+    }
+
+    async fn change_preferences(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        change: &PreferenceChange,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "update subscriber set frequency = $1, paused = $2, updated_at = $3
+                 where subscriber_id = $4 and token_version = $5 and status not in ('erased')",
+            )
+            .bind(&change.frequency)
+            .bind(i64::from(change.paused))
+            .bind(now)
+            .bind(subscriber_id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            replace_subscriptions!(tx, subscriber_id, &change.areas, &change.topics, "manage", now);
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>> {
+        let t = |v: Option<i64>| v.map(|v| from_ms(v).to_rfc3339());
+        with_pool!(&self.pool, p => {
+            let Some(s) = sqlx::query(
+                "select email, postcode, status, frequency, paused, consent_version, consent_at, source, confirmed_at,
+                        unsubscribed_at, bounced_at, created_at, updated_at
+                 from subscriber where subscriber_id = $1 and token_version = $2 and status <> 'erased'",
+            )
+            .bind(subscriber_id)
+            .bind(version)
+            .fetch_optional(p)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let subs = sqlx::query(
+                "select a.slug, a.name, sub.priority, sub.consent_version, sub.consent_at, sub.source
+                 from subscription sub join area a on a.area_id = sub.area_id
+                 where sub.subscriber_id = $1 order by a.slug, sub.priority",
+            )
+            .bind(subscriber_id)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| -> sqlx::Result<serde_json::Value> {
+                Ok(serde_json::json!({
+                    "area": r.try_get::<String, _>("slug")?,
+                    "area_name": r.try_get::<String, _>("name")?,
+                    "topic": r.try_get::<String, _>("priority")?,
+                    "consent_version": r.try_get::<String, _>("consent_version")?,
+                    "consent_at": t(Some(r.try_get("consent_at")?)),
+                    "source": r.try_get::<String, _>("source")?,
+                }))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+            let messages = sqlx::query(
+                "select o.kind, o.channel, o.status, o.created_at, o.sent_at, r.subject, r.run_id
+                 from outbox o left join run r on r.run_id = o.run_id
+                 where o.subscriber_id = $1 order by o.created_at, o.outbox_id",
+            )
+            .bind(subscriber_id)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| -> sqlx::Result<serde_json::Value> {
+                Ok(serde_json::json!({
+                    "kind": r.try_get::<String, _>("kind")?,
+                    "channel": r.try_get::<String, _>("channel")?,
+                    "status": r.try_get::<String, _>("status")?,
+                    "queued_at": t(Some(r.try_get("created_at")?)),
+                    "sent_at": t(r.try_get("sent_at")?),
+                    "subject": r.try_get::<Option<String>, _>("subject")?,
+                    "message_id": r.try_get::<Option<i64>, _>("run_id")?,
+                }))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+            Ok(Some(serde_json::json!({
+                "about": "Everything the Chiltern and South Bucks Community Safety Partnership's alert service holds about you.",
+                "subscriber": {
+                    "email": s.try_get::<Option<String>, _>("email")?,
+                    "postcode": s.try_get::<Option<String>, _>("postcode")?,
+                    "status": s.try_get::<String, _>("status")?,
+                    "frequency": s.try_get::<String, _>("frequency")?,
+                    "paused": s.try_get::<i64, _>("paused")? != 0,
+                    "consent_version": s.try_get::<String, _>("consent_version")?,
+                    "consent_at": t(Some(s.try_get("consent_at")?)),
+                    "source": s.try_get::<String, _>("source")?,
+                    "signed_up_at": t(Some(s.try_get("created_at")?)),
+                    "confirmed_at": t(s.try_get("confirmed_at")?),
+                    "unsubscribed_at": t(s.try_get("unsubscribed_at")?),
+                    "bounced_at": t(s.try_get("bounced_at")?),
+                    "updated_at": t(Some(s.try_get("updated_at")?)),
+                },
+                "subscriptions": subs,
+                "messages": messages,
+            })))
+        })
+    }
+
+    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "update subscriber set email = null, postcode = null, status = 'erased', erased_at = $1,
+                    token_version = token_version + 1, updated_at = $1
+                 where subscriber_id = $2 and token_version = $3 and status <> 'erased'",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "insert into event (kind, occurred_at, area_id, count, created_at)
+                 select 'erased', $1, min(area_id), 1, $1 from subscription where subscriber_id = $2",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("delete from subscription where subscriber_id = $1")
+                .bind(subscriber_id)
+                .execute(&mut *tx)
+                .await?;
+            // Sent rows stay as anonymous delivery counts; nothing still queued goes out.
+            sqlx::query(
+                "update outbox set payload = null,
+                    status = case when status in ('pending', 'sending') then 'cancelled' else status end,
+                    last_error = case when last_error is null and status not in ('pending', 'sending') then null else 'erased' end,
+                    updated_at = $1
+                 where subscriber_id = $2",
+            )
+            .bind(now)
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            // A mail server's refusal often quotes the address.
+            sqlx::query(
+                "update delivery_attempt set error = 'erased'
+                 where outbox_id in (select outbox_id from outbox where subscriber_id = $1)",
+            )
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! `/confirm/{token}`: GET shows a button and changes nothing (mail scanners follow links);
+//! POST confirms. An expired link offers a fresh one; a forged one says so plainly.
+
+use super::{AppState, pages};
+use crate::domain::token::{Claims, Purpose, TokenError};
+use crate::store::ConfirmOutcome;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::Utc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/confirm/{token}", get(show).post(act))
+        .route("/confirm/{token}/resend", post(resend))
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/confirm.html")]
+struct ConfirmPage {
+    state: &'static str,
+    action: String,
+    manage_url: String,
+}
+
+fn page(status: StatusCode, state: &'static str, action: String, manage_url: String) -> Response {
+    pages::render(
+        status,
+        &ConfirmPage {
+            state,
+            action,
+            manage_url,
+        },
+    )
+}
+
+fn forged() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "invalid",
+        String::new(),
+        String::new(),
+    )
+}
+
+/// The claims of a confirm link, allowing expired ones (their page offers a new link).
+fn claims(state: &AppState, token: &str) -> Result<(Claims, bool), ()> {
+    let now = Utc::now();
+    match state.signer.verify(token, Purpose::Confirm, now) {
+        Ok(c) => Ok((c, false)),
+        Err(TokenError::Expired) => state
+            .signer
+            .verify_ignoring_expiry(token, Purpose::Confirm)
+            .map(|c| (c, true))
+            .map_err(|_| ()),
+        Err(TokenError::Invalid) => Err(()),
+    }
+}
+
+async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match claims(&state, &token) {
+        Err(()) => forged(),
+        Ok((_, true)) => page(
+            StatusCode::GONE,
+            "expired",
+            format!("/confirm/{token}/resend"),
+            String::new(),
+        ),
+        Ok((_, false)) => page(
+            StatusCode::OK,
+            "ask",
+            format!("/confirm/{token}"),
+            String::new(),
+        ),
+    }
+}
+
+async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let (c, expired) = match claims(&state, &token) {
+        Err(()) => return forged(),
+        Ok(v) => v,
+    };
+    if expired {
+        return page(
+            StatusCode::GONE,
+            "expired",
+            format!("/confirm/{token}/resend"),
+            String::new(),
+        );
+    }
+    match state
+        .store
+        .confirm(c.subscriber_id, c.version, Utc::now())
+        .await
+    {
+        Ok(ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed) => {
+            tracing::info!(subscriber_id = c.subscriber_id, "confirmed");
+            let manage = state.signer.sign(Claims {
+                purpose: Purpose::Manage,
+                subscriber_id: c.subscriber_id,
+                version: c.version,
+                expires: 0,
+            });
+            page(
+                StatusCode::OK,
+                "done",
+                String::new(),
+                format!("/manage/{manage}"),
+            )
+        }
+        Ok(ConfirmOutcome::Gone) => page(StatusCode::GONE, "gone", String::new(), String::new()),
+        Err(e) => {
+            tracing::error!(error = %e, "confirm failed");
+            pages::unavailable()
+        }
+    }
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    peer: super::guard::Peer,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let Ok((c, _)) = claims(&state, &token) else {
+        return forged();
+    };
+    if !state.signup_limit.check(&headers, &peer) {
+        return super::guard::too_many();
+    }
+    if let Err(e) = state
+        .store
+        .resend_confirmation(c.subscriber_id, Utc::now())
+        .await
+    {
+        tracing::error!(error = %e, "resend failed");
+        return pages::unavailable();
+    }
+    // Same page whether or not a mail went (already confirmed, daily cap): nothing to learn here.
+    page(StatusCode::OK, "resent", String::new(), String::new())
+}

@@ -1,0 +1,191 @@
+//! Protections shared by every form: refusing cross-site posts, and limiting posts per client.
+
+use super::{AppState, pages};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+
+/// Refuses a state-changing request that a browser says came from another site.
+///
+/// Browsers send `Origin` on every cross-site POST; scripts and mail clients (RFC 8058 one-click
+/// unsubscribe) send none, and are let through: for them there is no victim's session to ride.
+pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || origin_allowed(req.headers(), state.base_url())
+    {
+        return next.run(req).await;
+    }
+    pages::problem(
+        StatusCode::FORBIDDEN,
+        "This form was sent from another website",
+        "For your safety we only accept forms sent from this website. Go to the home page and try again there.",
+    )
+}
+
+fn origin_allowed(headers: &HeaderMap, base_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| v != "cross-site");
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if origin.eq_ignore_ascii_case(&origin_of(base_url)) {
+        return true;
+    }
+    // Same host the request was sent to (a deployment reached by more than one name).
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (url::Url::parse(origin), host) {
+        (Ok(o), Some(host)) => {
+            let authority = match o.port() {
+                Some(p) => format!("{}:{p}", o.host_str().unwrap_or_default()),
+                None => o.host_str().unwrap_or_default().to_string(),
+            };
+            authority.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    }
+}
+
+fn origin_of(base_url: &str) -> String {
+    url::Url::parse(base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+/// The peer address when the server was started with connect info; `None` in bare routers.
+pub struct Peer(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// Counts requests per client address within an hour.
+pub struct PerIpLimit {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_forwarded_for: bool,
+}
+
+impl PerIpLimit {
+    pub fn new(per_hour: u32, trust_forwarded_for: bool) -> Self {
+        PerIpLimit {
+            limiter: NonZeroU32::new(per_hour).map(|n| RateLimiter::keyed(Quota::per_hour(n))),
+            trust_forwarded_for,
+        }
+    }
+
+    /// `true` if this client may go ahead; counts the request.
+    pub fn check(&self, headers: &HeaderMap, peer: &Peer) -> bool {
+        let Some(l) = &self.limiter else {
+            return true;
+        };
+        // Forget quiet clients so the table does not grow without bound.
+        if l.len() > 10_000 {
+            l.retain_recent();
+        }
+        l.check_key(&self.client_ip(headers, peer)).is_ok()
+    }
+
+    fn client_ip(&self, headers: &HeaderMap, peer: &Peer) -> IpAddr {
+        if self.trust_forwarded_for {
+            // The last hop is the one our own proxy added; earlier ones are the client's say-so.
+            if let Some(ip) = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse().ok())
+            {
+                return ip;
+            }
+        }
+        peer.0.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+    }
+}
+
+pub fn too_many() -> Response {
+    let mut r = pages::problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-ups from your connection",
+        "We have had a lot of sign-ups from your internet connection in the last hour. Please wait an hour and try again.",
+    );
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from_static("3600"),
+    );
+    r.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn posts_from_our_own_pages_and_from_scripts_are_allowed() {
+        let base = "https://alerts.example.org";
+        assert!(origin_allowed(&headers(&[]), base));
+        assert!(origin_allowed(
+            &headers(&[("origin", "https://alerts.example.org")]),
+            base
+        ));
+        assert!(origin_allowed(
+            &headers(&[
+                ("origin", "http://127.0.0.1:9000"),
+                ("host", "127.0.0.1:9000")
+            ]),
+            base
+        ));
+    }
+
+    #[test]
+    fn posts_from_other_sites_are_refused() {
+        let base = "https://alerts.example.org";
+        assert!(!origin_allowed(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "alerts.example.org")
+            ]),
+            base
+        ));
+        assert!(!origin_allowed(&headers(&[("origin", "null")]), base));
+        assert!(!origin_allowed(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            base
+        ));
+    }
+
+    #[test]
+    fn the_limit_is_per_client_address() {
+        let l = PerIpLimit::new(2, true);
+        let a = headers(&[("x-forwarded-for", "10.0.0.1, 192.0.2.1")]);
+        let b = headers(&[("x-forwarded-for", "192.0.2.2")]);
+        assert!(l.check(&a, &Peer(None)) && l.check(&a, &Peer(None)));
+        assert!(!l.check(&a, &Peer(None)));
+        assert!(l.check(&b, &Peer(None)));
+    }
+}

@@ -1,0 +1,316 @@
+//! `/manage/{token}`: a resident changes areas, topics and frequency, pauses, leaves, downloads
+//! everything held about them, or has it erased. The signed link is the only key.
+
+use super::form_view::{Choice, ErrorSummary, anchored};
+use super::{AppState, pages};
+use crate::domain::signup::{FieldError, parse_frequency, parse_topics};
+use crate::domain::token::{Claims, Purpose};
+use crate::domain::{District, Priority};
+use crate::store::{PreferenceChange, Preferences};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::Form;
+use chrono::Utc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/manage/{token}", get(show).post(save))
+        .route("/manage/{token}/export", get(export))
+        .route("/manage/{token}/erase", get(ask_erase).post(erase))
+        .route("/manage/{token}/leave", axum::routing::post(leave))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ManageForm {
+    areas: Vec<String>,
+    topics: Vec<String>,
+    frequency: String,
+    paused: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Flash {
+    saved: Option<String>,
+    left: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/manage.html")]
+struct ManagePage {
+    errors: ErrorSummary,
+    base: String,
+    email: String,
+    status: String,
+    saved: bool,
+    districts: Vec<(&'static str, Vec<Choice>)>,
+    topics: Vec<Choice>,
+    frequencies: Vec<Choice>,
+    paused: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/erase.html")]
+struct ErasePage {
+    done: bool,
+    action: String,
+    back: String,
+}
+
+fn invalid() -> Response {
+    pages::problem(
+        StatusCode::NOT_FOUND,
+        "This link is not valid",
+        "The link may be incomplete, or you may have asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
+    )
+}
+
+fn claims(state: &AppState, token: &str) -> Option<Claims> {
+    state.signer.verify(token, Purpose::Manage, Utc::now()).ok()
+}
+
+fn page(
+    state: &AppState,
+    token: &str,
+    prefs: &Preferences,
+    form: &ManageForm,
+    errors: Vec<FieldError>,
+) -> ManagePage {
+    let cal = state.calendar.get();
+    let mut first = true;
+    let districts = [District::Chiltern, District::SouthBucks]
+        .into_iter()
+        .map(|d| {
+            let mut areas: Vec<_> = cal.areas.iter().filter(|a| a.district == d).collect();
+            areas.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut choices: Vec<Choice> = areas
+                .iter()
+                .map(|a| Choice::new("areas", &a.slug, &a.name, form.areas.contains(&a.slug)))
+                .collect();
+            if first {
+                choices = anchored(choices);
+                first = false;
+            }
+            (d.name(), choices)
+        })
+        .collect();
+    let topics = anchored(
+        Priority::ALL
+            .iter()
+            .map(|p| {
+                let on = form.topics.iter().any(|t| t == p.slug());
+                Choice::new("topics", p.slug(), p.resident_label(), on)
+            })
+            .collect(),
+    );
+    let frequencies = anchored(
+        [
+            ("immediate", "As it happens"),
+            ("weekly", "A weekly round-up on Saturday morning"),
+        ]
+        .into_iter()
+        .map(|(v, l)| Choice::new("frequency", v, l, form.frequency == v))
+        .collect(),
+    );
+    ManagePage {
+        errors: ErrorSummary::new(errors),
+        base: format!("/manage/{token}"),
+        email: prefs.email.clone(),
+        status: prefs.status.clone(),
+        saved: false,
+        districts,
+        topics,
+        frequencies,
+        paused: form.paused == "yes",
+    }
+}
+
+fn form_of(p: &Preferences) -> ManageForm {
+    ManageForm {
+        areas: p.areas.clone(),
+        topics: p.topics.clone(),
+        frequency: p.frequency.clone(),
+        paused: if p.paused {
+            "yes".into()
+        } else {
+            String::new()
+        },
+    }
+}
+
+async fn load(state: &AppState, token: &str) -> Result<(Claims, Preferences), Response> {
+    let c = claims(state, token).ok_or_else(invalid)?;
+    match state.store.preferences(c.subscriber_id, c.version).await {
+        Ok(Some(p)) => Ok((c, p)),
+        Ok(None) => Err(invalid()),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot load preferences");
+            Err(pages::unavailable())
+        }
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let (_, prefs) = match load(&state, &token).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut p = page(&state, &token, &prefs, &form_of(&prefs), Vec::new());
+    p.saved = flash.saved.is_some() && flash.left.is_none();
+    no_store(pages::render(StatusCode::OK, &p))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<ManageForm>,
+) -> Response {
+    let (c, prefs) = match load(&state, &token).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let cal = state.calendar.get();
+    let mut errors = Vec::new();
+    let areas: Vec<String> = form
+        .areas
+        .iter()
+        .filter(|a| cal.areas.get(a).is_some())
+        .cloned()
+        .collect();
+    if areas.is_empty() || areas.len() != form.areas.len() {
+        errors.push(FieldError {
+            field: "areas",
+            message: "Choose at least one area from the list".into(),
+        });
+    }
+    let topics = parse_topics(&form.topics).map_err(|e| errors.push(e)).ok();
+    let frequency = parse_frequency(&form.frequency)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(topics), Some(frequency), true) = (topics, frequency, errors.is_empty()) else {
+        return no_store(pages::render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &token, &prefs, &form, errors),
+        ));
+    };
+    let change = PreferenceChange {
+        areas,
+        topics: topics.iter().map(|t| t.slug().to_string()).collect(),
+        frequency: frequency.as_str().into(),
+        paused: form.paused == "yes",
+    };
+    match state
+        .store
+        .change_preferences(c.subscriber_id, c.version, &change, Utc::now())
+        .await
+    {
+        Ok(true) => Redirect::to(&format!("/manage/{token}?saved=1")).into_response(),
+        Ok(false) => invalid(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot save preferences");
+            pages::unavailable()
+        }
+    }
+}
+
+async fn leave(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(c) = claims(&state, &token) else {
+        return invalid();
+    };
+    match state
+        .store
+        .unsubscribe(c.subscriber_id, c.version, Utc::now())
+        .await
+    {
+        Ok(true) => Redirect::to(&format!("/manage/{token}?left=1")).into_response(),
+        Ok(false) => invalid(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot unsubscribe");
+            pages::unavailable()
+        }
+    }
+}
+
+async fn export(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(c) = claims(&state, &token) else {
+        return invalid();
+    };
+    match state.store.export(c.subscriber_id, c.version).await {
+        Ok(Some(doc)) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"my-community-safety-alerts-data.json\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            serde_json::to_string_pretty(&doc).unwrap_or_default(),
+        )
+            .into_response(),
+        Ok(None) => invalid(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot export");
+            pages::unavailable()
+        }
+    }
+}
+
+async fn ask_erase(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    if let Err(r) = load(&state, &token).await {
+        return r;
+    }
+    no_store(pages::render(
+        StatusCode::OK,
+        &ErasePage {
+            done: false,
+            action: format!("/manage/{token}/erase"),
+            back: format!("/manage/{token}"),
+        },
+    ))
+}
+
+async fn erase(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(c) = claims(&state, &token) else {
+        return invalid();
+    };
+    match state
+        .store
+        .erase(c.subscriber_id, c.version, Utc::now())
+        .await
+    {
+        Ok(true) => {
+            tracing::info!(subscriber_id = c.subscriber_id, "erased on request");
+            pages::render(
+                StatusCode::OK,
+                &ErasePage {
+                    done: true,
+                    action: String::new(),
+                    back: String::new(),
+                },
+            )
+        }
+        Ok(false) => invalid(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot erase");
+            pages::unavailable()
+        }
+    }
+}
+
+/// Pages with someone's address on them are not kept by browsers or proxies.
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}

@@ -1,0 +1,174 @@
+//! `/`: what Beacon is and the sign-up form; `POST /subscribe`; the "check your email" page.
+//!
+//! Whatever happens to a valid sign-up (new, pending, already subscribed, daily mail cap hit,
+//! bot), the answer is the same redirect to the same page: the form never tells anyone whether
+//! an address is on the list.
+
+use super::form_view::{Choice, ErrorSummary, anchored};
+use super::{AppState, pages};
+use crate::domain::signup::{CONSENT_TEXT, CONSENT_VERSION, FieldError, SignupForm};
+use crate::domain::{District, Priority};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use chrono::Utc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/subscribe", post(subscribe))
+        .route("/subscribe/check-email", get(check_email))
+}
+
+/// An area's feeds, for people who prefer a feed reader.
+pub struct FeedLink {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/home.html")]
+struct HomePage {
+    errors: ErrorSummary,
+    email: String,
+    postcode: String,
+    source: String,
+    topics: Vec<Choice>,
+    frequencies: Vec<Choice>,
+    area_choices: Vec<Choice>,
+    consent_checked: bool,
+    consent_text: &'static str,
+    consent_version: &'static str,
+    districts: Vec<(&'static str, Vec<FeedLink>)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct HomeQuery {
+    source: String,
+}
+
+impl HomePage {
+    fn new(state: &AppState, form: &SignupForm, errors: Vec<FieldError>) -> Self {
+        let cal = state.calendar.get();
+        let districts = [District::Chiltern, District::SouthBucks]
+            .into_iter()
+            .map(|d| {
+                let mut areas: Vec<FeedLink> = cal
+                    .areas
+                    .iter()
+                    .filter(|a| a.district == d)
+                    .map(|a| FeedLink {
+                        slug: a.slug.clone(),
+                        name: a.name.clone(),
+                    })
+                    .collect();
+                areas.sort_by(|a, b| a.name.cmp(&b.name));
+                (d.name(), areas)
+            })
+            .collect();
+        let topics = anchored(
+            Priority::ALL
+                .iter()
+                .map(|p| {
+                    let checked = form.topics.iter().any(|t| t == p.slug());
+                    Choice::new("topics", p.slug(), p.resident_label(), checked)
+                })
+                .collect(),
+        );
+        let frequencies = anchored(
+            [
+                (
+                    "immediate",
+                    "As it happens",
+                    "An e-mail for each alert, usually no more than a few a month",
+                ),
+                (
+                    "weekly",
+                    "A weekly round-up",
+                    "One e-mail on Saturday morning, only when there is something new",
+                ),
+            ]
+            .into_iter()
+            .map(|(v, label, hint)| {
+                let mut c = Choice::new("frequency", v, label, form.frequency == v);
+                c.hint = hint.into();
+                c
+            })
+            .collect(),
+        );
+        HomePage {
+            errors: ErrorSummary::new(errors),
+            email: form.email.clone(),
+            postcode: form.postcode.clone(),
+            source: form.source.clone(),
+            topics,
+            frequencies,
+            area_choices: Vec::new(),
+            consent_checked: form.consent == "yes",
+            consent_text: CONSENT_TEXT,
+            consent_version: CONSENT_VERSION,
+            districts,
+        }
+    }
+}
+
+async fn home(State(state): State<AppState>, Query(q): Query<HomeQuery>) -> Response {
+    let form = SignupForm {
+        source: crate::domain::signup::clean_source(&q.source),
+        frequency: "immediate".into(),
+        ..Default::default()
+    };
+    pages::render(StatusCode::OK, &HomePage::new(&state, &form, Vec::new()))
+}
+
+async fn subscribe(
+    State(state): State<AppState>,
+    peer: super::guard::Peer,
+    headers: HeaderMap,
+    Form(form): Form<SignupForm>,
+) -> Response {
+    if form.is_bot() {
+        tracing::info!("sign-up honeypot filled; ignored");
+        return Redirect::to("/subscribe/check-email").into_response();
+    }
+    let cal = state.calendar.get();
+    let signup = match form.validate(&cal.areas) {
+        Ok(s) => s,
+        Err(rejected) => {
+            let mut page = HomePage::new(&state, &form, rejected.errors);
+            page.area_choices = anchored(
+                rejected
+                    .area_choices
+                    .iter()
+                    .map(|(slug, name)| Choice::new("area", slug, name, form.area == *slug))
+                    .collect(),
+            );
+            return pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if !state.signup_limit.check(&headers, &peer) {
+        return super::guard::too_many();
+    }
+    match state.store.sign_up(&signup, Utc::now()).await {
+        Ok(outcome) => {
+            tracing::info!(?outcome, source = %signup.source, area = %signup.area_slug, "sign-up");
+            Redirect::to("/subscribe/check-email").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sign-up failed");
+            pages::unavailable()
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "pages/check_email.html")]
+struct CheckEmailPage;
+
+async fn check_email() -> Response {
+    pages::render(StatusCode::OK, &CheckEmailPage)
+}
