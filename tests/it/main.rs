@@ -1,6 +1,7 @@
 //! Beacon's integration tests: one binary, real databases, a real SMTP server, real HTTP.
 
 mod app;
+mod browser;
 mod cli;
 mod delivery;
 mod feeds;
