@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod reach;
 pub mod render;
 pub mod scheduler;
 pub mod store;

@@ -6,14 +6,17 @@
 mod areas;
 mod campaign_file;
 mod diagnostic;
+mod outcomes;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 
+use crate::domain::outcome::Outcomes;
 use crate::domain::{AreaDirectory, Campaign};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const AREAS_FILE: &str = "areas.toml";
+pub const OUTCOMES_FILE: &str = "outcomes.toml";
 
 /// The calendar the running service uses; replaced whole on reload.
 #[derive(Debug, Clone)]
@@ -45,6 +48,8 @@ pub struct Calendar {
     pub dir: PathBuf,
     pub areas: AreaDirectory,
     pub campaigns: Vec<Campaign>,
+    /// Outcome targets for reach reports; none when `outcomes.toml` is absent.
+    pub outcomes: Outcomes,
 }
 
 impl Calendar {
@@ -65,6 +70,19 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
                 format!("cannot read the areas file: {e}"),
             ));
             AreaDirectory::default()
+        }
+    };
+
+    let outcomes_path = dir.join(OUTCOMES_FILE);
+    let outcomes = match std::fs::read_to_string(&outcomes_path) {
+        Ok(text) => outcomes::parse(&outcomes_path, &text, &mut diags),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcomes::default(),
+        Err(e) => {
+            diags.push(Diagnostic::file(
+                &outcomes_path,
+                format!("cannot read the outcomes file: {e}"),
+            ));
+            Outcomes::default()
         }
     };
 
@@ -119,6 +137,7 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
             dir: dir.to_path_buf(),
             areas,
             campaigns,
+            outcomes,
         })
     } else {
         Err(diags)

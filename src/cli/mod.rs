@@ -4,8 +4,10 @@ mod areas_cmd;
 mod calendar_cmd;
 mod check_cmd;
 mod outbox_cmd;
+mod report_cmd;
 mod send_cmd;
 pub mod subscribers_cmd;
+mod users_cmd;
 
 use crate::config::Config;
 use anyhow::Context;
@@ -108,6 +110,49 @@ pub enum Command {
     },
     /// Validate the calendar and tell every running `beacon serve` to load it.
     Reload,
+    /// Reach against the plan's outcome targets (default: the last 90 days).
+    Report {
+        /// First day (baseline), YYYY-MM-DD; default 90 days before --to.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day, YYYY-MM-DD; default today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t)]
+        format: report_cmd::ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Staff accounts for the console, and API tokens.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a member of staff; prints a one-time password.
+    Add {
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: crate::domain::Role,
+    },
+    /// List staff accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable { email: String },
+    /// Make an API token (for /api) for a partner's script; prints it once.
+    Token {
+        name: String,
+        #[arg(long, value_parser = parse_role, default_value = "viewer")]
+        role: crate::domain::Role,
+    },
+}
+
+fn parse_role(s: &str) -> Result<crate::domain::Role, String> {
+    s.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +257,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Outbox { format } => {
             let s = crate::app::Services::build(config).await?;
             let ok = outbox_cmd::show(&s, format).await;
+            s.sql.close().await;
+            ok
+        }
+        Command::Report {
+            from,
+            to,
+            format,
+            output,
+        } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = report_cmd::run(&s, from, to, format, output.as_deref()).await;
+            s.sql.close().await;
+            ok
+        }
+        Command::Users { command } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = match command {
+                UsersCommand::Add { email, role } => users_cmd::add(&s, &email, role).await,
+                UsersCommand::List => users_cmd::list(&s).await,
+                UsersCommand::Disable { email } => users_cmd::disable(&s, &email).await,
+                UsersCommand::Token { name, role } => users_cmd::token(&s, &name, role).await,
+            };
             s.sql.close().await;
             ok
         }

@@ -132,6 +132,12 @@ impl Signer {
     }
 }
 
+/// What the database keeps of a session cookie or API token: its SHA-256, never the secret.
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
 /// 128 random bits as URL-safe text: message ids, CSRF tokens, session ids.
 pub fn random_id() -> String {
     let bytes: [u8; 16] = rand::random();

@@ -3,15 +3,20 @@
 //! Queries are written once, in SQL both engines speak, and compiled for each engine by
 //! `with_pool!`; the few dialect differences live beside the query that needs them.
 
+mod admin;
 mod calendar_sync;
 mod connect;
 mod digests;
 mod feeds;
 mod outbox;
+mod reach;
 mod residents;
 mod runs;
 mod subscribers;
 
+pub use admin::{
+    AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+};
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
 pub use digests::{DigestItem, DigestStore};
@@ -19,6 +24,7 @@ pub use feeds::FeedStore;
 pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
 };
+pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     ResidentStore, SignupOutcome,
@@ -86,11 +92,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Every use case the application has of its database, one trait per concern.
 #[async_trait::async_trait]
 pub trait Store:
-    CalendarStore
+    AdminStore
+    + CalendarStore
     + DigestStore
     + FeedStore
     + RunStore
     + OutboxStore
+    + ReachStore
     + ResidentStore
     + SubscriberStore
     + Send
@@ -115,6 +123,14 @@ impl SqlStore {
         &self.pool
     }
 }
+
+/// Records that a confirmed resident left the audience (unsubscribed, bounced, erased), against
+/// their first area, as their sign-up was: reach reports subtract it, and erasure cannot change
+/// it. Run it before the status changes; binds `$1` now, `$2` subscriber id.
+pub(crate) const LEFT_EVENT: &str = "insert into event (kind, occurred_at, area_id, count, created_at)
+     select 'left', $1, min(sub.area_id), 1, $1 from subscription sub
+     where sub.subscriber_id = $2
+       and exists (select 1 from subscriber s where s.subscriber_id = $2 and s.status = 'confirmed')";
 
 /// Milliseconds since the epoch: how every time is stored.
 pub fn ms(t: DateTime<Utc>) -> i64 {

@@ -307,6 +307,7 @@ impl OutboxStore for SqlStore {
                 .await?;
             }
             if let (Failure::Bounce, Some(sid)) = (failure, row.subscriber_id) {
+                sqlx::query(super::LEFT_EVENT).bind(now_ms).bind(sid).execute(&mut *tx).await?;
                 sqlx::query("update subscriber set status = 'bounced', bounced_at = $1, updated_at = $1 where subscriber_id = $2 and status <> 'erased'")
                     .bind(now_ms)
                     .bind(sid)

@@ -430,6 +430,17 @@ impl ResidentStore for SqlStore {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin().await?;
+            let current: Option<i64> = sqlx::query_scalar(
+                "select subscriber_id from subscriber where subscriber_id = $1 and token_version = $2 and status <> 'erased'",
+            )
+            .bind(subscriber_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if current.is_none() {
+                return Ok(false);
+            }
+            sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
             let n = sqlx::query(
                 "update subscriber set email = null, postcode = null, status = 'erased', erased_at = $1,
                     token_version = token_version + 1, updated_at = $1

@@ -127,6 +127,7 @@ impl SubscriberStore for SqlStore {
                 Some("unsubscribed") => return Ok(true),
                 Some(_) => {}
             }
+            sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
             sqlx::query("update subscriber set status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)

@@ -1,0 +1,81 @@
+//! `beacon users`: staff accounts for the console, and API tokens for partners' scripts.
+
+use crate::app::Services;
+use crate::domain::token::{random_id, secret_hash};
+use crate::domain::{Email, Role, password};
+use anyhow::{Context, bail};
+use chrono::Utc;
+
+pub async fn add(s: &Services, email: &str, role: Role) -> anyhow::Result<bool> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+    let once = password::generate();
+    let hash = password::hash(&once).map_err(|e| anyhow::anyhow!("cannot hash: {e}"))?;
+    s.store
+        .add_user(email.as_str(), &hash, role.as_str(), Utc::now())
+        .await
+        .with_context(|| format!("cannot add {email}"))?;
+    s.store
+        .audit(
+            None,
+            "cli",
+            "user.add",
+            Some(&format!("{email} as {role}")),
+            None,
+            Utc::now(),
+        )
+        .await?;
+    println!("added {email} as {role}");
+    println!("one-time password (shown once; give it to them securely): {once}");
+    Ok(true)
+}
+
+pub async fn list(s: &Services) -> anyhow::Result<bool> {
+    let users = s.store.users().await?;
+    if users.is_empty() {
+        println!("no users yet: add one with `beacon users add EMAIL --role admin`");
+    }
+    for u in users {
+        println!(
+            "{:<40} {:<7} {:<9} last login {}",
+            u.email,
+            u.role,
+            if u.disabled { "disabled" } else { "active" },
+            u.last_login_at.map_or_else(
+                || "never".into(),
+                |t| t.format("%Y-%m-%d %H:%M UTC").to_string()
+            )
+        );
+    }
+    Ok(true)
+}
+
+pub async fn disable(s: &Services, email: &str) -> anyhow::Result<bool> {
+    if !s.store.set_user_disabled(email, true).await? {
+        bail!("no user {email}");
+    }
+    s.store
+        .audit(None, "cli", "user.disable", Some(email), None, Utc::now())
+        .await?;
+    println!("disabled {email}; their sessions have ended");
+    Ok(true)
+}
+
+pub async fn token(s: &Services, name: &str, role: Role) -> anyhow::Result<bool> {
+    let secret = format!("bcn_{}{}", random_id(), random_id());
+    s.store
+        .add_api_token(&secret_hash(&secret), name, role.as_str(), Utc::now())
+        .await?;
+    s.store
+        .audit(
+            None,
+            "cli",
+            "token.add",
+            Some(&format!("{name} as {role}")),
+            None,
+            Utc::now(),
+        )
+        .await?;
+    println!("API token for {name} ({role}), shown once:");
+    println!("{secret}");
+    Ok(true)
+}

@@ -1,0 +1,157 @@
+//! The plan's outcome targets and their RAG status, as the plan's own action tables show it.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What an outcome target measures, from a reach report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Overall audience growth over the report's period, scaled to a year, in %.
+    AudienceGrowthPctPerYear,
+    /// The lowest confirmed subscribers per 1,000 households of any area with a household count.
+    MinAreaPer1000Households,
+    /// The highest share of a campaign's deliveries followed by an unsubscribe within 7 days, in %.
+    MaxCampaignUnsubscribePct,
+    /// Delivered messages as a share of delivered plus failed, in %.
+    DeliveryRatePct,
+    /// Confirmed sign-ups in the period.
+    Signups,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Measure::AudienceGrowthPctPerYear,
+        Measure::MinAreaPer1000Households,
+        Measure::MaxCampaignUnsubscribePct,
+        Measure::DeliveryRatePct,
+        Measure::Signups,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::AudienceGrowthPctPerYear => "audience_growth_pct_per_year",
+            Measure::MinAreaPer1000Households => "min_area_per_1000_households",
+            Measure::MaxCampaignUnsubscribePct => "max_campaign_unsubscribe_pct",
+            Measure::DeliveryRatePct => "delivery_rate_pct",
+            Measure::Signups => "signups",
+        }
+    }
+}
+
+impl FromStr for Measure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<_> = Self::ALL.iter().map(|m| m.as_str()).collect();
+                format!("unknown measure `{s}`; expected one of {}", all.join(", "))
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    AtLeast,
+    AtMost,
+}
+
+/// Red, Amber, Green; Grey when there is nothing to measure yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rag {
+    Green,
+    Amber,
+    Red,
+    Grey,
+}
+
+impl Rag {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Rag::Green => "green",
+            Rag::Amber => "amber",
+            Rag::Red => "red",
+            Rag::Grey => "grey",
+        }
+    }
+}
+
+impl fmt::Display for Rag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rag::Green => "Green",
+            Rag::Amber => "Amber",
+            Rag::Red => "Red",
+            Rag::Grey => "No data",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub description: String,
+    pub measure: Measure,
+    pub direction: Direction,
+    pub target: f64,
+}
+
+impl Outcome {
+    /// Green when met; Amber when short by no more than `margin_pct` % of the target.
+    pub fn rag(&self, actual: Option<f64>, margin_pct: f64) -> Rag {
+        let Some(a) = actual else {
+            return Rag::Grey;
+        };
+        let slack = self.target.abs() * margin_pct / 100.0;
+        match self.direction {
+            Direction::AtLeast if a >= self.target => Rag::Green,
+            Direction::AtLeast if a >= self.target - slack => Rag::Amber,
+            Direction::AtMost if a <= self.target => Rag::Green,
+            Direction::AtMost if a <= self.target + slack => Rag::Amber,
+            _ => Rag::Red,
+        }
+    }
+}
+
+/// The targets in `outcomes.toml`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Outcomes {
+    pub amber_margin_pct: f64,
+    pub targets: Vec<Outcome>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(direction: Direction, target: f64) -> Outcome {
+        Outcome {
+            id: "x".into(),
+            description: String::new(),
+            measure: Measure::Signups,
+            direction,
+            target,
+        }
+    }
+
+    #[test]
+    fn at_least_targets_are_green_when_met_amber_when_close_red_otherwise() {
+        let o = outcome(Direction::AtLeast, 20.0);
+        assert_eq!(o.rag(Some(20.0), 10.0), Rag::Green);
+        assert_eq!(o.rag(Some(18.0), 10.0), Rag::Amber);
+        assert_eq!(o.rag(Some(17.9), 10.0), Rag::Red);
+        assert_eq!(o.rag(None, 10.0), Rag::Grey);
+    }
+
+    #[test]
+    fn at_most_targets_mirror_them() {
+        let o = outcome(Direction::AtMost, 1.0);
+        assert_eq!(o.rag(Some(0.4), 10.0), Rag::Green);
+        assert_eq!(o.rag(Some(1.1), 10.0), Rag::Amber);
+        assert_eq!(o.rag(Some(1.5), 10.0), Rag::Red);
+    }
+}

@@ -1,0 +1,156 @@
+//! A reach report as text, JSON, CSV or one self-contained HTML file for the partnership board.
+
+use super::{Report, charts};
+use askama::Template;
+use std::fmt::Write as _;
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{v:.1}"))
+}
+
+pub fn json(r: &Report) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(r)
+}
+
+pub fn text(r: &Report) -> String {
+    let t = &r.totals;
+    let mut s = String::new();
+    let _ = writeln!(s, "Reach, {} to {}", r.period.from, r.period.to);
+    let _ = writeln!(
+        s,
+        "Audience {} ({} subscribers, {} feed readers a day); {} at the start, growth {}%",
+        t.audience,
+        t.subscribers,
+        t.feed_readers,
+        t.baseline_subscribers,
+        opt(t.growth_pct)
+    );
+    let _ = writeln!(
+        s,
+        "Sign-ups {}; delivered {}, failed {}, bounced {}, unsubscribed within 7 days {}\n",
+        t.signups, t.delivered, t.failed, t.bounced, t.unsubscribed
+    );
+    let _ = writeln!(
+        s,
+        "{:<28} {:>10} {:>12} {:>10} {:>9}",
+        "area", "audience", "subscribers", "per 1,000", "growth %"
+    );
+    for a in &r.areas {
+        let _ = writeln!(
+            s,
+            "{:<28} {:>10} {:>12} {:>10} {:>9}",
+            a.name,
+            a.audience.to_string(),
+            a.subscribers.to_string(),
+            opt(a.per_1000_households),
+            opt(a.growth_pct)
+        );
+    }
+    let _ = writeln!(s, "\nLowest reach: {}", r.lowest_penetration.join(", "));
+    let _ = writeln!(s, "\n{:<30} {:>8}", "source", "sign-ups");
+    for src in &r.sources {
+        let _ = writeln!(s, "{:<30} {:>8}", src.source, src.signups);
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<34} {:>5} {:>10} {:>7} {:>8} {:>7}",
+        "campaign", "runs", "delivered", "failed", "bounced", "unsub %"
+    );
+    for c in &r.campaigns {
+        let _ = writeln!(
+            s,
+            "{:<34} {:>5} {:>10} {:>7} {:>8} {:>7}",
+            c.slug,
+            c.runs,
+            c.delivered,
+            c.failed,
+            c.bounced,
+            opt(c.unsubscribe_pct)
+        );
+    }
+    let _ = writeln!(s, "\nOutcomes");
+    for o in &r.outcomes {
+        let _ = writeln!(
+            s,
+            "{:<7} {} (target {}, actual {})",
+            o.rag.to_string(),
+            o.description,
+            o.target,
+            opt(o.actual)
+        );
+    }
+    s
+}
+
+/// One row per area, then one for the whole district; small cells stay "<10".
+pub fn csv(r: &Report) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "area",
+        "name",
+        "district",
+        "households",
+        "audience",
+        "subscribers",
+        "feed_readers",
+        "signups",
+        "per_1000_households",
+        "growth_pct",
+    ])?;
+    let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
+    for a in &r.areas {
+        w.write_record([
+            a.slug.clone(),
+            a.name.clone(),
+            a.district.clone(),
+            a.households.map(|h| h.to_string()).unwrap_or_default(),
+            a.audience.to_string(),
+            a.subscribers.to_string(),
+            a.feed_readers.to_string(),
+            a.signups.to_string(),
+            num(a.per_1000_households),
+            num(a.growth_pct),
+        ])?;
+    }
+    let t = &r.totals;
+    w.write_record([
+        "all".to_string(),
+        "Chiltern and South Bucks".into(),
+        String::new(),
+        String::new(),
+        t.audience.to_string(),
+        t.subscribers.to_string(),
+        t.feed_readers.to_string(),
+        t.signups.to_string(),
+        String::new(),
+        num(t.growth_pct),
+    ])?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[derive(Template)]
+#[template(path = "reports/report.html")]
+struct HtmlReport<'a> {
+    r: &'a Report,
+    audience_chart: String,
+    penetration_chart: String,
+    sources_chart: String,
+}
+
+impl HtmlReport<'_> {
+    fn fmt(&self, v: &Option<f64>) -> String {
+        opt(*v)
+    }
+}
+
+/// A single file with its styles and charts inside, fit to attach to a board paper.
+pub fn html(r: &Report) -> Result<String, askama::Error> {
+    HtmlReport {
+        r,
+        audience_chart: charts::audience(&r.series),
+        penetration_chart: charts::penetration(&r.areas),
+        sources_chart: charts::sources(&r.sources),
+    }
+    .render()
+}

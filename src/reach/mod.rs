@@ -1,0 +1,425 @@
+//! Reach: how many residents the partnership's messages reach, where, and how that compares
+//! with the plan's outcome targets. Built from anonymous counts only; every per-area count
+//! under 10 is suppressed in every output.
+
+pub mod charts;
+pub mod format;
+
+use crate::calendar::Calendar;
+use crate::domain::Priority;
+use crate::domain::outcome::{Direction, Measure, Rag};
+use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount, Store, StoreError};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Counts below this are shown as "<10" wherever they describe one area.
+pub const SMALL_CELL: i64 = 10;
+
+/// A per-area count, or "<10".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Count(i64),
+    Suppressed(&'static str),
+}
+
+impl Cell {
+    pub fn of(n: i64) -> Cell {
+        if n < SMALL_CELL {
+            Cell::Suppressed("<10")
+        } else {
+            Cell::Count(n)
+        }
+    }
+
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, Cell::Suppressed(_))
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Suppressed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The dates a report covers, both inclusive (UTC days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The last `days` days up to and including `today`.
+    pub fn last(days: i64, today: NaiveDate) -> Period {
+        Period {
+            from: today - Duration::days(days),
+            to: today,
+        }
+    }
+
+    pub fn start(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&self.from.and_time(chrono::NaiveTime::MIN))
+    }
+
+    /// The instant just after the last day.
+    pub fn end(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&(self.to + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    pub audience: i64,
+    pub subscribers: i64,
+    pub feed_readers: i64,
+    pub baseline_subscribers: i64,
+    pub growth_pct: Option<f64>,
+    pub signups: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaReach {
+    pub slug: String,
+    pub name: String,
+    pub district: String,
+    pub households: Option<u32>,
+    pub audience: Cell,
+    pub subscribers: Cell,
+    pub feed_readers: Cell,
+    pub signups: Cell,
+    pub per_1000_households: Option<f64>,
+    pub growth_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceArea {
+    pub slug: String,
+    pub signups: Cell,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceReach {
+    pub source: String,
+    pub signups: i64,
+    pub areas: Vec<SourceArea>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignReach {
+    pub slug: String,
+    pub title: String,
+    pub priority: String,
+    pub runs: i64,
+    pub last_run: Option<DateTime<Utc>>,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+    pub unsubscribe_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriorityReach {
+    pub priority: String,
+    pub label: String,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeStatus {
+    pub id: String,
+    pub description: String,
+    pub measure: Measure,
+    pub direction: Direction,
+    pub target: f64,
+    pub actual: Option<f64>,
+    pub rag: Rag,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub date: NaiveDate,
+    pub subscribers: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub period: Period,
+    pub generated_at: DateTime<Utc>,
+    pub totals: Totals,
+    pub areas: Vec<AreaReach>,
+    /// Area slugs with households, lowest subscribers per 1,000 households first.
+    pub lowest_penetration: Vec<String>,
+    pub sources: Vec<SourceReach>,
+    pub campaigns: Vec<CampaignReach>,
+    pub priorities: Vec<PriorityReach>,
+    pub outcomes: Vec<OutcomeStatus>,
+    pub series: Vec<Point>,
+}
+
+/// The raw counts a report is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub days: Vec<DayCount>,
+    pub sources: Vec<SourceCount>,
+    pub campaigns: Vec<CampaignCounts>,
+    pub readers: Vec<ReaderCount>,
+}
+
+pub async fn gather(
+    store: &dyn Store,
+    cal: &Calendar,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let (start, end) = (period.start(), period.end());
+    let inputs = Inputs {
+        days: store.audience_days(end).await?,
+        sources: store.signups_by_source(start, end).await?,
+        campaigns: store.campaign_counts(start, end).await?,
+        readers: store
+            .feed_readers((end - Duration::days(7)).max(start), end)
+            .await?,
+    };
+    Ok(build(cal, period, &inputs, now))
+}
+
+fn day_number(d: NaiveDate) -> i64 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()
+}
+
+fn pct(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| (part / whole * 1000.0).round() / 10.0)
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// Builds the report; pure, so every figure can be checked from known inputs.
+pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>) -> Report {
+    let (first_day, last_day) = (day_number(period.from), day_number(period.to));
+    // Net subscribers per area before the period and at its end.
+    let mut base: HashMap<Option<&str>, i64> = HashMap::new();
+    let mut end: HashMap<Option<&str>, i64> = HashMap::new();
+    let mut joined_in: HashMap<Option<&str>, i64> = HashMap::new();
+    let mut daily_net: BTreeMap<i64, i64> = BTreeMap::new();
+    for d in &inputs.days {
+        let key = d.area_slug.as_deref();
+        let net = d.joined - d.left;
+        if d.day < first_day {
+            *base.entry(key).or_default() += net;
+        }
+        if d.day <= last_day {
+            *end.entry(key).or_default() += net;
+        }
+        if (first_day..=last_day).contains(&d.day) {
+            *joined_in.entry(key).or_default() += d.joined;
+        }
+        *daily_net.entry(d.day).or_default() += net;
+    }
+    // Distinct feed readers: the average day in the last week of the period.
+    let reader_days = inputs
+        .readers
+        .iter()
+        .map(|r| r.day)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        .max(1) as i64;
+    let mut readers: HashMap<Option<&str>, i64> = HashMap::new();
+    for r in &inputs.readers {
+        *readers.entry(r.area_slug.as_deref()).or_default() += r.readers;
+    }
+    let readers_of =
+        |k: Option<&str>| (readers.get(&k).copied().unwrap_or(0) + reader_days / 2) / reader_days;
+
+    let mut areas: Vec<AreaReach> = Vec::new();
+    let mut penetration: Vec<(String, f64)> = Vec::new();
+    for a in cal.areas.iter() {
+        let key = Some(a.slug.as_str());
+        let subs = end.get(&key).copied().unwrap_or(0).max(0);
+        let before = base.get(&key).copied().unwrap_or(0).max(0);
+        let feed = readers_of(key);
+        let per_1000 = a
+            .households
+            .filter(|h| *h > 0)
+            .map(|h| round1(subs as f64 * 1000.0 / f64::from(h)));
+        if let Some(p) = per_1000 {
+            penetration.push((a.slug.clone(), p));
+        }
+        let small = subs < SMALL_CELL || before < SMALL_CELL;
+        areas.push(AreaReach {
+            slug: a.slug.clone(),
+            name: a.name.clone(),
+            district: a.district.slug().into(),
+            households: a.households,
+            audience: Cell::of(subs + feed),
+            subscribers: Cell::of(subs),
+            feed_readers: Cell::of(feed),
+            signups: Cell::of(joined_in.get(&key).copied().unwrap_or(0)),
+            per_1000_households: per_1000.filter(|_| subs >= SMALL_CELL),
+            growth_pct: if small {
+                None
+            } else {
+                pct((subs - before) as f64, before as f64)
+            },
+        });
+    }
+    penetration.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+
+    let subscribers: i64 = end.values().sum::<i64>().max(0);
+    let baseline: i64 = base.values().sum::<i64>().max(0);
+    let feed_readers: i64 = (readers.values().sum::<i64>() + reader_days / 2) / reader_days;
+    let campaigns: Vec<CampaignReach> = inputs
+        .campaigns
+        .iter()
+        .map(|c| CampaignReach {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            priority: c.priority.clone(),
+            runs: c.runs,
+            last_run: c.last_run,
+            delivered: c.delivered,
+            failed: c.failed,
+            bounced: c.bounced,
+            unsubscribed: c.unsubscribed,
+            unsubscribe_pct: pct(c.unsubscribed as f64, c.delivered as f64),
+        })
+        .collect();
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| {
+            let of = |f: fn(&CampaignReach) -> i64| {
+                campaigns
+                    .iter()
+                    .filter(|c| c.priority == p.slug())
+                    .map(f)
+                    .sum()
+            };
+            PriorityReach {
+                priority: p.slug().into(),
+                label: p.resident_label().into(),
+                delivered: of(|c| c.delivered),
+                failed: of(|c| c.failed),
+                bounced: of(|c| c.bounced),
+                unsubscribed: of(|c| c.unsubscribed),
+            }
+        })
+        .collect();
+    let sum = |f: fn(&CampaignReach) -> i64| campaigns.iter().map(f).sum::<i64>();
+    let totals = Totals {
+        audience: subscribers + feed_readers,
+        subscribers,
+        feed_readers,
+        baseline_subscribers: baseline,
+        growth_pct: pct((subscribers - baseline) as f64, baseline as f64),
+        signups: joined_in.values().sum(),
+        delivered: sum(|c| c.delivered),
+        failed: sum(|c| c.failed),
+        bounced: sum(|c| c.bounced),
+        unsubscribed: sum(|c| c.unsubscribed),
+    };
+
+    let mut by_source: BTreeMap<&str, (i64, Vec<SourceArea>)> = BTreeMap::new();
+    for s in &inputs.sources {
+        let e = by_source.entry(s.source.as_str()).or_default();
+        e.0 += s.count;
+        if let Some(slug) = &s.area_slug {
+            e.1.push(SourceArea {
+                slug: slug.clone(),
+                signups: Cell::of(s.count),
+            });
+        }
+    }
+    let mut sources: Vec<SourceReach> = by_source
+        .into_iter()
+        .map(|(source, (signups, areas))| SourceReach {
+            source: source.into(),
+            signups,
+            areas,
+        })
+        .collect();
+    sources.sort_by(|a, b| {
+        b.signups
+            .cmp(&a.signups)
+            .then_with(|| a.source.cmp(&b.source))
+    });
+
+    let actual = |m: Measure| -> Option<f64> {
+        match m {
+            Measure::AudienceGrowthPctPerYear => totals
+                .growth_pct
+                .map(|g| round1(g * 365.0 / period.days() as f64)),
+            Measure::MinAreaPer1000Households => penetration.first().map(|p| p.1),
+            Measure::MaxCampaignUnsubscribePct => campaigns
+                .iter()
+                .filter_map(|c| c.unsubscribe_pct)
+                .reduce(f64::max),
+            Measure::DeliveryRatePct => pct(
+                totals.delivered as f64,
+                (totals.delivered + totals.failed + totals.bounced) as f64,
+            ),
+            Measure::Signups => Some(totals.signups as f64),
+        }
+    };
+    let outcomes = cal
+        .outcomes
+        .targets
+        .iter()
+        .map(|o| {
+            let a = actual(o.measure);
+            OutcomeStatus {
+                id: o.id.clone(),
+                description: o.description.clone(),
+                measure: o.measure,
+                direction: o.direction,
+                target: o.target,
+                actual: a,
+                rag: o.rag(a, cal.outcomes.amber_margin_pct),
+            }
+        })
+        .collect();
+
+    let mut running = baseline;
+    let mut series = Vec::new();
+    for offset in 0..period.days() {
+        running += daily_net.get(&(first_day + offset)).copied().unwrap_or(0);
+        series.push(Point {
+            date: period.from + Duration::days(offset),
+            subscribers: running.max(0),
+        });
+    }
+
+    Report {
+        period,
+        generated_at: now,
+        totals,
+        areas,
+        lowest_penetration: penetration.into_iter().take(5).map(|p| p.0).collect(),
+        sources,
+        campaigns,
+        priorities,
+        outcomes,
+        series,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+use super::*;
+use crate::domain::outcome::{Outcome, Outcomes};
+use crate::domain::{Area, AreaDirectory, District, PostcodePrefix};
+
+fn calendar() -> Calendar {
+    let area = |slug: &str, households: Option<u32>| Area {
+        slug: slug.into(),
+        name: slug.to_uppercase(),
+        district: District::Chiltern,
+        postcodes: vec![PostcodePrefix::parse("HP5").unwrap()],
+        households,
+    };
+    Calendar {
+        dir: ".".into(),
+        areas: AreaDirectory::new([area("big", Some(1000)), area("small", Some(500))]),
+        campaigns: vec![],
+        outcomes: Outcomes {
+            amber_margin_pct: 10.0,
+            targets: vec![
+                Outcome {
+                    id: "reach-every-area".into(),
+                    description: String::new(),
+                    measure: Measure::MinAreaPer1000Households,
+                    direction: Direction::AtLeast,
+                    target: 20.0,
+                },
+                Outcome {
+                    id: "unsubscribes".into(),
+                    description: String::new(),
+                    measure: Measure::MaxCampaignUnsubscribePct,
+                    direction: Direction::AtMost,
+                    target: 1.0,
+                },
+            ],
+        },
+    }
+}
+
+fn day(d: &str) -> i64 {
+    day_number(d.parse().unwrap())
+}
+
+fn inputs() -> Inputs {
+    let dc = |area: &str, d: &str, joined, left| DayCount {
+        area_slug: Some(area.into()),
+        day: day(d),
+        joined,
+        left,
+    };
+    Inputs {
+        days: vec![
+            dc("big", "2026-01-10", 40, 0),
+            dc("big", "2026-02-10", 12, 2),
+            dc("small", "2026-02-11", 3, 0),
+            dc("big", "2026-05-01", 99, 0),
+        ],
+        sources: vec![
+            SourceCount {
+                source: "library-qr".into(),
+                area_slug: Some("big".into()),
+                count: 12,
+            },
+            SourceCount {
+                source: "library-qr".into(),
+                area_slug: Some("small".into()),
+                count: 3,
+            },
+        ],
+        campaigns: vec![CampaignCounts {
+            slug: "winter".into(),
+            title: "Winter".into(),
+            priority: "burglary-vehicle".into(),
+            runs: 2,
+            last_run: None,
+            delivered: 200,
+            failed: 4,
+            bounced: 1,
+            unsubscribed: 3,
+        }],
+        readers: vec![],
+    }
+}
+
+#[test]
+fn audience_growth_and_penetration_come_from_joiners_and_leavers_in_the_period() {
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let r = build(&calendar(), period, &inputs(), Utc::now());
+    assert_eq!(r.totals.baseline_subscribers, 40);
+    assert_eq!(
+        r.totals.subscribers, 53,
+        "the May sign-ups are after the period"
+    );
+    assert_eq!(r.totals.growth_pct, Some(32.5));
+    assert_eq!(r.totals.signups, 15);
+    let big = &r.areas[0];
+    assert_eq!(big.subscribers, Cell::Count(50));
+    assert_eq!(big.per_1000_households, Some(50.0));
+    assert_eq!(big.growth_pct, Some(25.0));
+    assert_eq!(r.series.first().unwrap().subscribers, 40);
+    assert_eq!(r.series.last().unwrap().subscribers, 53);
+    assert_eq!(r.lowest_penetration, ["small", "big"]);
+}
+
+#[test]
+fn every_per_area_count_under_ten_is_suppressed() {
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let small = r.areas.iter().find(|a| a.slug == "small").unwrap();
+    assert_eq!(small.subscribers, Cell::Suppressed("<10"));
+    assert_eq!(small.signups, Cell::Suppressed("<10"));
+    assert_eq!(
+        small.per_1000_households, None,
+        "3 per 500 would give the count away"
+    );
+    assert_eq!(small.growth_pct, None);
+    let qr = &r.sources[0];
+    assert_eq!(qr.signups, 15, "totals across areas are not suppressed");
+    assert_eq!(qr.areas[1].signups, Cell::Suppressed("<10"));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["areas"][1]["subscribers"], "<10");
+}
+
+#[test]
+fn outcomes_are_rated_red_amber_green() {
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let reach = &r.outcomes[0];
+    assert_eq!(reach.actual, Some(6.0), "small: 3 per 500 households");
+    assert_eq!(reach.rag, Rag::Red);
+    let unsub = &r.outcomes[1];
+    assert_eq!(unsub.actual, Some(1.5));
+    assert_eq!(unsub.rag, Rag::Red);
+    assert_eq!(r.campaigns[0].unsubscribe_pct, Some(1.5));
+}

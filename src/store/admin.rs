@@ -1,0 +1,346 @@
+//! Staff accounts, their sessions, API tokens and the audit log.
+
+use super::{Result, SqlStore, StoreError, from_ms, ms, with_pool};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StaffUser {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub disabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What login needs to check a password.
+#[derive(Clone)]
+pub struct Credentials {
+    pub id: i64,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// The member of staff behind a live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub email: String,
+    pub role: String,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Failed logins before an account is locked, and for how long.
+pub const LOCK_AFTER_FAILURES: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+
+#[async_trait::async_trait]
+pub trait AdminStore {
+    async fn add_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    async fn users(&self) -> Result<Vec<StaffUser>>;
+    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool>;
+    async fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
+    /// Counts a failed login; locks the account after `LOCK_AFTER_FAILURES` in a row.
+    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn create_session(
+        &self,
+        session_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        ip: Option<&str>,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
+    async fn end_session(&self, session_hash: &str) -> Result<()>;
+    async fn add_api_token(
+        &self,
+        token_hash: &str,
+        name: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The name and role of a live API token.
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>>;
+    async fn audit(
+        &self,
+        user_id: Option<i64>,
+        actor: &str,
+        action: &str,
+        detail: Option<&str>,
+        ip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+}
+
+#[async_trait::async_trait]
+impl AdminStore for SqlStore {
+    async fn add_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let id: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
+            "insert into admin_user (email, password_hash, role, created_at) values ($1, $2, $3, $4)
+             on conflict (email) do nothing returning admin_user_id",
+        )
+        .bind(email)
+        .bind(password_hash)
+        .bind(role)
+        .bind(ms(now))
+        .fetch_optional(p)
+        .await?);
+        id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
+    }
+
+    async fn users(&self) -> Result<Vec<StaffUser>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(StaffUser {
+                        id: r.try_get("admin_user_id")?,
+                        email: r.try_get("email")?,
+                        role: r.try_get("role")?,
+                        disabled: r.try_get::<i64, _>("disabled")? != 0,
+                        last_login_at: r.try_get::<Option<i64>, _>("last_login_at")?.map(from_ms),
+                        created_at: from_ms(r.try_get("created_at")?),
+                    })
+                })
+                .collect::<sqlx::Result<Vec<_>>>()
+                .map_err(Into::into)
+        })
+    }
+
+    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
+        let n = with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("update admin_user set disabled = $1 where email = $2")
+                .bind(i64::from(disabled))
+                .bind(email)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if disabled {
+                sqlx::query("delete from session where admin_user_id in (select admin_user_id from admin_user where email = $1)")
+                    .bind(email)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        Ok(n == 1)
+    }
+
+    async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+        with_pool!(&self.pool, p => {
+            let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until from admin_user where email = $1")
+                .bind(email)
+                .fetch_optional(p)
+                .await?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Credentials {
+                id: r.try_get("admin_user_id")?,
+                role: r.try_get("role")?,
+                password_hash: r.try_get("password_hash")?,
+                disabled: r.try_get::<i64, _>("disabled")? != 0,
+                locked_until: r.try_get::<Option<i64>, _>("locked_until")?.map(from_ms),
+            }))
+        })
+    }
+
+    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let lock = ms(now + Duration::minutes(LOCK_MINUTES));
+        with_pool!(&self.pool, p => sqlx::query(
+            "update admin_user set failed_logins = failed_logins + 1,
+                locked_until = case when failed_logins + 1 >= $1 then $2 else locked_until end
+             where admin_user_id = $3",
+        )
+        .bind(LOCK_AFTER_FAILURES)
+        .bind(lock)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(&self.pool, p => sqlx::query(
+            "update admin_user set failed_logins = 0, locked_until = null, last_login_at = $1 where admin_user_id = $2",
+        )
+        .bind(ms(now))
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        session_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        ip: Option<&str>,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("delete from session where expires_at < $1")
+                .bind(ms(now))
+                .execute(p)
+                .await?;
+            sqlx::query(
+                "insert into session (session_id, admin_user_id, csrf_token, ip, expires_at, created_at)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(session_hash)
+            .bind(user_id)
+            .bind(csrf_token)
+            .bind(ip)
+            .bind(ms(expires))
+            .bind(ms(now))
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
+        with_pool!(&self.pool, p => {
+            let Some(r) = sqlx::query(
+                "select u.admin_user_id, u.email, u.role, s.csrf_token from session s
+                 join admin_user u on u.admin_user_id = s.admin_user_id
+                 where s.session_id = $1 and s.expires_at > $2 and u.disabled = 0",
+            )
+            .bind(session_hash)
+            .bind(ms(now))
+            .fetch_optional(p)
+            .await?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(SessionUser {
+                user_id: r.try_get("admin_user_id")?,
+                email: r.try_get("email")?,
+                role: r.try_get("role")?,
+                csrf_token: r.try_get("csrf_token")?,
+            }))
+        })
+    }
+
+    async fn end_session(&self, session_hash: &str) -> Result<()> {
+        with_pool!(&self.pool, p => sqlx::query("delete from session where session_id = $1")
+            .bind(session_hash)
+            .execute(p)
+            .await
+            .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn add_api_token(
+        &self,
+        token_hash: &str,
+        name: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(&self.pool, p => sqlx::query(
+            "insert into api_token (token_hash, name, role, created_at) values ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(name)
+        .bind(role)
+        .bind(ms(now))
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>> {
+        with_pool!(&self.pool, p => {
+            let r = sqlx::query("select name, role from api_token where token_hash = $1 and revoked_at is null")
+                .bind(token_hash)
+                .fetch_optional(p)
+                .await?;
+            match r {
+                Some(r) => Ok(Some((r.try_get("name")?, r.try_get("role")?))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn audit(
+        &self,
+        user_id: Option<i64>,
+        actor: &str,
+        action: &str,
+        detail: Option<&str>,
+        ip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(&self.pool, p => sqlx::query(
+            "insert into audit_log (admin_user_id, actor, action, detail, ip, created_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user_id)
+        .bind(actor)
+        .bind(action)
+        .bind(detail)
+        .bind(ip)
+        .bind(ms(now))
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(AuditEntry {
+                        actor: r.try_get("actor")?,
+                        action: r.try_get("action")?,
+                        detail: r.try_get("detail")?,
+                        ip: r.try_get("ip")?,
+                        at: from_ms(r.try_get("created_at")?),
+                    })
+                })
+                .collect::<sqlx::Result<Vec<_>>>()
+                .map_err(Into::into)
+        })
+    }
+}

@@ -1,0 +1,256 @@
+//! The anonymous counts reach reports are made of. Nothing here names a resident: every figure
+//! comes from the `event` table (sign-ups, leavers, deliveries, feed readers) or from totals.
+
+use super::{Result, SqlStore, from_ms, ms, with_pool};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// One day's joiners or leavers in one area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCount {
+    pub area_slug: Option<String>,
+    /// Days since 1970-01-01 (UTC).
+    pub day: i64,
+    pub joined: i64,
+    pub left: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCount {
+    pub source: String,
+    pub area_slug: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignCounts {
+    pub slug: String,
+    pub title: String,
+    pub priority: String,
+    pub runs: i64,
+    pub last_run: Option<DateTime<Utc>>,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+/// Distinct feed readers one process saw in one area on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderCount {
+    pub area_slug: Option<String>,
+    pub day: i64,
+    pub readers: i64,
+}
+
+#[async_trait::async_trait]
+pub trait ReachStore {
+    /// Joiners and leavers per area and day, from the beginning up to `to`.
+    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>>;
+    async fn signups_by_source(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SourceCount>>;
+    /// Per campaign, over runs fired in `[from, to)`: delivered, failed, bounced, unsubscribed
+    /// within 7 days of a message.
+    async fn campaign_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CampaignCounts>>;
+    async fn feed_readers(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ReaderCount>>;
+    /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
+    async fn record_feed_readers(
+        &self,
+        day: i64,
+        area_slug: Option<&str>,
+        instance: &str,
+        readers: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+}
+
+#[async_trait::async_trait]
+impl ReachStore for SqlStore {
+    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select a.slug, e.occurred_at / $1 as day,
+                        sum(case when e.kind = 'signup' then e.count else 0 end) as joined,
+                        sum(case when e.kind = 'left' then e.count else 0 end) as left_
+                 from event e left join area a on a.area_id = e.area_id
+                 where e.kind in ('signup', 'left') and e.occurred_at < $2
+                 group by a.slug, e.occurred_at / $1
+                 order by day",
+            )
+            .bind(DAY_MS)
+            .bind(ms(to))
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DayCount {
+                    area_slug: r.try_get("slug")?,
+                    day: r.try_get("day")?,
+                    joined: r.try_get::<Option<i64>, _>("joined")?.unwrap_or(0),
+                    left: r.try_get::<Option<i64>, _>("left_")?.unwrap_or(0),
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+
+    async fn signups_by_source(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SourceCount>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select coalesce(e.source, 'unknown') as source, a.slug, sum(e.count) as n
+                 from event e left join area a on a.area_id = e.area_id
+                 where e.kind = 'signup' and e.occurred_at >= $1 and e.occurred_at < $2
+                 group by coalesce(e.source, 'unknown'), a.slug
+                 order by n desc, source",
+            )
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SourceCount {
+                    source: r.try_get("source")?,
+                    area_slug: r.try_get("slug")?,
+                    count: r.try_get::<Option<i64>, _>("n")?.unwrap_or(0),
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+
+    async fn campaign_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CampaignCounts>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select c.slug, c.title, c.priority,
+                        count(distinct r.run_id) as runs, max(r.fire_at) as last_run,
+                        coalesce(sum(case when e.kind = 'delivered' then e.count end), 0) as delivered,
+                        coalesce(sum(case when e.kind = 'failed' then e.count end), 0) as failed,
+                        coalesce(sum(case when e.kind = 'bounced' then e.count end), 0) as bounced,
+                        coalesce(sum(case when e.kind = 'unsubscribed' then e.count end), 0) as unsubscribed
+                 from run r join campaign c on c.campaign_id = r.campaign_id
+                 left join event e on e.run_id = r.run_id
+                 where r.fire_at >= $1 and r.fire_at < $2 and r.status <> 'skipped'
+                 group by c.slug, c.title, c.priority
+                 order by c.slug",
+            )
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CampaignCounts {
+                    slug: r.try_get("slug")?,
+                    title: r.try_get("title")?,
+                    priority: r.try_get("priority")?,
+                    runs: r.try_get("runs")?,
+                    last_run: r.try_get::<Option<i64>, _>("last_run")?.map(from_ms),
+                    delivered: r.try_get("delivered")?,
+                    failed: r.try_get("failed")?,
+                    bounced: r.try_get("bounced")?,
+                    unsubscribed: r.try_get("unsubscribed")?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+
+    async fn feed_readers(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ReaderCount>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select a.slug, e.occurred_at / $1 as day, sum(e.count) as n
+                 from event e left join area a on a.area_id = e.area_id
+                 where e.kind = 'feed_readers' and e.occurred_at >= $2 and e.occurred_at < $3
+                 group by a.slug, e.occurred_at / $1
+                 order by day",
+            )
+            .bind(DAY_MS)
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ReaderCount {
+                    area_slug: r.try_get("slug")?,
+                    day: r.try_get("day")?,
+                    readers: r.try_get::<Option<i64>, _>("n")?.unwrap_or(0),
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+
+    async fn record_feed_readers(
+        &self,
+        day: i64,
+        area_slug: Option<&str>,
+        instance: &str,
+        readers: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let at = day * DAY_MS;
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let area_id: Option<i64> = match area_slug {
+                Some(slug) => sqlx::query_scalar("select area_id from area where slug = $1")
+                    .bind(slug)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                None => None,
+            };
+            sqlx::query(
+                "delete from event where kind = 'feed_readers' and occurred_at = $1 and detail = $2
+                 and coalesce(area_id, 0) = $3",
+            )
+            .bind(at)
+            .bind(instance)
+            .bind(area_id.unwrap_or(0))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "insert into event (kind, occurred_at, area_id, detail, count, created_at)
+                 values ('feed_readers', $1, $2, $3, $4, $5)",
+            )
+            .bind(at)
+            .bind(area_id)
+            .bind(instance)
+            .bind(readers)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}
