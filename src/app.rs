@@ -132,6 +132,7 @@ impl Services {
             self.calendar.clone(),
             self.signer.clone(),
             self.published.clone(),
+            self.scheduler.clone(),
         )
     }
 

@@ -4,6 +4,7 @@
 //! → `scheduler`, `delivery`, `reach` → `web` → `config`, `app`, `cli`.
 
 pub mod app;
+pub mod bulk;
 pub mod calendar;
 pub mod channels;
 pub mod cli;

@@ -6,7 +6,6 @@ mod check_cmd;
 mod outbox_cmd;
 mod report_cmd;
 mod send_cmd;
-pub mod subscribers_cmd;
 mod users_cmd;
 
 use crate::config::Config;
@@ -233,10 +232,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             command: SubscribersCommand::Import { file, source },
         } => {
             let s = crate::app::Services::build(config).await?;
-            let r = subscribers_cmd::import(&s, &file, &source, |line, why| {
-                eprintln!("{}:{line}: skipped: {why}", file.display())
-            })
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let label = file.display().to_string();
+            let cal = s.calendar.get();
+            let r = crate::bulk::import(
+                s.store.as_ref(),
+                &cal.areas,
+                std::io::BufReader::new(input),
+                &label,
+                &source,
+                |line, why| eprintln!("{label}:{line}: skipped: {why}"),
+            )
             .await?;
+            s.store
+                .audit(
+                    None,
+                    "cli",
+                    "subscribers.import",
+                    Some(&format!("{label} as {source}: {} added", r.added)),
+                    None,
+                    chrono::Utc::now(),
+                )
+                .await?;
             s.sql.close().await;
             println!(
                 "imported {} new, {} already known, {} invalid row(s) skipped",
@@ -246,7 +264,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Command::Demo { subscribers } => {
             let s = crate::app::Services::build(config).await?;
-            let r = subscribers_cmd::demo(&s, subscribers).await?;
+            let r =
+                crate::bulk::demo(s.store.as_ref(), &s.calendar.get().areas, subscribers).await?;
             s.sql.close().await;
             println!(
                 "added {} demo residents ({} already there)",

@@ -6,6 +6,7 @@
 mod admin;
 mod calendar_sync;
 mod connect;
+mod console;
 mod digests;
 mod feeds;
 mod outbox;
@@ -19,6 +20,7 @@ pub use admin::{
 };
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
+pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
 pub use feeds::FeedStore;
 pub use outbox::{
@@ -94,6 +96,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     AdminStore
     + CalendarStore
+    + ConsoleStore
     + DigestStore
     + FeedStore
     + RunStore
@@ -126,11 +129,13 @@ impl SqlStore {
 
 /// Records that a confirmed resident left the audience (unsubscribed, bounced, erased), against
 /// their first area, as their sign-up was: reach reports subtract it, and erasure cannot change
-/// it. Run it before the status changes; binds `$1` now, `$2` subscriber id.
+/// it. Run it before the status changes; binds `$1` now, `$2` subscriber id. (`having` because
+/// an aggregate over no rows still yields one row.)
 pub(crate) const LEFT_EVENT: &str = "insert into event (kind, occurred_at, area_id, count, created_at)
      select 'left', $1, min(sub.area_id), 1, $1 from subscription sub
      where sub.subscriber_id = $2
-       and exists (select 1 from subscriber s where s.subscriber_id = $2 and s.status = 'confirmed')";
+       and exists (select 1 from subscriber s where s.subscriber_id = $2 and s.status = 'confirmed')
+     having count(*) > 0";
 
 /// Milliseconds since the epoch: how every time is stored.
 pub fn ms(t: DateTime<Utc>) -> i64 {

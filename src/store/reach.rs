@@ -83,11 +83,11 @@ impl ReachStore for SqlStore {
         with_pool!(&self.pool, p => {
             sqlx::query(
                 "select a.slug, e.occurred_at / $1 as day,
-                        sum(case when e.kind = 'signup' then e.count else 0 end) as joined,
-                        sum(case when e.kind = 'left' then e.count else 0 end) as left_
+                        cast(sum(case when e.kind = 'signup' then e.count else 0 end) as bigint) as joined,
+                        cast(sum(case when e.kind = 'left' then e.count else 0 end) as bigint) as left_
                  from event e left join area a on a.area_id = e.area_id
                  where e.kind in ('signup', 'left') and e.occurred_at < $2
-                 group by a.slug, e.occurred_at / $1
+                 group by a.slug, day
                  order by day",
             )
             .bind(DAY_MS)
@@ -115,7 +115,7 @@ impl ReachStore for SqlStore {
     ) -> Result<Vec<SourceCount>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select coalesce(e.source, 'unknown') as source, a.slug, sum(e.count) as n
+                "select coalesce(e.source, 'unknown') as source, a.slug, cast(sum(e.count) as bigint) as n
                  from event e left join area a on a.area_id = e.area_id
                  where e.kind = 'signup' and e.occurred_at >= $1 and e.occurred_at < $2
                  group by coalesce(e.source, 'unknown'), a.slug
@@ -147,10 +147,10 @@ impl ReachStore for SqlStore {
             sqlx::query(
                 "select c.slug, c.title, c.priority,
                         count(distinct r.run_id) as runs, max(r.fire_at) as last_run,
-                        coalesce(sum(case when e.kind = 'delivered' then e.count end), 0) as delivered,
-                        coalesce(sum(case when e.kind = 'failed' then e.count end), 0) as failed,
-                        coalesce(sum(case when e.kind = 'bounced' then e.count end), 0) as bounced,
-                        coalesce(sum(case when e.kind = 'unsubscribed' then e.count end), 0) as unsubscribed
+                        cast(coalesce(sum(case when e.kind = 'delivered' then e.count end), 0) as bigint) as delivered,
+                        cast(coalesce(sum(case when e.kind = 'failed' then e.count end), 0) as bigint) as failed,
+                        cast(coalesce(sum(case when e.kind = 'bounced' then e.count end), 0) as bigint) as bounced,
+                        cast(coalesce(sum(case when e.kind = 'unsubscribed' then e.count end), 0) as bigint) as unsubscribed
                  from run r join campaign c on c.campaign_id = r.campaign_id
                  left join event e on e.run_id = r.run_id
                  where r.fire_at >= $1 and r.fire_at < $2 and r.status <> 'skipped'
@@ -187,10 +187,10 @@ impl ReachStore for SqlStore {
     ) -> Result<Vec<ReaderCount>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select a.slug, e.occurred_at / $1 as day, sum(e.count) as n
+                "select a.slug, e.occurred_at / $1 as day, cast(sum(e.count) as bigint) as n
                  from event e left join area a on a.area_id = e.area_id
                  where e.kind = 'feed_readers' and e.occurred_at >= $2 and e.occurred_at < $3
-                 group by a.slug, e.occurred_at / $1
+                 group by a.slug, day
                  order by day",
             )
             .bind(DAY_MS)

@@ -259,7 +259,8 @@ impl ResidentStore for SqlStore {
                 "insert into event (kind, occurred_at, area_id, source, count, created_at)
                  select 'signup', $1, min(sub.area_id), min(s.source), 1, $1
                  from subscription sub join subscriber s on s.subscriber_id = sub.subscriber_id
-                 where sub.subscriber_id = $2",
+                 where sub.subscriber_id = $2
+                 having count(*) > 0",
             )
             .bind(now)
             .bind(subscriber_id)
@@ -457,7 +458,8 @@ impl ResidentStore for SqlStore {
             }
             sqlx::query(
                 "insert into event (kind, occurred_at, area_id, count, created_at)
-                 select 'erased', $1, min(area_id), 1, $1 from subscription where subscriber_id = $2",
+                 select 'erased', $1, min(area_id), 1, $1 from subscription where subscriber_id = $2
+                 having count(*) > 0",
             )
             .bind(now)
             .bind(subscriber_id)

@@ -94,7 +94,8 @@ impl SubscriberStore for SqlStore {
                 }
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, source, count, created_at)
-                     select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3",
+                     select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
+                     having count(*) > 0",
                 )
                 .bind(now)
                 .bind(&s.source)

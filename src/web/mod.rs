@@ -1,5 +1,6 @@
 //! The HTTP face: one router per area of the site, merged here. The web enqueues; it never sends.
 
+pub mod admin;
 mod archive;
 mod confirm;
 mod feed_cache;
@@ -36,6 +37,10 @@ pub struct AppState {
     pub feeds: Arc<FeedCache>,
     /// Sign-up and resend posts per client address.
     pub signup_limit: Arc<guard::PerIpLimit>,
+    /// Login attempts per client address.
+    pub login_limit: Arc<guard::PerIpLimit>,
+    /// For the console's "send now"; the web only ever queues.
+    pub scheduler: Arc<crate::scheduler::Scheduler>,
 }
 
 impl AppState {
@@ -45,14 +50,21 @@ impl AppState {
         calendar: SharedCalendar,
         signer: Signer,
         published: Arc<AtomicU64>,
+        scheduler: Arc<crate::scheduler::Scheduler>,
     ) -> Self {
         let signup_limit = Arc::new(guard::PerIpLimit::new(
             config.signup.per_ip_per_hour,
             config.signup.trust_forwarded_for,
         ));
+        let login_limit = Arc::new(guard::PerIpLimit::new(
+            60,
+            config.signup.trust_forwarded_for,
+        ));
         AppState {
             store,
             signup_limit,
+            login_limit,
+            scheduler,
             config: Arc::new(config),
             calendar,
             signer,
@@ -86,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .merge(signup::router())
         .merge(confirm::router())
         .merge(manage::router())
+        .merge(admin::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,

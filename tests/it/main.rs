@@ -3,6 +3,7 @@
 mod app;
 mod browser;
 mod cli;
+mod console;
 mod delivery;
 mod feeds;
 mod residents;

@@ -1,12 +1,10 @@
-//! `beacon subscribers import` and `beacon demo`: confirmed residents in bulk.
+//! Confirmed residents in bulk: CSV imports (from the CLI and the console) and demo data.
 
-use crate::app::Services;
-use crate::domain::{Area, Email, Postcode, Priority, Resolution};
-use crate::store::{ConfirmedSubscriber, ImportOutcome};
+use crate::domain::{Area, AreaDirectory, Email, Postcode, Priority, Resolution};
+use crate::store::{ConfirmedSubscriber, ImportOutcome, Store};
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::IsTerminal;
-use std::path::Path;
 
 /// The consent wording version recorded for imports and demo data.
 pub const IMPORT_CONSENT_VERSION: &str = "import-2026-1";
@@ -24,8 +22,8 @@ fn parse_consent(s: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-fn areas_for(s: &Services, pc: &Postcode) -> Vec<String> {
-    match s.calendar.get().areas.resolve(pc) {
+fn areas_for(areas: &AreaDirectory, pc: &Postcode) -> Vec<String> {
+    match areas.resolve(pc) {
         Resolution::One(a) => vec![a.slug.clone()],
         Resolution::Several(v) => v.iter().map(|a| a.slug.clone()).collect(),
         Resolution::NotCovered => vec![],
@@ -34,7 +32,7 @@ fn areas_for(s: &Services, pc: &Postcode) -> Vec<String> {
 
 /// One CSV record as a subscriber, or why not.
 fn row_to_subscriber(
-    s: &Services,
+    directory: &AreaDirectory,
     rec: &csv::StringRecord,
     headers: &csv::StringRecord,
     source: &str,
@@ -49,7 +47,7 @@ fn row_to_subscriber(
     let email = Email::parse(get("email").unwrap_or("")).map_err(|e| format!("email: {e}"))?;
     let pc =
         Postcode::parse(get("postcode").unwrap_or("")).map_err(|e| format!("postcode: {e}"))?;
-    let areas = areas_for(s, &pc);
+    let areas = areas_for(directory, &pc);
     if areas.is_empty() {
         return Err(format!("postcode {pc} is outside Chiltern and South Bucks"));
     }
@@ -88,8 +86,10 @@ pub struct ImportReport {
 /// Imports a CSV (`email,postcode[,topics][,consent_at]`); invalid rows are reported with their
 /// line numbers and skipped, the rest committed; importing the same file again changes nothing.
 pub async fn import(
-    s: &Services,
-    file: &Path,
+    store: &dyn Store,
+    directory: &AreaDirectory,
+    input: impl std::io::Read,
+    label: &str,
     name: &str,
     mut report_invalid: impl FnMut(u64, &str),
 ) -> anyhow::Result<ImportReport> {
@@ -98,10 +98,7 @@ pub async fn import(
     } else {
         format!("import:{name}")
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .headers()
         .context("the CSV has no header row")?
@@ -114,8 +111,7 @@ pub async fn import(
             .any(|h| h.trim().eq_ignore_ascii_case("postcode"))
     {
         anyhow::bail!(
-            "{}: the header row must name the columns email,postcode[,topics][,consent_at]",
-            file.display()
+            "{label}: the header row must name the columns email,postcode[,topics][,consent_at]"
         );
     }
     let bar = std::io::stderr()
@@ -127,7 +123,7 @@ pub async fn import(
         let (line, result) = match rec {
             Ok(r) => (
                 r.position().map_or(0, |p| p.line()),
-                row_to_subscriber(s, &r, &headers, &source),
+                row_to_subscriber(directory, &r, &headers, &source),
             ),
             Err(e) => (e.position().map_or(0, |p| p.line()), Err(e.to_string())),
         };
@@ -139,13 +135,13 @@ pub async fn import(
             }
         }
         if batch.len() >= BATCH {
-            commit(s, &mut batch, &mut report).await?;
+            commit(store, &mut batch, &mut report).await?;
             if let Some(b) = &bar {
                 b.set_position((report.added + report.unchanged) as u64);
             }
         }
     }
-    commit(s, &mut batch, &mut report).await?;
+    commit(store, &mut batch, &mut report).await?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -153,14 +149,14 @@ pub async fn import(
 }
 
 async fn commit(
-    s: &Services,
+    store: &dyn Store,
     batch: &mut Vec<ConfirmedSubscriber>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    for o in s.store.add_confirmed(batch, Utc::now()).await? {
+    for o in store.add_confirmed(batch, Utc::now()).await? {
         match o {
             ImportOutcome::Added => report.added += 1,
             ImportOutcome::Unchanged => report.unchanged += 1,
@@ -182,9 +178,12 @@ fn postcode_in(area: &Area, n: usize) -> String {
 }
 
 /// `n` synthetic confirmed residents spread over the real areas, at `example.invalid`.
-pub async fn demo(s: &Services, n: usize) -> anyhow::Result<ImportReport> {
-    let cal = s.calendar.get();
-    let areas: Vec<&Area> = cal.areas.iter().collect();
+pub async fn demo(
+    store: &dyn Store,
+    directory: &AreaDirectory,
+    n: usize,
+) -> anyhow::Result<ImportReport> {
+    let areas: Vec<&Area> = directory.iter().collect();
     anyhow::ensure!(!areas.is_empty(), "no areas in the calendar");
     let bar = std::io::stderr()
         .is_terminal()
@@ -211,13 +210,13 @@ pub async fn demo(s: &Services, n: usize) -> anyhow::Result<ImportReport> {
             source: "demo".into(),
         });
         if batch.len() >= BATCH {
-            commit(s, &mut batch, &mut report).await?;
+            commit(store, &mut batch, &mut report).await?;
             if let Some(b) = &bar {
                 b.set_position((i + 1) as u64);
             }
         }
     }
-    commit(s, &mut batch, &mut report).await?;
+    commit(store, &mut batch, &mut report).await?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

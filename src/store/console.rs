@@ -1,0 +1,169 @@
+//! What the community-safety team's console reads: run history, audience counts, failures.
+
+use super::{Result, SqlStore, from_ms, with_pool};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub fire_at: DateTime<Utc>,
+    pub trigger: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub queued: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubscriberCounts {
+    pub by_status: Vec<(String, i64)>,
+    /// Confirmed residents following each area (someone in two areas counts in both).
+    pub by_area: Vec<(String, i64)>,
+    pub by_topic: Vec<(String, i64)>,
+    pub by_source: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentFailure {
+    pub at: DateTime<Utc>,
+    pub channel: String,
+    pub kind: String,
+    pub campaign: Option<String>,
+    pub outcome: String,
+    pub error: String,
+}
+
+#[async_trait::async_trait]
+pub trait ConsoleStore {
+    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
+    async fn subscriber_counts(&self) -> Result<SubscriberCounts>;
+    /// The id and link version of the resident with exactly this address.
+    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>>;
+    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>>;
+}
+
+fn pairs<R: Row>(rows: &[R]) -> sqlx::Result<Vec<(String, i64)>>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .map(|r| Ok((r.try_get("k")?, r.try_get("n")?)))
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl ConsoleStore for SqlStore {
+    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select r.run_id, r.fire_at, r.trigger, r.status, r.reason,
+                    (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending')) as queued,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered'), 0) as bigint) as delivered,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'failed'), 0) as bigint) as failed,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'bounced'), 0) as bigint) as bounced,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'unsubscribed'), 0) as bigint) as unsubscribed
+                 from run r join campaign c on c.campaign_id = r.campaign_id
+                 where c.slug = $1 order by r.fire_at desc, r.run_id desc limit $2",
+            )
+            .bind(slug)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RunSummary {
+                    run_id: r.try_get("run_id")?,
+                    fire_at: from_ms(r.try_get("fire_at")?),
+                    trigger: r.try_get("trigger")?,
+                    status: r.try_get("status")?,
+                    reason: r.try_get("reason")?,
+                    queued: r.try_get("queued")?,
+                    delivered: r.try_get("delivered")?,
+                    failed: r.try_get("failed")?,
+                    bounced: r.try_get("bounced")?,
+                    unsubscribed: r.try_get("unsubscribed")?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+
+    async fn subscriber_counts(&self) -> Result<SubscriberCounts> {
+        with_pool!(&self.pool, p => {
+            let by_status = sqlx::query("select status as k, count(*) as n from subscriber group by status order by status")
+                .fetch_all(p).await?;
+            let by_area = sqlx::query(
+                "select a.slug as k, count(distinct s.subscriber_id) as n
+                 from subscription sub join subscriber s on s.subscriber_id = sub.subscriber_id
+                 join area a on a.area_id = sub.area_id
+                 where s.status = 'confirmed' group by a.slug order by a.slug",
+            )
+            .fetch_all(p).await?;
+            let by_topic = sqlx::query(
+                "select sub.priority as k, count(distinct s.subscriber_id) as n
+                 from subscription sub join subscriber s on s.subscriber_id = sub.subscriber_id
+                 where s.status = 'confirmed' group by sub.priority order by sub.priority",
+            )
+            .fetch_all(p).await?;
+            let by_source = sqlx::query(
+                "select source as k, count(*) as n from subscriber where status = 'confirmed'
+                 group by source order by n desc, source",
+            )
+            .fetch_all(p).await?;
+            Ok(SubscriberCounts {
+                by_status: pairs(&by_status)?,
+                by_area: pairs(&by_area)?,
+                by_topic: pairs(&by_topic)?,
+                by_source: pairs(&by_source)?,
+            })
+        })
+    }
+
+    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>> {
+        with_pool!(&self.pool, p => {
+            let r = sqlx::query("select subscriber_id, token_version from subscriber where email = $1")
+                .bind(email)
+                .fetch_optional(p)
+                .await?;
+            match r {
+                Some(r) => Ok(Some((r.try_get("subscriber_id")?, r.try_get("token_version")?))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select d.created_at, d.outcome, d.error, o.channel, o.kind, c.slug
+                 from delivery_attempt d join outbox o on o.outbox_id = d.outbox_id
+                 left join run r on r.run_id = o.run_id
+                 left join campaign c on c.campaign_id = r.campaign_id
+                 order by d.delivery_attempt_id desc limit $1",
+            )
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RecentFailure {
+                    at: from_ms(r.try_get("created_at")?),
+                    channel: r.try_get("channel")?,
+                    kind: r.try_get("kind")?,
+                    campaign: r.try_get("slug")?,
+                    outcome: r.try_get("outcome")?,
+                    error: r.try_get("error")?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(Into::into)
+        })
+    }
+}

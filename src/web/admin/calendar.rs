@@ -1,0 +1,238 @@
+//! The calendar as the team plans it: the coming months as a grid and a list, pause and resume,
+//! and an iCalendar feed of upcoming sends for their own calendars.
+
+use super::{AppState, Chrome, Staff};
+use crate::calendar::upcoming::upcoming;
+use crate::domain::LONDON;
+use crate::web::pages;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use icalendar::{Component, EventLike};
+
+pub struct Send {
+    pub campaign: String,
+    pub time: String,
+}
+
+pub struct Day {
+    pub number: u32,
+    pub sends: Vec<Send>,
+}
+
+pub struct Month {
+    pub title: String,
+    /// Weeks from Monday; `None` pads days outside the month.
+    pub weeks: Vec<Vec<Option<Day>>>,
+}
+
+pub struct Row {
+    pub slug: String,
+    pub title: String,
+    pub priority: String,
+    pub season: String,
+    pub schedule: String,
+    pub areas: String,
+    pub channels: String,
+    pub last: String,
+    pub next: String,
+    pub paused: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin/calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    months: Vec<Month>,
+    rows: Vec<Row>,
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn next_month(d: NaiveDate) -> NaiveDate {
+    first_of_month(first_of_month(d) + Duration::days(32))
+}
+
+fn london_midnight(d: NaiveDate) -> chrono::DateTime<Utc> {
+    crate::domain::schedule::london_instant(d.and_time(chrono::NaiveTime::MIN))
+}
+
+pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+    let now = Utc::now();
+    let cal = state.calendar.get();
+    let stored = match state.store.campaigns().await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "calendar: campaigns failed");
+            return pages::unavailable();
+        }
+    };
+    let mut months = Vec::new();
+    let mut start = first_of_month(now.with_timezone(&LONDON).date_naive());
+    for _ in 0..3 {
+        let end = next_month(start);
+        let sends = upcoming(&cal, london_midnight(start), london_midnight(end), None);
+        let mut weeks: Vec<Vec<Option<Day>>> = vec![Vec::new()];
+        for _ in 0..start.weekday().num_days_from_monday() {
+            weeks[0].push(None);
+        }
+        let mut d = start;
+        while d < end {
+            if weeks.last().is_some_and(|w| w.len() == 7) {
+                weeks.push(Vec::new());
+            }
+            let day_sends = sends
+                .iter()
+                .filter(|u| u.instant.with_timezone(&LONDON).date_naive() == d)
+                .map(|u| Send {
+                    campaign: u.campaign.clone(),
+                    time: u.instant.with_timezone(&LONDON).format("%H:%M").to_string(),
+                })
+                .collect();
+            if let Some(w) = weeks.last_mut() {
+                w.push(Some(Day {
+                    number: d.day(),
+                    sends: day_sends,
+                }));
+            }
+            d += Duration::days(1);
+        }
+        if let Some(w) = weeks.last_mut() {
+            while w.len() < 7 {
+                w.push(None);
+            }
+        }
+        months.push(Month {
+            title: start.format("%B %Y").to_string(),
+            weeks,
+        });
+        start = end;
+    }
+    let mut rows = Vec::new();
+    for c in &cal.campaigns {
+        let last = state.store.last_fire(&c.slug).await.ok().flatten();
+        rows.push(Row {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            priority: c.priority.resident_label().into(),
+            season: c
+                .season
+                .map_or_else(|| "all year".into(), |s| s.to_string()),
+            schedule: c.schedule.source().into(),
+            areas: c
+                .areas
+                .iter()
+                .map(|a| a.slug().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            channels: c
+                .channels
+                .iter()
+                .map(|ch| ch.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            last: last.map_or_else(
+                || "never".into(),
+                |t| {
+                    t.with_timezone(&LONDON)
+                        .format("%-d %b %Y %H:%M")
+                        .to_string()
+                },
+            ),
+            next: c.next_fire(now, 400).map_or_else(
+                || "none in the next year".into(),
+                |t| {
+                    t.with_timezone(&LONDON)
+                        .format("%-d %b %Y %H:%M")
+                        .to_string()
+                },
+            ),
+            paused: stored.iter().any(|s| s.slug == c.slug && s.paused),
+        });
+    }
+    super::render(&CalendarPage {
+        chrome: Chrome::new(&staff, "calendar"),
+        months,
+        rows,
+    })
+}
+
+async fn set_paused(state: AppState, staff: Staff, slug: String, paused: bool) -> Response {
+    match state.store.set_campaign_paused(&slug, paused).await {
+        Ok(true) => {
+            let action = if paused {
+                "campaign.pause"
+            } else {
+                "campaign.resume"
+            };
+            staff.audit(&state, action, Some(&slug)).await;
+            Redirect::to("/admin/calendar").into_response()
+        }
+        Ok(false) => pages::not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot pause/resume");
+            pages::unavailable()
+        }
+    }
+}
+
+pub async fn pause(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path(slug): Path<String>,
+) -> Response {
+    set_paused(state, staff, slug, true).await
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path(slug): Path<String>,
+) -> Response {
+    set_paused(state, staff, slug, false).await
+}
+
+/// Upcoming sends for the next 120 days as iCalendar, for the team's own calendars.
+pub async fn ics(State(state): State<AppState>) -> Response {
+    let now = Utc::now();
+    let cal = state.calendar.get();
+    let mut ical = icalendar::Calendar::new();
+    ical.name("Beacon: community safety sends");
+    for u in upcoming(&cal, now, now + Duration::days(120), None) {
+        let Some(c) = cal.campaign(&u.campaign) else {
+            continue;
+        };
+        let start = Utc.from_utc_datetime(&u.instant.naive_utc());
+        ical.push(
+            icalendar::Event::new()
+                .uid(&format!("{}-{}@beacon", c.slug, u.instant.timestamp()))
+                .summary(&format!("Send: {}", c.title))
+                .description(&format!(
+                    "{}\nAreas: {}\nChannels: {}",
+                    c.subject,
+                    u.areas.join(", "),
+                    u.channels
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .starts(start)
+                .ends(start + Duration::minutes(15))
+                .done(),
+        );
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        ical.done().to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,276 @@
+//! One campaign: its e-mail and feed entry as residents of a chosen area will see them, a test
+//! send to yourself, "send now" (once, however often the button is pressed), and its history.
+
+use super::{AppState, Chrome, Staff};
+use crate::domain::Campaign;
+use crate::domain::token::random_id;
+use crate::render::email::{CampaignContent, EmailTemplate};
+use crate::store::{RunSummary, Transactional};
+use crate::web::pages;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::Utc;
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AreaQuery {
+    area: String,
+    done: String,
+}
+
+pub struct AreaOption {
+    pub slug: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin/campaign.html")]
+struct CampaignPage {
+    chrome: Chrome,
+    slug: String,
+    title: String,
+    subject: String,
+    summary: String,
+    topic: String,
+    lead: String,
+    schedule: String,
+    areas: Vec<AreaOption>,
+    area: String,
+    text_preview: String,
+    feed_html: String,
+    runs: Vec<RunSummary>,
+    idempotency_key: String,
+    done: String,
+}
+
+impl CampaignPage {
+    fn when(&self, t: &chrono::DateTime<Utc>) -> String {
+        t.with_timezone(&crate::domain::LONDON)
+            .format("%-d %b %Y %H:%M")
+            .to_string()
+    }
+}
+
+fn render_email(
+    state: &AppState,
+    c: &Campaign,
+    area_name: &str,
+) -> Result<crate::render::email::EmailBody, askama::Error> {
+    let template = EmailTemplate::render(&CampaignContent {
+        subject: &c.subject,
+        title: &c.title,
+        body_markdown: &c.body,
+        lead: &c.lead,
+        archive_url: &format!("{}/messages/preview", state.base_url()),
+        area_name,
+        topic_label: c.priority.resident_label(),
+    })?;
+    Ok(template.personalise(
+        &format!("{}/manage/PREVIEW", state.base_url()),
+        &format!("{}/unsubscribe/PREVIEW", state.base_url()),
+    ))
+}
+
+/// The campaign's own areas, and the chosen one's name.
+fn areas_of(state: &AppState, c: &Campaign, chosen: &str) -> (Vec<AreaOption>, String, String) {
+    let cal = state.calendar.get();
+    let own = cal.areas.expand(&c.areas);
+    let pick = own
+        .iter()
+        .find(|a| a.slug == chosen)
+        .or(own.first())
+        .map(|a| (a.slug.clone(), a.name.clone()))
+        .unwrap_or_default();
+    let options = own
+        .iter()
+        .map(|a| AreaOption {
+            slug: a.slug.clone(),
+            name: a.name.clone(),
+            selected: a.slug == pick.0,
+        })
+        .collect();
+    (options, pick.0, pick.1)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path(slug): Path<String>,
+    Query(q): Query<AreaQuery>,
+) -> Response {
+    let cal = state.calendar.get();
+    let Some(c) = cal.campaign(&slug) else {
+        return pages::not_found();
+    };
+    let (areas, area, area_name) = areas_of(&state, c, &q.area);
+    let body = match render_email(&state, c, &area_name) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "preview failed");
+            return pages::unavailable();
+        }
+    };
+    let runs = match state.store.campaign_runs(&slug, 20).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "campaign runs failed");
+            return pages::unavailable();
+        }
+    };
+    super::render(&CampaignPage {
+        chrome: Chrome::new(&staff, "calendar"),
+        slug: c.slug.clone(),
+        title: c.title.clone(),
+        subject: c.subject.clone(),
+        summary: c.summary.clone(),
+        topic: c.priority.resident_label().into(),
+        lead: c.lead.clone(),
+        schedule: c.schedule.source().into(),
+        areas,
+        area,
+        text_preview: body.text,
+        feed_html: crate::render::markdown::to_html(&c.body),
+        runs,
+        idempotency_key: random_id(),
+        done: q.done,
+    })
+}
+
+/// The e-mail's HTML as a resident will see it, on a page of its own.
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<AreaQuery>,
+) -> Response {
+    let cal = state.calendar.get();
+    let Some(c) = cal.campaign(&slug) else {
+        return pages::not_found();
+    };
+    let (_, _, area_name) = areas_of(&state, c, &q.area);
+    match render_email(&state, c, &area_name) {
+        Ok(b) => {
+            let mut r = Html(b.html).into_response();
+            // The e-mail's own inline styles, nothing else.
+            r.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+                ),
+            );
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "preview failed");
+            pages::unavailable()
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SendForm {
+    area: String,
+    areas: Vec<String>,
+    idempotency_key: String,
+}
+
+pub async fn test(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path(slug): Path<String>,
+    Form(form): Form<SendForm>,
+) -> Response {
+    let cal = state.calendar.get();
+    let Some(c) = cal.campaign(&slug) else {
+        return pages::not_found();
+    };
+    let Some(to) = staff.email.clone() else {
+        return pages::problem(
+            StatusCode::BAD_REQUEST,
+            "A test needs a person",
+            "Sign in as yourself to send a test to your own address.",
+        );
+    };
+    let (_, area, area_name) = areas_of(&state, c, &form.area);
+    let body = match render_email(&state, c, &area_name) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "test render failed");
+            return pages::unavailable();
+        }
+    };
+    let msg = Transactional {
+        dedupe_key: format!("test:{slug}:{}", random_id()),
+        subscriber_id: None,
+        kind: "test".into(),
+        payload: serde_json::json!({
+            "to": to,
+            "subject": format!("[TEST] {}", c.subject),
+            "text": body.text,
+            "html": body.html,
+        }),
+    };
+    match state.store.enqueue(&msg, Utc::now()).await {
+        Ok(_) => {
+            staff
+                .audit(&state, "campaign.test", Some(&format!("{slug} for {area}")))
+                .await;
+            Redirect::to(&format!("/admin/campaigns/{slug}?area={area}&done=test")).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot queue a test");
+            pages::unavailable()
+        }
+    }
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path(slug): Path<String>,
+    Form(form): Form<SendForm>,
+) -> Response {
+    if form.idempotency_key.len() < 16 {
+        return pages::problem(
+            StatusCode::BAD_REQUEST,
+            "This form has expired",
+            "Go back, reload the page and try again.",
+        );
+    }
+    let key = format!("console:{}", form.idempotency_key);
+    match state
+        .scheduler
+        .send_now(&slug, &form.areas, Utc::now(), Some(key))
+        .await
+    {
+        Ok(Some(run_id)) => {
+            staff
+                .audit(
+                    &state,
+                    "campaign.send",
+                    Some(&format!(
+                        "{slug} run {run_id} areas [{}]",
+                        form.areas.join(", ")
+                    )),
+                )
+                .await;
+            Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response()
+        }
+        // The same key again: a double click. The first press already sent it.
+        Ok(None) => Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response(),
+        Err(crate::scheduler::SendNowError::UnknownCampaign(_)) => pages::not_found(),
+        Err(e @ crate::scheduler::SendNowError::UnknownArea(_)) => pages::problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That area is not one of this campaign's",
+            &e.to_string(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "send now failed");
+            pages::unavailable()
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The dashboard: audience and its 90-day change, the next sends, queue health, recent failures;
+//! and the audit log for admins.
+
+use super::{AppState, Chrome, Staff};
+use crate::calendar::upcoming::upcoming;
+use crate::domain::LONDON;
+use crate::reach::{self, Period};
+use crate::store::{AuditEntry, OutboxStats, RecentFailure};
+use crate::web::pages;
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+
+pub struct NextSend {
+    pub campaign: String,
+    pub title: String,
+    pub at: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    audience: i64,
+    subscribers: i64,
+    change: i64,
+    growth: String,
+    next: Vec<NextSend>,
+    queue: OutboxStats,
+    failures: Vec<RecentFailure>,
+}
+
+/// Mail servers quote addresses in their refusals; the dashboard shows no one's address.
+pub fn mask_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|w| if w.contains('@') { "[address]" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+    let now = Utc::now();
+    let cal = state.calendar.get();
+    let report = match reach::gather(
+        state.store.as_ref(),
+        &cal,
+        Period::last(90, now.date_naive()),
+        now,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "dashboard: reach failed");
+            return pages::unavailable();
+        }
+    };
+    let (queue, failures) = match (
+        state.store.stats(now).await,
+        state.store.recent_failures(10).await,
+    ) {
+        (Ok(q), Ok(f)) => (q, f),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "dashboard: queue figures failed");
+            return pages::unavailable();
+        }
+    };
+    let next = upcoming(&cal, now, now + Duration::days(60), None)
+        .into_iter()
+        .take(8)
+        .map(|u| NextSend {
+            title: cal
+                .campaign(&u.campaign)
+                .map(|c| c.title.clone())
+                .unwrap_or_default(),
+            at: u
+                .instant
+                .with_timezone(&LONDON)
+                .format("%a %-d %b %Y, %H:%M")
+                .to_string(),
+            campaign: u.campaign,
+        })
+        .collect();
+    let t = &report.totals;
+    super::render(&DashboardPage {
+        chrome: Chrome::new(&staff, "dashboard"),
+        audience: t.audience,
+        subscribers: t.subscribers,
+        change: t.subscribers - t.baseline_subscribers,
+        growth: t
+            .growth_pct
+            .map_or_else(|| "no baseline yet".into(), |g| format!("{g:+.1}%")),
+        next,
+        queue,
+        failures: failures
+            .into_iter()
+            .map(|mut f| {
+                f.error = mask_addresses(&f.error);
+                f
+            })
+            .collect(),
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    entries: Vec<AuditEntry>,
+}
+
+pub async fn audit(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+    match state.store.recent_audit(200).await {
+        Ok(entries) => super::render(&AuditPage {
+            chrome: Chrome::new(&staff, "audit"),
+            entries,
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "audit log failed");
+            pages::unavailable()
+        }
+    }
+}
+
+pub async fn api_outbox(State(state): State<AppState>) -> Response {
+    match state.store.stats(Utc::now()).await {
+        Ok(s) => Json(s).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "outbox stats failed");
+            pages::unavailable()
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The community-safety team's console (`/admin`) and the reporting API (`/api`).
+//!
+//! Access is enforced in one place: every protected route is listed in `ROUTES` with the least
+//! role it needs, and `guard` runs on all of them. A route missing from the table is refused.
+
+mod calendar;
+mod campaign;
+mod dashboard;
+mod login;
+mod reach;
+mod subscribers;
+
+use super::guard::Peer;
+use super::{AppState, pages};
+use crate::domain::Role;
+use crate::domain::token::secret_hash;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+
+pub const SESSION_COOKIE: &str = "beacon_session";
+
+/// One protected route and the least role that may use it.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub role: Role,
+}
+
+const fn rule(method: &'static str, path: &'static str, role: Role) -> Rule {
+    Rule { method, path, role }
+}
+
+/// Every route behind a login or API token.
+pub const ROUTES: &[Rule] = &[
+    rule("GET", "/admin", Role::Viewer),
+    rule("POST", "/admin/logout", Role::Viewer),
+    rule("GET", "/admin/calendar", Role::Viewer),
+    rule("GET", "/admin/calendar.ics", Role::Viewer),
+    rule("GET", "/admin/campaigns/{slug}", Role::Viewer),
+    rule("GET", "/admin/campaigns/{slug}/preview", Role::Viewer),
+    rule("POST", "/admin/campaigns/{slug}/pause", Role::Editor),
+    rule("POST", "/admin/campaigns/{slug}/resume", Role::Editor),
+    rule("POST", "/admin/campaigns/{slug}/test", Role::Editor),
+    rule("POST", "/admin/campaigns/{slug}/send", Role::Editor),
+    rule("GET", "/admin/subscribers", Role::Viewer),
+    rule("GET", "/admin/subscribers/lookup", Role::Admin),
+    rule("POST", "/admin/subscribers/import", Role::Admin),
+    rule("GET", "/admin/reach", Role::Viewer),
+    rule("GET", "/admin/reach.csv", Role::Viewer),
+    rule("GET", "/admin/reach.html", Role::Viewer),
+    rule("GET", "/admin/audit", Role::Admin),
+    rule("GET", "/api/v1/report", Role::Viewer),
+    rule("GET", "/api/v1/outbox", Role::Viewer),
+];
+
+/// Who is making this request, put in place by `guard`.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// The session's CSRF token; `None` for API tokens (not sent by browsers on their own).
+    pub csrf: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Staff {
+    pub async fn audit(&self, state: &AppState, action: &str, detail: Option<&str>) {
+        if let Err(e) = state
+            .store
+            .audit(
+                self.user_id,
+                &self.actor,
+                action,
+                detail,
+                self.ip.as_deref(),
+                Utc::now(),
+            )
+            .await
+        {
+            tracing::error!(error = %e, action, "cannot write the audit log");
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+
+    pub fn can(&self, role: Role) -> bool {
+        self.role.allows(role)
+    }
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let protected = Router::new()
+        .route("/admin", get(dashboard::show))
+        .route("/admin/logout", post(login::logout))
+        .route("/admin/calendar", get(calendar::show))
+        .route("/admin/calendar.ics", get(calendar::ics))
+        .route("/admin/campaigns/{slug}", get(campaign::show))
+        .route("/admin/campaigns/{slug}/preview", get(campaign::preview))
+        .route("/admin/campaigns/{slug}/pause", post(calendar::pause))
+        .route("/admin/campaigns/{slug}/resume", post(calendar::resume))
+        .route("/admin/campaigns/{slug}/test", post(campaign::test))
+        .route("/admin/campaigns/{slug}/send", post(campaign::send))
+        .route("/admin/subscribers", get(subscribers::show))
+        .route("/admin/subscribers/lookup", get(subscribers::lookup))
+        .route(
+            "/admin/subscribers/import",
+            post(subscribers::import).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
+        .route("/admin/reach", get(reach::show))
+        .route("/admin/reach.csv", get(reach::csv))
+        .route("/admin/reach.html", get(reach::board))
+        .route("/admin/audit", get(dashboard::audit))
+        .route("/api/v1/report", get(reach::api_report))
+        .route("/api/v1/outbox", get(dashboard::api_outbox))
+        .route_layer(axum::middleware::from_fn_with_state(state, guard));
+    Router::new()
+        .route("/admin/login", get(login::show).post(login::submit))
+        .merge(protected)
+}
+
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: &Peer) -> Option<String> {
+    if state.config.signup.trust_forwarded_for {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return Some(ip.trim().to_string());
+        }
+    }
+    peer.0.map(|a| a.ip().to_string())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn refuse_api(status: StatusCode, message: &str) -> Response {
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "error": message }).to_string(),
+    )
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    r
+}
+
+fn forbidden(is_api: bool) -> Response {
+    if is_api {
+        return refuse_api(StatusCode::FORBIDDEN, "your role does not allow this");
+    }
+    pages::problem(
+        StatusCode::FORBIDDEN,
+        "You do not have permission to do this",
+        "Your account's role does not allow it. Ask an administrator if you need it.",
+    )
+}
+
+/// Authenticates (session cookie or `Authorization: Bearer`), checks the route's role, and for
+/// form posts on a session checks the CSRF token, before any handler runs.
+async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
+    let is_api = path.starts_with("/api/");
+    let method = req.method().clone();
+    let Some(rule) = ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method == method.as_str())
+    else {
+        tracing::error!(%path, %method, "route missing from the access table; refused");
+        return forbidden(is_api);
+    };
+    let now = Utc::now();
+    let ip = client_ip(&state, req.headers(), &peer);
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let staff = if let Some(token) = bearer {
+        match state.store.api_token(&secret_hash(token)).await {
+            Ok(Some((name, role))) => role.parse::<Role>().ok().map(|role| Staff {
+                user_id: None,
+                actor: format!("token:{name}"),
+                email: None,
+                role,
+                csrf: None,
+                ip: ip.clone(),
+            }),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "token lookup failed");
+                return pages::unavailable();
+            }
+        }
+    } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
+        match state.store.session(&secret_hash(secret), now).await {
+            Ok(Some(s)) => s.role.parse::<Role>().ok().map(|role| Staff {
+                user_id: Some(s.user_id),
+                actor: s.email.clone(),
+                email: Some(s.email),
+                role,
+                csrf: Some(s.csrf_token),
+                ip: ip.clone(),
+            }),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return pages::unavailable();
+            }
+        }
+    } else {
+        None
+    };
+    let Some(staff) = staff else {
+        if is_api {
+            return refuse_api(StatusCode::UNAUTHORIZED, "sign in or send an API token");
+        }
+        return Redirect::to("/admin/login").into_response();
+    };
+    if !staff.can(rule.role) {
+        return forbidden(is_api);
+    }
+    let mut req = req;
+    if method == Method::POST {
+        if let Some(expected) = staff.csrf.clone() {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+                return pages::problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "That is too much to send at once",
+                    "Try a smaller file.",
+                );
+            };
+            let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
+            let sent = from_query.or_else(|| csrf_field(&bytes));
+            if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+                return pages::problem(
+                    StatusCode::FORBIDDEN,
+                    "This form has expired",
+                    "Go back, reload the page and try again.",
+                );
+            }
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
+    }
+    req.extensions_mut().insert(staff);
+    next.run(req).await
+}
+
+fn csrf_field(form: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(form)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Renders an admin page, never cached.
+pub fn render<T: askama::Template>(page: &T) -> Response {
+    let mut r = pages::render(StatusCode::OK, page);
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// What every console page's layout needs.
+pub struct Chrome {
+    pub email: String,
+    pub role: Role,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    pub fn new(staff: &Staff, section: &'static str) -> Self {
+        Chrome {
+            email: staff.email.clone().unwrap_or_else(|| staff.actor.clone()),
+            role: staff.role,
+            csrf: staff.csrf().to_string(),
+            section,
+        }
+    }
+
+    pub fn is_editor(&self) -> bool {
+        self.role.allows(Role::Editor)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role.allows(Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_unique_and_protected_paths_are_admin_or_api() {
+        for (i, r) in ROUTES.iter().enumerate() {
+            assert!(r.path.starts_with("/admin") || r.path.starts_with("/api/"));
+            assert!(
+                !ROUTES[..i]
+                    .iter()
+                    .any(|o| o.path == r.path && o.method == r.method),
+                "{} {} twice",
+                r.method,
+                r.path
+            );
+        }
+    }
+
+    #[test]
+    fn csrf_is_read_from_a_form_body() {
+        assert_eq!(csrf_field(b"a=1&csrf=x%2By"), Some("x+y".into()));
+        assert_eq!(csrf_field(b"a=1"), None);
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+    }
+}

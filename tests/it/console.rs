@@ -1,0 +1,380 @@
+//! The community-safety team's console and the reporting API, over real HTTP with a real SMTP
+//! server: who may do what, sign-in and lock-out, CSRF, send-once, test sends, reach reports.
+
+use crate::app::{TestApp, spawn_app};
+use crate::smtp::{SmtpSink, header};
+use crate::support::{engines, sqlite};
+use beacon::domain::password;
+use beacon::domain::token::secret_hash;
+use beacon::web::admin::ROUTES;
+use chrono::Utc;
+use std::time::Duration;
+
+/// Adds a member of staff and signs them in; returns their session cookie.
+async fn sign_in(app: &TestApp, email: &str, role: &str) -> String {
+    let hash = password::hash("a long enough passphrase").unwrap();
+    app.services
+        .store
+        .add_user(email, &hash, role, Utc::now())
+        .await
+        .unwrap();
+    let r = app
+        .http
+        .post(format!("{}/admin/login", app.base))
+        .form(&[("email", email), ("password", "a long enough passphrase")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in for {email}");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let r = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The value of a hidden input on a page.
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{slug}", "winter-burglary")
+}
+
+#[tokio::test]
+async fn every_console_and_api_route_refuses_without_a_session_and_checks_roles() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    for rule in ROUTES {
+        let url = format!("{}{}", app.base, concrete(rule.path));
+        let req = match rule.method {
+            "GET" => app.http.get(&url),
+            _ => app.http.post(&url),
+        };
+        let r = req.send().await.unwrap();
+        if rule.path.starts_with("/api/") {
+            assert_eq!(r.status(), 401, "{} {}", rule.method, rule.path);
+        } else {
+            assert_eq!(r.status(), 303, "{} {}", rule.method, rule.path);
+            assert_eq!(r.headers()["location"], "/admin/login");
+        }
+        let forged = match rule.method {
+            "GET" => app.http.get(&url),
+            _ => app.http.post(&url),
+        }
+        .header("cookie", "beacon_session=forged")
+        .header("authorization", "Bearer forged")
+        .send()
+        .await
+        .unwrap();
+        assert!(
+            [303, 401].contains(&forged.status().as_u16()),
+            "{} {} with forged credentials: {}",
+            rule.method,
+            rule.path,
+            forged.status()
+        );
+    }
+    // A viewer (a partner agency) reads reports and nothing more.
+    let viewer = sign_in(&app, "partner@example.org", "viewer").await;
+    for rule in ROUTES {
+        let url = format!("{}{}", app.base, concrete(rule.path));
+        let req = match rule.method {
+            "GET" => app.http.get(&url),
+            _ => app.http.post(&url),
+        };
+        let r = req.header("cookie", &viewer).send().await.unwrap();
+        if rule.role > beacon::domain::Role::Viewer {
+            assert_eq!(r.status(), 403, "viewer on {} {}", rule.method, rule.path);
+        } else if rule.method == "GET" {
+            assert_eq!(r.status(), 200, "viewer on {} {}", rule.method, rule.path);
+        }
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn sign_in_gives_one_answer_for_every_failure_and_locks_after_five() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    sign_in(&app, "editor@example.org", "editor").await;
+    let attempt = |email: &'static str, pw: &'static str| {
+        let http = app.http.clone();
+        let url = format!("{}/admin/login", app.base);
+        async move {
+            let r = http
+                .post(url)
+                .form(&[("email", email), ("password", pw)])
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (unknown_status, unknown_body) = attempt("nobody@example.org", "guess").await;
+    let (wrong_status, wrong_body) = attempt("editor@example.org", "guess").await;
+    assert_eq!(unknown_status, 401);
+    assert_eq!(wrong_status, 401);
+    assert_eq!(
+        unknown_body.replace("nobody@example.org", "X"),
+        wrong_body.replace("editor@example.org", "X"),
+        "no account enumeration"
+    );
+    for _ in 0..4 {
+        attempt("editor@example.org", "guess").await;
+    }
+    let (status, _) = attempt("editor@example.org", "a long enough passphrase").await;
+    assert_eq!(
+        status, 401,
+        "locked after five failures, even with the right password"
+    );
+    let log = app.services.store.recent_audit(50).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "login.locked"));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "login.failed" && e.actor == "nobody@example.org")
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_editor_sends_once_however_often_they_press_pauses_and_is_audited() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        app.resident("ann@example.com", &["chesham"], &["burglary-vehicle"])
+            .await;
+        let editor = sign_in(&app, "editor@example.org", "editor").await;
+        let (status, html) = page(&app, &editor, "/admin/campaigns/winter-burglary").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Plain-text e-mail"));
+        let csrf = hidden(&html, "csrf");
+        let key = hidden(&html, "idempotency_key");
+
+        let post = |path: &str, form: Vec<(&'static str, String)>| {
+            app.http
+                .post(format!("{}{path}", app.base))
+                .header("cookie", &editor)
+                .form(&form)
+                .send()
+        };
+        let no_csrf = post(
+            "/admin/campaigns/winter-burglary/send",
+            vec![("idempotency_key", key.clone())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(no_csrf.status(), 403);
+        for _ in 0..3 {
+            let r = post(
+                "/admin/campaigns/winter-burglary/send",
+                vec![("csrf", csrf.clone()), ("idempotency_key", key.clone())],
+            )
+            .await
+            .unwrap();
+            assert_eq!(r.status(), 303);
+        }
+        let runs = app
+            .services
+            .store
+            .campaign_runs("winter-burglary", 10)
+            .await
+            .unwrap();
+        assert_eq!(runs.len(), 1, "three presses, one send");
+        app.drain(Utc::now()).await;
+        sink.wait_for(1, Duration::from_secs(10));
+        let (_, html) = page(&app, &editor, "/admin/campaigns/winter-burglary").await;
+        assert!(
+            html.contains("<td class=\"n\">1</td>"),
+            "history shows the delivery"
+        );
+
+        let test = post(
+            "/admin/campaigns/winter-burglary/test",
+            vec![("csrf", csrf.clone()), ("area", "burnham".into())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(test.status(), 303);
+        app.drain(Utc::now()).await;
+        let mails = sink.wait_for(2, Duration::from_secs(10));
+        let test_mail = mails
+            .iter()
+            .find(|m| m.to == ["editor@example.org"])
+            .expect("a test to the editor");
+        assert!(
+            header(&test_mail.data, "Subject")
+                .unwrap()
+                .starts_with("[TEST] ")
+        );
+
+        let r = post(
+            "/admin/campaigns/winter-burglary/pause",
+            vec![("csrf", csrf.clone())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 303);
+        let stored = app.services.store.campaigns().await.unwrap();
+        assert!(
+            stored
+                .iter()
+                .any(|c| c.slug == "winter-burglary" && c.paused)
+        );
+        let (_, cal) = page(&app, &editor, "/admin/calendar").await;
+        assert!(cal.contains("Resume<span class=\"visually-hidden\"> "));
+
+        let log = app.services.store.recent_audit(20).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        for a in ["login", "campaign.send", "campaign.test", "campaign.pause"] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+        assert!(log.iter().all(|e| e.actor == "editor@example.org"));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        for i in 0..12 {
+            app.resident(
+                &format!("c{i}@example.com"),
+                &["chesham"],
+                &["burglary-vehicle"],
+            )
+            .await;
+        }
+        for i in 0..3 {
+            app.resident(
+                &format!("a{i}@example.com"),
+                &["amersham"],
+                &["burglary-vehicle"],
+            )
+            .await;
+        }
+        app.services
+            .scheduler
+            .send_now("winter-burglary", &[], Utc::now(), None)
+            .await
+            .unwrap();
+        app.drain(Utc::now()).await;
+        sink.wait_for(15, Duration::from_secs(10));
+        app.services
+            .store
+            .add_api_token(&secret_hash("bcn_secret"), "board", "viewer", Utc::now())
+            .await
+            .unwrap();
+        let get = || async {
+            app.http
+                .get(format!("{}/api/v1/report", app.base))
+                .header("authorization", "Bearer bcn_secret")
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        };
+        let r = get().await;
+        for key in [
+            "audience",
+            "subscribers",
+            "growth_pct",
+            "delivered",
+            "failed",
+            "unsubscribed",
+        ] {
+            assert!(r["totals"].get(key).is_some(), "totals.{key}");
+        }
+        assert_eq!(r["totals"]["subscribers"], 15);
+        assert_eq!(r["totals"]["delivered"], 15);
+        assert!(r["period"]["from"].is_string() && r["period"]["to"].is_string());
+        let area = |slug: &str| {
+            r["areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["slug"] == slug)
+                .unwrap()
+                .clone()
+        };
+        let chesham = area("chesham");
+        assert_eq!(chesham["subscribers"], 12);
+        assert_eq!(chesham["name"], "Chesham");
+        assert!(chesham["per_1000_households"].is_number());
+        assert!(chesham.get("growth_pct").is_some());
+        let amersham = area("amersham");
+        assert_eq!(amersham["subscribers"], "<10");
+        assert_eq!(amersham["audience"], "<10");
+        assert!(amersham["per_1000_households"].is_null());
+        assert!(r["sources"].is_array());
+        let campaign = &r["campaigns"][0];
+        assert_eq!(campaign["slug"], "winter-burglary");
+        assert_eq!(campaign["delivered"], 15);
+        let outcomes = r["outcomes"].as_array().unwrap();
+        assert!(!outcomes.is_empty());
+        for o in outcomes {
+            assert!(o["id"].is_string() && o["target"].is_number());
+            assert!(["green", "amber", "red", "grey"].contains(&o["rag"].as_str().unwrap()));
+        }
+
+        // A resident who left and then asked to be erased changes no total.
+        let (id, version) = app
+            .services
+            .store
+            .subscriber_by_email("c0@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        app.services
+            .store
+            .unsubscribe(id, version, Utc::now())
+            .await
+            .unwrap();
+        let before = get().await;
+        assert_eq!(before["totals"]["subscribers"], 14);
+        assert!(
+            app.services
+                .store
+                .erase(id, version, Utc::now())
+                .await
+                .unwrap()
+        );
+        let after = get().await;
+        assert_eq!(before["totals"], after["totals"]);
+        assert_eq!(before["areas"], after["areas"]);
+
+        let viewer = sign_in(&app, "partner@example.org", "viewer").await;
+        let (status, csv) = page(&app, &viewer, "/admin/reach.csv").await;
+        assert_eq!(status, 200);
+        assert!(csv.starts_with("area,name,district,households,audience,subscribers"));
+        assert!(csv.contains("amersham,Amersham,chiltern,") && csv.contains(",<10,"));
+        let (_, board) = page(&app, &viewer, "/admin/reach.html").await;
+        assert_eq!(
+            board.matches("<svg").count(),
+            3,
+            "three charts, drawn on the server"
+        );
+        assert!(!board.contains("<script"));
+        let (_, ics) = page(&app, &viewer, "/admin/calendar.ics").await;
+        assert!(ics.contains("BEGIN:VCALENDAR") && ics.contains("BEGIN:VEVENT"));
+        app.finish().await;
+    }
+}
