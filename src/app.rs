@@ -182,6 +182,12 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
             tasks.push(tokio::spawn(worker_loop(worker.clone(), stop_rx.clone())));
         }
     }
+    let state = services.web_state();
+    tasks.push(tokio::spawn(flush_feed_readers(
+        state.readers.clone(),
+        services.store.clone(),
+        stop_rx.clone(),
+    )));
     #[cfg(unix)]
     tasks.push(tokio::spawn(reload_on_sighup(
         services.clone(),
@@ -194,7 +200,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         workers = roles.workers,
         "beacon is listening"
     );
-    axum::serve(listener, crate::web::make_service(services.web_state()))
+    axum::serve(listener, crate::web::make_service(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;
@@ -235,6 +241,21 @@ async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
             .to_std()
             .unwrap_or(Duration::from_millis(200));
         if sleep_or_stop(wait.max(Duration::from_millis(200)), &mut stop).await {
+            return;
+        }
+    }
+}
+
+/// Writes feed-reader counts every minute, and once more on the way out.
+async fn flush_feed_readers(
+    readers: Arc<crate::web::feed_readers::FeedReaders>,
+    store: Arc<dyn crate::store::Store>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let stopping = sleep_or_stop(Duration::from_secs(60), &mut stop).await;
+        readers.flush(store.as_ref(), Utc::now()).await;
+        if stopping {
             return;
         }
     }

@@ -131,7 +131,8 @@ impl SqlStore {
 /// their first area, as their sign-up was: reach reports subtract it, and erasure cannot change
 /// it. Run it before the status changes; binds `$1` now, `$2` subscriber id. (`having` because
 /// an aggregate over no rows still yields one row.)
-pub(crate) const LEFT_EVENT: &str = "insert into event (kind, occurred_at, area_id, count, created_at)
+pub(crate) const LEFT_EVENT: &str =
+    "insert into event (kind, occurred_at, area_id, count, created_at)
      select 'left', $1, min(sub.area_id), 1, $1 from subscription sub
      where sub.subscriber_id = $2
        and exists (select 1 from subscriber s where s.subscriber_id = $2 and s.status = 'confirmed')

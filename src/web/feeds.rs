@@ -66,6 +66,7 @@ fn respond(headers: &HeaderMap, feed: &CachedFeed, content_type: &'static str) -
 async fn feed(
     State(state): State<AppState>,
     Path((area, file)): Path<(String, String)>,
+    peer: super::guard::Peer,
     headers: HeaderMap,
 ) -> Response {
     let content_type = match file.as_str() {
@@ -73,6 +74,16 @@ async fn feed(
         "rss.xml" => "application/rss+xml; charset=utf-8",
         _ => return pages::not_found(),
     };
+    if area == "all" || state.calendar.get().areas.get(&area).is_some() {
+        let ua = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let ip = super::admin::client_ip(&state, &headers, &peer).and_then(|i| i.parse().ok());
+        state
+            .readers
+            .seen((area != "all").then_some(area.as_str()), ip, ua, Utc::now());
+    }
     let key = format!("{area}/{file}");
     if let Some(cached) = state.feeds.get(&key) {
         return respond(&headers, &cached, content_type);

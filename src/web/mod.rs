@@ -4,6 +4,7 @@ pub mod admin;
 mod archive;
 mod confirm;
 mod feed_cache;
+pub mod feed_readers;
 mod feeds;
 mod form_view;
 mod guard;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub signup_limit: Arc<guard::PerIpLimit>,
     /// Login attempts per client address.
     pub login_limit: Arc<guard::PerIpLimit>,
+    /// Distinct feed readers, flushed to the database by `serve`.
+    pub readers: Arc<feed_readers::FeedReaders>,
     /// For the console's "send now"; the web only ever queues.
     pub scheduler: Arc<crate::scheduler::Scheduler>,
 }
@@ -64,6 +67,7 @@ impl AppState {
             store,
             signup_limit,
             login_limit,
+            readers: Arc::default(),
             scheduler,
             config: Arc::new(config),
             calendar,

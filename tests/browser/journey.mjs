@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core');
-const [base, manageUrl] = process.argv.slice(2);
+const [base, manageUrl, staffEmail, staffPassword] = process.argv.slice(2);
 if (!base || !manageUrl) {
   console.error('usage: node journey.mjs BASE_URL MANAGE_URL');
   process.exit(2);
@@ -99,6 +99,24 @@ try {
   check(await page.getByText('Your changes are saved').isVisible(), 'saving changes says so');
   check(await page.getByLabel('Amersham').isChecked(), 'the saved area stays chosen');
   await axe(page, 'the manage page after saving');
+
+  // The console, held to the same bar.
+  if (staffEmail) {
+    await page.goto(`${base}/admin/login`);
+    await axe(page, 'the console sign-in page');
+    await page.getByLabel('Email address').fill(staffEmail);
+    await page.getByLabel('Password').fill(staffPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin$/);
+    check(await page.getByRole('heading', { level: 1 }).innerText() === 'Dashboard', 'staff reach the dashboard');
+    for (const [path, name] of [['/admin', 'the dashboard'], ['/admin/calendar', 'the calendar'],
+      ['/admin/campaigns/winter-burglary', 'a campaign page'], ['/admin/subscribers', 'the subscribers page'],
+      ['/admin/reach', 'the reach page'], ['/admin/audit', 'the audit log']]) {
+      await page.goto(`${base}${path}`);
+      await axe(page, name);
+    }
+    await reflows(page, 'the reach page');
+  }
 
   check(scripts.length === 0, `no scripts and nothing from other sites (${scripts.join(', ')})`);
 } catch (e) {

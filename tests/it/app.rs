@@ -15,6 +15,8 @@ pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub worker: Worker,
+    /// The web state the server runs with (feed-reader counts, limits).
+    pub state: beacon::web::AppState,
     pub http: reqwest::Client,
     pub db: TestDb,
     _server: tokio::task::JoinHandle<()>,
@@ -54,7 +56,8 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
     (opts.configure)(&mut config);
     let services = Services::build(config).await.expect("services start");
     let worker = services.worker().await.expect("worker");
-    let app = beacon::web::make_service(services.web_state());
+    let state = services.web_state();
+    let app = beacon::web::make_service(state.clone());
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -66,6 +69,7 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
         base,
         services,
         worker,
+        state,
         http,
         db,
         _server: server,

@@ -42,11 +42,19 @@ async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
         expires: 0,
     });
     let manage = format!("{}/manage/{token}", app.base);
+    let hash = beacon::domain::password::hash("browser test passphrase").unwrap();
+    app.services
+        .store
+        .add_user("team@example.org", &hash, "admin", Utc::now())
+        .await
+        .unwrap();
 
     let run = tokio::process::Command::new("node")
         .arg("journey.mjs")
         .arg(&app.base)
         .arg(&manage)
+        .arg("team@example.org")
+        .arg("browser test passphrase")
         .current_dir(repo_path("tests/browser"))
         .kill_on_drop(true)
         .output();

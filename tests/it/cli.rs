@@ -323,3 +323,106 @@ fn migrate_works_on_an_empty_postgresql_database() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("migrations applied to postgres://"));
 }
+
+/// Runs beacon against one database kept in `dir`.
+fn beacon_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_beacon"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BEACON_CONFIG")
+        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .env(
+            "BEACON_DATABASE__URL",
+            format!("sqlite://{}", dir.join("b.db").display()),
+        )
+        .output()
+        .expect("run beacon")
+}
+
+#[test]
+fn report_writes_json_csv_and_a_self_contained_html_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        beacon_in(d, &["demo", "--subscribers", "400"])
+            .status
+            .success()
+    );
+    let out = beacon_in(d, &["report", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["totals"]["subscribers"], 400);
+    assert_eq!(
+        r["totals"]["growth_pct"],
+        serde_json::Value::Null,
+        "no baseline"
+    );
+    assert!(r["areas"].as_array().unwrap().len() >= 25);
+    assert_eq!(r["sources"][0]["source"], "demo");
+    assert!(
+        r["outcomes"].as_array().unwrap().len() >= 3,
+        "from campaigns/outcomes.toml"
+    );
+
+    let csv = beacon_in(d, &["report", "--format", "csv"]);
+    let csv = text(&csv.stdout);
+    assert!(csv.lines().count() >= 27, "a row per area and one for all");
+    assert!(csv.lines().last().unwrap().starts_with("all,"));
+
+    let html = d.join("board.html");
+    let out = beacon_in(
+        d,
+        &[
+            "report",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "html",
+            "--output",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("2026-01-01 to 2026-12-31"));
+    assert_eq!(page.matches("<svg").count(), 3);
+    assert!(
+        !page.contains("<link") && !page.contains("<script"),
+        "self-contained"
+    );
+
+    let bad = beacon_in(d, &["report", "--from", "2026-12-01", "--to", "2026-01-01"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("is after"));
+}
+
+#[test]
+fn users_get_a_one_time_password_and_can_be_listed_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = beacon_in(d, &["users", "add", "Team@Example.org", "--role", "editor"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("added Team@example.org as editor"));
+    let password = stdout.rsplit(' ').next().unwrap().trim();
+    assert_eq!(password.len(), 20);
+    let again = beacon_in(d, &["users", "add", "Team@example.org", "--role", "admin"]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"));
+    let bad_role = beacon_in(d, &["users", "add", "x@example.org", "--role", "root"]);
+    assert!(!bad_role.status.success());
+    let list = text(&beacon_in(d, &["users", "list"]).stdout);
+    assert!(list.contains("Team@example.org") && list.contains("active"));
+    assert!(!list.contains(password), "never shown again");
+    assert!(
+        beacon_in(d, &["users", "disable", "Team@example.org"])
+            .status
+            .success()
+    );
+    let list = text(&beacon_in(d, &["users", "list"]).stdout);
+    assert!(list.contains("disabled"));
+    let token = beacon_in(d, &["users", "token", "parish-council"]);
+    assert!(text(&token.stdout).contains("bcn_"));
+}

@@ -378,3 +378,57 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn feed_readers_are_counted_once_a_day_each_and_aggregators_by_what_they_report() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        let fetch = |ua: &'static str| {
+            app.http
+                .get(format!("{}/feeds/chesham/atom.xml", app.base))
+                .header("user-agent", ua)
+                .send()
+        };
+        for _ in 0..3 {
+            assert_eq!(fetch("NetNewsWire/6").await.unwrap().status(), 200);
+        }
+        fetch("Feedly/1.0 (+http://www.feedly.com/fetcher.html; 16 subscribers)")
+            .await
+            .unwrap();
+        app.state
+            .readers
+            .flush(app.services.store.as_ref(), Utc::now())
+            .await;
+        // Flushing again replaces this process's count rather than adding to it.
+        app.state
+            .readers
+            .flush(app.services.store.as_ref(), Utc::now())
+            .await;
+        app.services
+            .store
+            .add_api_token(&secret_hash("bcn_t"), "t", "viewer", Utc::now())
+            .await
+            .unwrap();
+        let r: serde_json::Value = app
+            .http
+            .get(format!("{}/api/v1/report", app.base))
+            .header("authorization", "Bearer bcn_t")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["totals"]["feed_readers"], 17);
+        assert_eq!(r["totals"]["audience"], 17);
+        let chesham = r["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["slug"] == "chesham")
+            .unwrap();
+        assert_eq!(chesham["feed_readers"], 17);
+        app.finish().await;
+    }
+}

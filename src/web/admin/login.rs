@@ -64,7 +64,10 @@ pub async fn submit(
     }
     let now = Utc::now();
     let ip = client_ip(&state, &headers, &peer);
-    let email = form.email.trim().to_string();
+    // Addresses are stored normalised (domain in lower case), as `beacon users add` wrote them.
+    let email = crate::domain::Email::parse(&form.email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| form.email.trim().to_string());
     let creds = match state.store.credentials(&email).await {
         Ok(c) => c,
         Err(e) => {
