@@ -229,10 +229,11 @@ calibrate_message() {
   beacon "sqlite://$db" demo --subscribers 200 >>"$LOG/calib.out" 2>&1
   mkdir -p "$WORK/eml"
   BEACON_MAIL__TRANSPORT="file:$WORK/eml" beacon "sqlite://$db" send "$CAMPAIGN" >>"$LOG/calib.out" 2>&1
-  MSG_FILE=$(ls "$WORK"/eml/*.eml | head -1)
+  local files=("$WORK"/eml/*.eml)
+  MSG_FILE=${files[0]}
   [[ -f $MSG_FILE ]] || die "calibration produced no message"
-  MSG_BYTES=$(cat "$WORK"/eml/*.eml | wc -c)
-  MSG_BYTES=$((MSG_BYTES / $(ls "$WORK"/eml/*.eml | wc -l)))
+  MSG_BYTES=$(cat "${files[@]}" | wc -c)
+  MSG_BYTES=$((MSG_BYTES / ${#files[@]}))
   # smtp-source -F reads LF lines and appends CRLF itself
   tr -d '\r' <"$MSG_FILE" >"$WORK/message.txt"
   for c in winter-burglary realities-of-local-crime; do
@@ -520,7 +521,7 @@ scenario5() {
     wall=$(calc "$t1 - $t0" 3)
     got=$(grep -ac '^X-Rcpt-Args:' "$dump" || true)
     uniq=$(grep -a '^X-Rcpt-Args:' "$dump" | sort -u | wc -l)
-    maxper=$(grep -a '^X-Rcpt-Args:' "$dump" | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
+    maxper=$(grep -a '^X-Rcpt-Args:' "$dump" | awk '{ c[$0]++ } END { m = 0; for (k in c) if (c[k] > m) m = c[k]; print m }')
     sent_rows=$(psql_q "$ref" "select count(*) from outbox where channel = 'email' and status = 'sent'")
     # which process sent what: each worker's share, from the sink's view of client ports is not
     # kept, so use the delivered events per run instead (both processes write them).

@@ -111,11 +111,11 @@ try {
     check(await page.getByRole('heading', { level: 1 }).innerText() === 'Dashboard', 'staff reach the dashboard');
     for (const [path, name] of [['/admin', 'the dashboard'], ['/admin/calendar', 'the calendar'],
       ['/admin/campaigns/winter-burglary', 'a campaign page'], ['/admin/subscribers', 'the subscribers page'],
-      ['/admin/reach', 'the reach page'], ['/admin/audit', 'the audit log']]) {
+      ['/admin/reach', 'the reach page'], ['/admin/audit', 'the audit log'], ['/admin/users', 'the staff page']]) {
       await page.goto(`${base}${path}`);
       await axe(page, name);
+      await reflows(page, name);
     }
-    await reflows(page, 'the reach page');
   }
 
   check(scripts.length === 0, `no scripts and nothing from other sites (${scripts.join(', ')})`);

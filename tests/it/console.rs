@@ -432,3 +432,43 @@ async fn feed_readers_are_counted_once_a_day_each_and_aggregators_by_what_they_r
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_colleague_who_signs_in_with_the_one_time_password() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    let (_, html) = page(&app, &admin, "/admin/users").await;
+    let csrf = hidden(&html, "csrf");
+    let r = app
+        .http
+        .post(format!("{}/admin/users", app.base))
+        .header("cookie", &admin)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "officer@example.org"),
+            ("role", "viewer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let at = html.find("shown only now: <code>").unwrap() + 22;
+    let once = &html[at..at + 20];
+    let login = app
+        .http
+        .post(format!("{}/admin/login", app.base))
+        .form(&[("email", "officer@example.org"), ("password", once)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let again = page(&app, &admin, "/admin/users").await.1;
+    assert!(!again.contains(once), "shown once only");
+    let log = app.services.store.recent_audit(10).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "user.add" && e.actor == "admin@example.org")
+    );
+    app.finish().await;
+}

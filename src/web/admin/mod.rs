@@ -9,6 +9,7 @@ mod dashboard;
 mod login;
 mod reach;
 mod subscribers;
+mod users;
 
 use super::guard::Peer;
 use super::{AppState, pages};
@@ -56,6 +57,9 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/admin/reach.csv", Role::Viewer),
     rule("GET", "/admin/reach.html", Role::Viewer),
     rule("GET", "/admin/audit", Role::Admin),
+    rule("GET", "/admin/users", Role::Admin),
+    rule("POST", "/admin/users", Role::Admin),
+    rule("POST", "/admin/users/disable", Role::Admin),
     rule("GET", "/api/v1/report", Role::Viewer),
     rule("GET", "/api/v1/outbox", Role::Viewer),
 ];
@@ -121,6 +125,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/reach.csv", get(reach::csv))
         .route("/admin/reach.html", get(reach::board))
         .route("/admin/audit", get(dashboard::audit))
+        .route("/admin/users", get(users::show).post(users::add))
+        .route("/admin/users/disable", post(users::disable))
         .route("/api/v1/report", get(reach::api_report))
         .route("/api/v1/outbox", get(dashboard::api_outbox))
         .route_layer(axum::middleware::from_fn_with_state(state, guard));

@@ -1,0 +1,114 @@
+//! Staff accounts, for admins: add (a one-time password is shown once) and disable.
+
+use super::{AppState, Chrome, Staff};
+use crate::domain::{Email, Role, password};
+use crate::store::StaffUser;
+use crate::web::pages;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::Utc;
+
+#[derive(askama::Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<StaffUser>,
+    error: String,
+    email: String,
+    added: String,
+    once: String,
+}
+
+async fn page(state: &AppState, staff: &Staff) -> Result<UsersPage, Response> {
+    let users = state.store.users().await.map_err(|e| {
+        tracing::error!(error = %e, "users failed");
+        pages::unavailable()
+    })?;
+    Ok(UsersPage {
+        chrome: Chrome::new(staff, "users"),
+        users,
+        error: String::new(),
+        email: String::new(),
+        added: String::new(),
+        once: String::new(),
+    })
+}
+
+pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+    match page(&state, &staff).await {
+        Ok(p) => super::render(&p),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    email: String,
+    role: String,
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let role = form.role.parse::<Role>();
+    let email = Email::parse(&form.email);
+    let once = password::generate();
+    let outcome = match (&email, &role) {
+        (Err(e), _) => Err(e.to_string()),
+        (_, Err(_)) => Err("Choose a role".to_string()),
+        (Ok(email), Ok(role)) => match password::hash(&once) {
+            Err(e) => Err(e),
+            Ok(hash) => state
+                .store
+                .add_user(email.as_str(), &hash, role.as_str(), Utc::now())
+                .await
+                .map_err(|_| format!("{email} already has an account")),
+        },
+    };
+    if outcome.is_ok() {
+        staff
+            .audit(
+                &state,
+                "user.add",
+                Some(&format!("{} as {}", form.email.trim(), form.role)),
+            )
+            .await;
+    }
+    let mut p = match page(&state, &staff).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match outcome {
+        Ok(_) => {
+            p.added = email.map(|e| e.as_str().to_string()).unwrap_or_default();
+            p.once = once;
+        }
+        Err(e) => {
+            p.error = e;
+            p.email = form.email;
+        }
+    }
+    super::render(&p)
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Form(form): Form<UserForm>,
+) -> Response {
+    match state.store.set_user_disabled(&form.email, true).await {
+        Ok(_) => {
+            staff.audit(&state, "user.disable", Some(&form.email)).await;
+            Redirect::to("/admin/users").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "disable failed");
+            pages::unavailable()
+        }
+    }
+}
