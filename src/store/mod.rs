@@ -8,6 +8,7 @@ mod calendar_sync;
 mod connect;
 mod console;
 mod digests;
+mod export;
 mod feeds;
 mod outbox;
 mod reach;
@@ -22,6 +23,7 @@ pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
 pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
+pub use export::ExportStore;
 pub use feeds::FeedStore;
 pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
@@ -98,6 +100,7 @@ pub trait Store:
     + CalendarStore
     + ConsoleStore
     + DigestStore
+    + ExportStore
     + FeedStore
     + RunStore
     + OutboxStore
