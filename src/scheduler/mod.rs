@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How far back a tick looks for fires it has not recorded.
 const LOOKBACK_DAYS: i64 = 7;
+/// Sign-ups not confirmed within this many days are deleted (the link lasts 7).
+pub const UNCONFIRMED_DAYS: i64 = 30;
 /// At most this many fires of one campaign are recorded per tick.
 const MAX_FIRES_PER_TICK: usize = 500;
 
@@ -135,6 +137,13 @@ impl Scheduler {
         }
         report.queued = self.finish_fan_outs(now).await?;
         report.digests = self.gather_digests(now).await?;
+        let purged = self
+            .store
+            .purge_unconfirmed(now - Duration::days(UNCONFIRMED_DAYS), now)
+            .await?;
+        if purged > 0 {
+            tracing::info!(purged, "details of sign-ups never confirmed deleted");
+        }
         Ok(report)
     }
 

@@ -74,6 +74,8 @@ pub trait ResidentStore {
         change: &PreferenceChange,
         now: DateTime<Utc>,
     ) -> Result<bool>;
+    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
+    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
     /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
     async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool>;
 }
@@ -343,6 +345,39 @@ impl ResidentStore for SqlStore {
             replace_subscriptions!(tx, subscriber_id, &change.areas, &change.topics, "manage", now);
             tx.commit().await?;
             Ok(true)
+        })
+    }
+
+    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin().await?;
+            let stale = "select subscriber_id from subscriber where status = 'pending' and updated_at < $1";
+            sqlx::query(&format!("delete from subscription where subscriber_id in ({stale})"))
+                .bind(ms(before))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&format!(
+                "update outbox set payload = null, status = case when status = 'pending' then 'cancelled' else status end,
+                    last_error = case when status = 'pending' then 'never confirmed' else last_error end, updated_at = $2
+                 where subscriber_id in ({stale})"
+            ))
+            .bind(ms(before))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let n = sqlx::query(
+                "update subscriber set email = null, postcode = null, status = 'erased', erased_at = $2,
+                    token_version = token_version + 1, updated_at = $2
+                 where status = 'pending' and updated_at < $1",
+            )
+            .bind(ms(before))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(n)
         })
     }
 

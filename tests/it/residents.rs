@@ -568,3 +568,43 @@ async fn weekly_residents_get_one_digest_of_the_weeks_messages_and_none_when_not
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn sign_ups_never_confirmed_are_deleted_after_thirty_days() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        post(&app, "/subscribe", &form("late@example.com", "HP5 9AA")).await;
+        let store = &app.services.store;
+        let (id, _) = store
+            .subscriber_by_email("late@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        app.services
+            .scheduler
+            .tick(Utc::now() + Duration::days(29))
+            .await
+            .unwrap();
+        let status = store.subscriber_status(id).await.unwrap();
+        assert_eq!(status.as_deref(), Some("pending"));
+        app.services
+            .scheduler
+            .tick(Utc::now() + Duration::days(31))
+            .await
+            .unwrap();
+        let status = store.subscriber_status(id).await.unwrap();
+        assert_eq!(status.as_deref(), Some("erased"));
+        assert_eq!(
+            store.subscriber_by_email("late@example.com").await.unwrap(),
+            None
+        );
+        app.drain(Utc::now() + Duration::days(31)).await;
+        std::thread::sleep(StdDuration::from_millis(200));
+        assert!(
+            sink.messages().is_empty(),
+            "its confirmation was cancelled too"
+        );
+        app.finish().await;
+    }
+}
