@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // `beacon calendar | head` should end quietly when `head` stops reading, as Unix tools do,
+    // not panic on the broken pipe. Rust ignores SIGPIPE by default; restore the default.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = beacon::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

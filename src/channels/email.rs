@@ -116,13 +116,20 @@ impl Mailer {
                 let pem = std::fs::read_to_string(file).map_err(|e| {
                     MailSetupError::Dkim(format!("cannot read {}: {e}", file.display()))
                 })?;
-                let alg = if pem.contains("RSA") {
+                // lettre takes RSA keys as PKCS#1 PEM and Ed25519 keys as the base64 of the
+                // raw 32-byte key; say how to convert anything else.
+                let alg = if pem.contains("BEGIN RSA PRIVATE KEY") {
                     DkimSigningAlgorithm::Rsa
+                } else if pem.contains("BEGIN") {
+                    return Err(MailSetupError::Dkim(format!(
+                        "{}: use an RSA key in PKCS#1 PEM (`openssl rsa -in key.pem -traditional`) or an Ed25519 key as base64 of its 32 raw bytes",
+                        file.display()
+                    )));
                 } else {
                     DkimSigningAlgorithm::Ed25519
                 };
-                let key = DkimSigningKey::new(&pem, alg)
-                    .map_err(|e| MailSetupError::Dkim(e.to_string()))?;
+                let key = DkimSigningKey::new(pem.trim(), alg)
+                    .map_err(|e| MailSetupError::Dkim(format!("{}: {e}", file.display())))?;
                 Some(DkimConfig::default_config(sel.clone(), dom.clone(), key))
             }
             (None, None, None) => None,

@@ -426,3 +426,29 @@ fn users_get_a_one_time_password_and_can_be_listed_and_disabled() {
     let token = beacon_in(d, &["users", "token", "parish-council"]);
     assert!(text(&token.stdout).contains("bcn_"));
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_make_beacon_panic() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_beacon"))
+        .args(["calendar", "--days", "3650"])
+        .current_dir(dir.path())
+        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, as `| head -c 16` would.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

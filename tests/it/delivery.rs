@@ -441,3 +441,54 @@ async fn nine_oclock_daily_fires_at_nine_local_on_both_sides_of_the_spring_chang
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn mail_is_dkim_signed_when_a_key_is_configured() {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
+    let pem = key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("dkim.pem");
+    std::fs::write(&key_file, pem.as_bytes()).unwrap();
+    let sink = SmtpSink::start();
+    let mut config = beacon::config::Config::default();
+    config.mail.transport = sink.url();
+    config.mail.dkim_selector = Some("beacon2026".into());
+    config.mail.dkim_domain = Some("alerts.example.org".into());
+    config.mail.dkim_key_file = Some(key_file.clone());
+    let mailer = beacon::channels::email::Mailer::from_config(&config.mail).unwrap();
+    let msg = mailer
+        .build(&beacon::channels::email::Outgoing {
+            to: "ann@example.com",
+            subject: "Signed",
+            text: "Hello".into(),
+            html: None,
+            list_id: None,
+            unsubscribe_url: None,
+        })
+        .unwrap();
+    mailer.send(msg).await.unwrap();
+    let got = sink.wait_for(1, StdDuration::from_secs(10));
+    let sig = header(&got[0].data, "DKIM-Signature").expect("signed");
+    assert!(
+        sig.contains("d=alerts.example.org") && sig.contains("s=beacon2026"),
+        "{sig}"
+    );
+    assert!(sig.contains("b=") && sig.contains("a=rsa-sha256"), "{sig}");
+
+    // A PKCS#8 key gets a sentence that says how to convert it.
+    std::fs::write(
+        &key_file,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let err = beacon::channels::email::Mailer::from_config(&config.mail)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("openssl rsa") && err.contains("dkim.pem"),
+        "{err}"
+    );
+    db.finish().await;
+}
