@@ -490,5 +490,4 @@ async fn mail_is_dkim_signed_when_a_key_is_configured() {
         err.contains("openssl rsa") && err.contains("dkim.pem"),
         "{err}"
     );
-    db.finish().await;
 }
