@@ -182,6 +182,10 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
             tasks.push(tokio::spawn(worker_loop(worker.clone(), stop_rx.clone())));
         }
     }
+    tasks.push(tokio::spawn(watch_reload_requests(
+        services.clone(),
+        stop_rx.clone(),
+    )));
     let state = services.web_state();
     tasks.push(tokio::spawn(flush_feed_readers(
         state.readers.clone(),
@@ -222,16 +226,7 @@ async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
 
 async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
     let max_wait = chrono::Duration::seconds(s.config.delivery.tick_secs.max(1) as i64);
-    let mut version = s.sql.setting(CALENDAR_VERSION).await.ok().flatten();
     loop {
-        if let Ok(v) = s.sql.setting(CALENDAR_VERSION).await {
-            if v != version {
-                version = v;
-                if let Err(e) = s.reload().await {
-                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
-                }
-            }
-        }
         let now = Utc::now();
         if let Err(e) = s.scheduler.tick(now).await {
             tracing::error!(error = %e, "scheduler tick failed; will retry");
@@ -242,6 +237,26 @@ async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
             .unwrap_or(Duration::from_millis(200));
         if sleep_or_stop(wait.max(Duration::from_millis(200)), &mut stop).await {
             return;
+        }
+    }
+}
+
+/// Picks up `beacon reload` requests (a version in the database), whatever roles this process
+/// has: web-only processes show the calendar too.
+async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(s.config.delivery.tick_secs.clamp(1, 30));
+    let mut version = s.sql.setting(CALENDAR_VERSION).await.ok().flatten();
+    loop {
+        if sleep_or_stop(every, &mut stop).await {
+            return;
+        }
+        if let Ok(v) = s.sql.setting(CALENDAR_VERSION).await {
+            if v != version {
+                version = v;
+                if let Err(e) = s.reload().await {
+                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
+                }
+            }
         }
     }
 }
