@@ -20,6 +20,8 @@ pub struct WorkerReport {
     pub retried: usize,
     pub failed: usize,
     pub cancelled: usize,
+    /// Put back untried because a rate limit was reached.
+    pub deferred: usize,
 }
 
 /// Per-channel limits, shared by every worker of the process.
@@ -44,12 +46,29 @@ impl Limits {
         Limits { per_channel }
     }
 
-    async fn wait(&self, channel: &str) {
-        if let Some(v) = self.per_channel.get(channel) {
-            for l in v {
-                l.until_ready().await;
+    /// Waits out a short gap (the per-second limit); `Err(wait)` when the window is full for
+    /// longer, so the row goes back to the queue instead of outliving its lease here.
+    async fn take(&self, channel: &str) -> Result<(), std::time::Duration> {
+        const SHORT: std::time::Duration = std::time::Duration::from_secs(2);
+        let Some(v) = self.per_channel.get(channel) else {
+            return Ok(());
+        };
+        let clock = governor::clock::DefaultClock::default();
+        for l in v {
+            loop {
+                match l.check() {
+                    Ok(()) => break,
+                    Err(not_until) => {
+                        let wait = not_until.wait_time_from(governor::clock::Clock::now(&clock));
+                        if wait > SHORT {
+                            return Err(wait);
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                }
             }
         }
+        Ok(())
     }
 }
 
@@ -68,6 +87,8 @@ pub struct Worker {
 enum Outcome {
     Sent,
     Cancel,
+    /// Not tried: the channel's rate limit is full for this long.
+    Defer(std::time::Duration),
     Failed(SendError),
 }
 
@@ -103,12 +124,18 @@ impl Worker {
 
         let mut sent: Vec<&Claimed> = Vec::new();
         let mut cancelled: Vec<i64> = Vec::new();
+        let mut deferred: Vec<i64> = Vec::new();
+        let mut defer_for = std::time::Duration::ZERO;
         let done = Utc::now();
         for (i, outcome) in outcomes {
             let row = &rows[i];
             match outcome {
                 Outcome::Sent => sent.push(row),
                 Outcome::Cancel => cancelled.push(row.outbox_id),
+                Outcome::Defer(wait) => {
+                    deferred.push(row.outbox_id);
+                    defer_for = defer_for.max(wait);
+                }
                 Outcome::Failed(e) => {
                     let failure = match &e {
                         SendError::Transient(_) => {
@@ -140,6 +167,12 @@ impl Worker {
         }
         report.sent = sent.len();
         report.cancelled = cancelled.len();
+        report.deferred = deferred.len();
+        if !deferred.is_empty() {
+            let until = done + Duration::from_std(defer_for).unwrap_or(Duration::hours(1));
+            tracing::info!(rows = deferred.len(), until = %until, "rate limit reached; rows wait");
+            self.store.defer(&deferred, until, done).await?;
+        }
         self.store.mark_sent(&sent, done).await?;
         self.store
             .mark_cancelled(&cancelled, "recipient no longer subscribed", done)
@@ -149,7 +182,9 @@ impl Worker {
     }
 
     async fn deliver(&self, row: &Claimed, recipients: &HashMap<i64, Recipient>) -> Outcome {
-        self.limits.wait(&row.channel).await;
+        if let Err(wait) = self.limits.take(&row.channel).await {
+            return Outcome::Defer(wait);
+        }
         let result = match row.channel.as_str() {
             "webhook" => self.webhook(row).await,
             _ => match self.email(row, recipients).await {

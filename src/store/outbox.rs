@@ -91,6 +91,8 @@ pub trait OutboxStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<()>;
+    /// Puts claimed rows back, untried, until `until` (a rate limit's window is full).
+    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()>;
     async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool>;
     async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats>;
 }
@@ -250,6 +252,26 @@ impl OutboxStore for SqlStore {
         );
         with_pool!(&self.pool, p => {
             let mut q = sqlx::query(&sql).bind(reason).bind(ms(now));
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.execute(p).await?;
+        });
+        Ok(())
+    }
+
+    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1,
+                next_attempt_at = $1, updated_at = $2
+             where status = 'sending' and outbox_id in ({})",
+            placeholders(3, ids.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(ms(until)).bind(ms(now));
             for id in ids {
                 q = q.bind(id);
             }

@@ -491,3 +491,39 @@ async fn mail_is_dkim_signed_when_a_key_is_configured() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_hourly_rate_limit_holds_the_rest_back_in_the_queue_without_blocking_a_worker() {
+    let sink = SmtpSink::start();
+    let app = spawn_app_with(
+        crate::support::sqlite().await,
+        &sink,
+        Options {
+            configure: |c| c.delivery.rate_per_hour = 2,
+            ..Options::default()
+        },
+    )
+    .await;
+    for i in 0..5 {
+        app.resident(&format!("r{i}@example.com"), &["chesham"], &[BURGLARY])
+            .await;
+    }
+    let now = Utc::now();
+    app.services
+        .scheduler
+        .send_now("winter-burglary", &[], now, None)
+        .await
+        .unwrap();
+    let report = app.drain(now).await;
+    assert_eq!(report.sent, 2);
+    assert_eq!(sink.wait_for(2, StdDuration::from_secs(10)).len(), 2);
+    let stats = app.services.store.stats(Utc::now()).await.unwrap();
+    let pending: i64 = stats
+        .depth
+        .iter()
+        .filter(|d| d.status == "pending" && d.channel == "email")
+        .map(|d| d.count)
+        .sum();
+    assert_eq!(pending, 3, "the rest wait for the window, untried");
+    app.finish().await;
+}
