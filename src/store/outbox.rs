@@ -237,6 +237,23 @@ impl OutboxStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             }
+            // A weekly digest delivers every message it lists: count them against their runs.
+            let digests: Vec<i64> = rows.iter().filter(|r| r.kind == "digest").map(|r| r.outbox_id).collect();
+            if !digests.is_empty() {
+                let sql = format!(
+                    "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
+                     select 'delivered', $1, o.area_id, r.campaign_id, r.run_id, r.priority, 'email', count(*), $1
+                     from outbox o join run r on r.run_id = o.run_id
+                     where o.digest_id in ({})
+                     group by o.area_id, r.campaign_id, r.run_id, r.priority",
+                    placeholders(2, digests.len())
+                );
+                let mut q = sqlx::query(&sql).bind(now);
+                for id in &digests {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -557,6 +557,12 @@ async fn weekly_residents_get_one_digest_of_the_weeks_messages_and_none_when_not
             assert!(text.contains(title.as_str()), "{title} in {text}");
         }
         assert!(header(&digest[0].data, "List-Unsubscribe").is_some());
+        // Reach counts what the digest delivered against each campaign.
+        let runs = store.campaign_runs("winter-burglary", 5).await.unwrap();
+        assert_eq!(
+            runs[0].delivered, 2,
+            "one immediate resident, one in the digest"
+        );
         link(&app, &digest[0], "manage");
 
         // A week with nothing new sends nothing.
