@@ -475,7 +475,9 @@ EOF
       S4[$e:pend]="${S4[$e:pend]:-} $pend"
       S4[$e:conf]="${S4[$e:conf]:-} $conf"
       S4[$e:refused]="${S4[$e:refused]:-} $(awk '/^REFUSED/ { print $2 }' "$LOG/wrk-signup-$e-$r.txt")"
-      if [[ $acc == "$pend" && $pend == "$conf" ]]; then S4[$e:consistent]="${S4[$e:consistent]:-} yes"
+      # wrk stops counting at the deadline while up to 64 requests are still in flight, so the
+      # database may hold a few more than the 303s wrk saw; never fewer.
+      if [[ $pend == "$conf" ]] && ((pend >= acc && pend - acc <= 64)); then S4[$e:consistent]="${S4[$e:consistent]:-} yes"
       else S4[$e:consistent]="${S4[$e:consistent]:-} no"; log "WARNING: sign-up $e run $r: 303s $acc, pending $pend, confirmations $conf"; fi
       log "signup $e run $r: $acc accepted (303), $pend pending, $conf confirmations -> $rps/s"
       drop_fresh "$e" "$ref"
@@ -490,11 +492,13 @@ scenario5() {
   make_template postgres "$SUBS"
   for r in $(seq 1 "$RUNS"); do
     fresh_db postgres "$SUBS" "scale_$$"
-    local ref=$FRESH_REF url=$FRESH_URL port dump=$WORK/sink-dump
-    rm -f "$dump"
+    local ref=$FRESH_REF url=$FRESH_URL port dumpdir=$WORK/dump dump=$WORK/dump.all
+    rm -rf "$dumpdir" "$dump"
+    mkdir -p "$dumpdir"
+    [[ $(id -u) != 0 ]] || chown nobody "$dumpdir"
     port=$(free_port 25250)
-    # -D appends every transaction (with its X-Rcpt-Args envelope line) to one file.
-    start_sink "$port" -D "$dump"
+    # -D appends every transaction (with its X-Rcpt-Args envelope line) to a dump file.
+    start_sink "$port" -D "$dumpdir/sink"
     local p1 p2 w1 w2 pid1 pid2
     w1=$(free_port 18780); w2=$(free_port $((w1 + 1)))
     for p in "$w1" "$w2"; do
@@ -509,14 +513,19 @@ scenario5() {
     local t0 t1 left i
     t0=$(now)
     BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" beacon "$url" send "$CAMPAIGN" --no-wait >"$LOG/scale-send-$r.out" 2>&1
+    local limit=$(( SUBS / 20 + 120 ))
     while :; do
       left=$(psql_q "$ref" "select count(*) from outbox where channel = 'email' and status in ('pending','sending')")
       [[ $left == 0 ]] && break
+      kill -0 "$SINK_PID" 2>/dev/null || die "smtp-sink died (see $LOG/sink.out)"
+      ge "$(now)" "$t0 + $limit" && { log "WARNING: scale-out run $r gave up after ${limit}s with $left left"; break; }
       sleep 0.2
     done
     t1=$(now)
     stop_pid "$pid1"; stop_pid "$pid2"
     stop_sink
+    cat "$dumpdir"/* >"$dump" 2>/dev/null || true
+    rm -rf "$dumpdir"
     local got uniq maxper sent_rows per1 per2 wall
     wall=$(calc "$t1 - $t0" 3)
     got=$(grep -ac '^X-Rcpt-Args:' "$dump" || true)
@@ -620,7 +629,7 @@ write_results() {
         local v c
         v=$(m "${S4[$e:rps]:-}")
         c=$(echo ${S4[$e:consistent]:-} | tr ' ' '\n' | grep -c no || true)
-        echo "| 4 | Sign-up POST /subscribe, $e | $v accepted/s | every 303 a pending subscriber + confirmation: $([[ $c == 0 ]] && echo "yes, all runs" || echo "NO in $c run(s)") | | >= 1,000/s | $( [[ $c == 0 ]] && verdict "$v" 1000 || echo FAIL) |"
+        echo "| 4 | Sign-up POST /subscribe, $e | $v accepted/s (refused: ${S4[$e:refused]:-} ) | every 303 a pending subscriber + confirmation: $([[ $c == 0 ]] && echo "yes, all runs" || echo "NO in $c run(s)") | | >= 1,000/s | $( [[ $c == 0 ]] && verdict "$v" 1000 || echo FAIL) |"
       done
     fi
     if [[ -n ${S5[got]:-} ]]; then

@@ -1,12 +1,14 @@
 //! E-mail through lettre: a pooled SMTP transport, or `.eml` files for the zero-set-up default.
 
 use super::SendError;
+use super::smtp_pool::{SmtpError, SmtpPool, StartTls};
 use crate::config::MailConfig;
 use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::TlsParameters;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,9 @@ pub enum MailSetupError {
 }
 
 enum Transport {
+    /// `smtp://`: our pool of no-delay connections.
+    Pooled(SmtpPool),
+    /// `smtps://`: lettre's pool (TLS from the first byte).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(AsyncFileTransport<Tokio1Executor>),
 }
@@ -37,7 +42,8 @@ pub struct Mailer {
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.transport {
-            Transport::Smtp(_) => "smtp",
+            Transport::Pooled(_) => "smtp",
+            Transport::Smtp(_) => "smtps",
             Transport::File(_) => "file",
         };
         write!(f, "Mailer({kind})")
@@ -86,26 +92,45 @@ impl Mailer {
             // from_url understands smtp:// (opportunistic STARTTLS is not its default, so we pick
             // the TLS mode ourselves): smtps:// is TLS from the start; smtp:// upgrades with
             // STARTTLS when offered, or `?tls=required` insists on it.
-            let mut b = AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.transport)
-                .map_err(|_| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?;
             if url.scheme() == "smtp" {
                 let required = url
                     .query_pairs()
                     .any(|(k, v)| k == "tls" && v == "required");
-                let params = TlsParameters::new(host)
+                let params = TlsParameters::new(host.clone())
                     .map_err(|e| MailSetupError::Transport(e.to_string()))?;
-                b = b.tls(if required {
-                    Tls::Required(params)
+                let tls = if required {
+                    StartTls::Required(params)
                 } else {
-                    Tls::Opportunistic(params)
+                    StartTls::Opportunistic(params)
+                };
+                let credentials = (!url.username().is_empty()).then(|| {
+                    let decode = |s: &str| {
+                        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                            .next()
+                            .map(|(_, v)| v.into_owned())
+                            .unwrap_or_default()
+                    };
+                    Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
                 });
+                Transport::Pooled(SmtpPool::new(
+                    host,
+                    url.port().unwrap_or(25),
+                    tls,
+                    credentials,
+                    c.pool_size.max(1) as usize,
+                ))
+            } else {
+                let b =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.transport).map_err(|_| {
+                        MailSetupError::Transport(crate::config::redact_url(&c.transport))
+                    })?;
+                let pool = PoolConfig::new().max_size(c.pool_size.max(1));
+                Transport::Smtp(
+                    b.pool_config(pool)
+                        .timeout(Some(std::time::Duration::from_secs(30)))
+                        .build(),
+                )
             }
-            let pool = PoolConfig::new().max_size(c.pool_size.max(1));
-            Transport::Smtp(
-                b.pool_config(pool)
-                    .timeout(Some(std::time::Duration::from_secs(30)))
-                    .build(),
-            )
         } else {
             return Err(MailSetupError::Transport(crate::config::redact_url(
                 &c.transport,
@@ -197,6 +222,14 @@ impl Mailer {
 
     pub async fn send(&self, msg: Message) -> Result<(), SendError> {
         match &self.transport {
+            Transport::Pooled(pool) => {
+                pool.send(msg.envelope(), &msg.formatted())
+                    .await
+                    .map_err(|e| match e {
+                        SmtpError::Smtp(e) => classify(e),
+                        SmtpError::Io(e) => SendError::Transient(format!("network: {e}")),
+                    })
+            }
             Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(classify),
             Transport::File(t) => t
                 .send(msg)

@@ -1,6 +1,7 @@
 //! Outbound adapters. Each failure says whether trying again could help.
 
 pub mod email;
+mod smtp_pool;
 pub mod webhook;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
