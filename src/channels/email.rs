@@ -25,7 +25,7 @@ pub enum MailSetupError {
 
 enum Transport {
     /// `smtp://`: our pool of no-delay connections.
-    Pooled(SmtpPool),
+    Pooled(Box<SmtpPool>),
     /// `smtps://`: lettre's pool (TLS from the first byte).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(AsyncFileTransport<Tokio1Executor>),
@@ -112,13 +112,13 @@ impl Mailer {
                     };
                     Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
                 });
-                Transport::Pooled(SmtpPool::new(
+                Transport::Pooled(Box::new(SmtpPool::new(
                     host,
                     url.port().unwrap_or(25),
                     tls,
                     credentials,
                     c.pool_size.max(1) as usize,
-                ))
+                )))
             } else {
                 let b =
                     AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.transport).map_err(|_| {
