@@ -37,38 +37,45 @@ pub async fn drain(s: &Services) -> anyhow::Result<()> {
         b
     });
     let lanes = s.config.delivery.workers.max(1) as usize;
-    let mut total = crate::delivery::WorkerReport::default();
-    loop {
-        let steps = (0..lanes).map(|_| {
-            let w = worker.clone();
-            async move { w.run_once(Utc::now()).await }
-        });
-        let mut claimed = 0;
-        for r in futures::future::join_all(steps).await {
-            let r = r?;
-            claimed += r.claimed;
-            total.sent += r.sent;
-            total.retried += r.retried;
-            total.failed += r.failed;
-            total.cancelled += r.cancelled;
+    // Each lane claims its next batch as soon as its last one is done, so the SMTP connections
+    // never all wait on one slow message or on the other lane's database step.
+    let total = std::sync::Arc::new(std::sync::Mutex::new(
+        crate::delivery::WorkerReport::default(),
+    ));
+    let steps = (0..lanes).map(|_| {
+        let w = worker.clone();
+        let total = total.clone();
+        let bar = bar.clone();
+        async move {
+            loop {
+                let r = w.run_once(Utc::now()).await?;
+                if let Ok(mut t) = total.lock() {
+                    t.sent += r.sent;
+                    t.retried += r.retried;
+                    t.failed += r.failed;
+                    t.cancelled += r.cancelled;
+                    t.deferred += r.deferred;
+                    if let Some(b) = &bar {
+                        b.set_position(t.sent as u64);
+                        b.set_message(format!("{} retrying, {} failed", t.retried, t.failed));
+                    }
+                }
+                if r.claimed == 0 {
+                    return Ok::<(), crate::store::StoreError>(());
+                }
+            }
         }
-        if let Some(b) = &bar {
-            b.set_position(total.sent as u64);
-            b.set_message(format!(
-                "{} retrying, {} failed",
-                total.retried, total.failed
-            ));
-        }
-        if claimed == 0 {
-            break;
-        }
+    });
+    for r in futures::future::join_all(steps).await {
+        r?;
     }
+    let total = total.lock().map(|t| *t).unwrap_or_default();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     println!(
-        "delivered {} message(s); {} to retry later, {} failed, {} no longer wanted",
-        total.sent, total.retried, total.failed, total.cancelled
+        "delivered {} message(s); {} to retry later, {} failed, {} no longer wanted, {} held by the rate limit",
+        total.sent, total.retried, total.failed, total.cancelled, total.deferred
     );
     Ok(())
 }

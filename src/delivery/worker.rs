@@ -28,6 +28,8 @@ pub struct WorkerReport {
 #[derive(Default)]
 pub struct Limits {
     per_channel: HashMap<&'static str, Vec<DefaultDirectRateLimiter>>,
+    /// Made once: building governor's clock calibrates it, too dear to do per message.
+    clock: governor::clock::DefaultClock,
 }
 
 impl Limits {
@@ -43,23 +45,26 @@ impl Limits {
             }
             per_channel.insert(ch, v);
         }
-        Limits { per_channel }
+        Limits {
+            per_channel,
+            clock: governor::clock::DefaultClock::default(),
+        }
     }
 
     /// Waits out a short gap (the per-second limit); `Err(wait)` when the window is full for
     /// longer, so the row goes back to the queue instead of outliving its lease here.
     async fn take(&self, channel: &str) -> Result<(), std::time::Duration> {
         const SHORT: std::time::Duration = std::time::Duration::from_secs(2);
-        let Some(v) = self.per_channel.get(channel) else {
+        let Some(v) = self.per_channel.get(channel).filter(|v| !v.is_empty()) else {
             return Ok(());
         };
-        let clock = governor::clock::DefaultClock::default();
         for l in v {
             loop {
                 match l.check() {
                     Ok(()) => break,
                     Err(not_until) => {
-                        let wait = not_until.wait_time_from(governor::clock::Clock::now(&clock));
+                        let wait =
+                            not_until.wait_time_from(governor::clock::Clock::now(&self.clock));
                         if wait > SHORT {
                             return Err(wait);
                         }
