@@ -20,6 +20,8 @@
 #   BENCH_SCENARIOS="1 2 3 4 5"  which scenarios to run (2 needs 1's runs for its 100k figure)
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432   PostgreSQL server (trust auth, may createdb)
 #   BENCH_PROFILE=1              perf profile of one fan-out (needs perf; skipped if unavailable)
+#   BENCH_WHATIF=0               1 = also one fan-out per engine with TCP_NODELAY forced by an LD_PRELOAD
+#                                shim (benches/nodelay_shim.c): informational, explains the profile
 #   BENCH_OUT=benches/RESULTS.md
 #   CARGO_TARGET_DIR             honoured (default: ./target)
 #   BENCH_QUICK=1                smoke test: 3 runs of 5,000 / 20,000 subscribers, 3 s wrk
@@ -43,6 +45,7 @@ WRK_SECS=${BENCH_WRK_SECS:-10}
 SCENARIOS=" ${BENCH_SCENARIOS:-1 2 3 4 5} "
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PROFILE=${BENCH_PROFILE:-1}
+WHATIF=${BENCH_WHATIF:-0}
 OUT=${BENCH_OUT:-$HERE/RESULTS.md}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 CAMPAIGN=${BENCH_CAMPAIGN:-winter-burglary}
@@ -77,6 +80,7 @@ install_missing() {
   command -v psql >/dev/null && command -v createdb >/dev/null || need+=(postgresql-client)
   [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
   command -v curl >/dev/null || need+=(curl)
+  if [[ $WHATIF == 1 ]] && ! command -v cc >/dev/null; then need+=(gcc libc6-dev); fi
   if [[ $PROFILE == 1 ]] && ! command -v perf >/dev/null; then need+=(linux-perf); fi
   ((${#need[@]})) || return 0
   log "installing from Debian: ${need[*]}"
@@ -251,14 +255,14 @@ audience() { # engine-n campaign: messages one send produces (email recipients)
 declare -A S1=()   # key "engine:metric" -> space-separated per-run values
 push() { S1[$1]="${S1[$1]:-} $2"; }
 
-fanout_once() { # engine n tag -> pushes figures under "$tag:*"
-  local e=$1 n=$2 tag=$3 port t0 t1
+fanout_once() { # engine n tag [LD_PRELOAD] -> pushes figures under "$tag:*"
+  local e=$1 n=$2 tag=$3 preload=${4:-} port t0 t1
   fresh_db "$e" "$n" "run_$$"
   local ref=$FRESH_REF url=$FRESH_URL
   port=$(free_port 25250)
   start_sink "$port"
   t0=$(now)
-  BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" \
+  BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=$preload \
     /usr/bin/time -v -o "$LOG/time-$tag.txt" \
     "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" \
     >"$LOG/send-$tag.out" 2>"$LOG/send-$tag.err" < /dev/null \
@@ -310,6 +314,9 @@ scenario1() {
       source_once "$SUBS" "src-$e"
       fanout_once "$e" "$SUBS" "fan-$e"
     done
+    if [[ -n ${SHIM:-} ]]; then
+      fanout_once "$e" "$SUBS" "nd-$e" "$SHIM"
+    fi
   done
 }
 
@@ -555,13 +562,13 @@ scenario_profile() {
     local ref=$FRESH_REF url=$FRESH_URL
     port=$(free_port 25250)
     start_sink "$port"
-    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" \
-      perf record -F 499 -g -o "$WORK/perf-$e.data" -- \
+    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=${PROFILE_PRELOAD:-} \
+      perf record -F 999 -o "$WORK/perf-$e.data" -- \
       "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" >"$LOG/prof-$e.out" 2>"$LOG/prof-$e.err" < /dev/null \
       || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$e.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
     stop_sink
     perf report -i "$WORK/perf-$e.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$e.txt" || true
-    perf report -i "$WORK/perf-$e.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$e.txt" || true
+    perf report -i "$WORK/perf-$e.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$e.txt" || true
     perf report -i "$WORK/perf-$e.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-comm-$e.txt" || true
     drop_fresh "$e" "$ref"
   done
@@ -655,6 +662,10 @@ write_results() {
       for e in sqlite postgres; do
         echo "| $e | $(m "${S1[fan-$e:mps]:-}") (${S1[fan-$e:mps]:-} ) | $(m "${S1[src-$e:mps]:-}") (${S1[src-$e:mps]:-} ) | $(m "${S1[fan-$e:wall]:-}") | $(m "${S1[fan-$e:cpu1k]:-}") | $(m "${S1[fan-$e:rss]:-}") | ${S1[fan-$e:sink]:-} |"
       done
+      for e in sqlite postgres; do
+        [[ -n ${S1[nd-$e:mps]:-} ]] || continue
+        echo "| $e, **what-if: TCP_NODELAY via LD_PRELOAD** (1 run, not a result) | $(m "${S1[nd-$e:mps]:-}") (ratio $(calc "$(m "${S1[nd-$e:mps]:-}") / $(m "${S1[src-$e:mps]:-}")" 2)) | | $(m "${S1[nd-$e:wall]:-}") | $(m "${S1[nd-$e:cpu1k]:-}") | $(m "${S1[nd-$e:rss]:-}") | ${S1[nd-$e:sink]:-} |"
+      done
       for e in $MILLION_ENGINES; do
         [[ -n ${S1[big-$e:mps]:-} ]] || continue
         echo "| $e, $MILLION | $(m "${S1[big-$e:mps]:-}") (${S1[big-$e:mps]:-} ) | | $(m "${S1[big-$e:wall]:-}") | $(m "${S1[big-$e:cpu1k]:-}") | $(m "${S1[big-$e:rss]:-}") (${S1[big-$e:rss]:-} ) | ${S1[big-$e:sink]:-} |"
@@ -711,7 +722,7 @@ write_results() {
       if [[ $PROFILE_NOTE == ok ]]; then
         local e
         for e in sqlite postgres; do
-          echo "\`perf record -F 499 -g\` of one $SUBS fan-out on $e; samples by process image and by symbol (self time, top 25):"
+          echo "\`perf record -F 999\` of one $SUBS fan-out on $e${PROFILE_PRELOAD:+ with the TCP_NODELAY shim (so CPU, not the stall, dominates)}; samples by image and by symbol (self time, top 25):"
           echo
           echo '```'
           cat "$WORK/prof-dso-$e.txt"
@@ -744,6 +755,10 @@ common_env
 machine
 calibrate_message
 log "work dir $WORK"
+SHIM=
+if [[ $WHATIF == 1 ]] && cc -shared -fPIC -O2 -o "$WORK/nodelay_shim.so" "$HERE/nodelay_shim.c" -ldl 2>"$LOG/shim.err"; then
+  SHIM=$WORK/nodelay_shim.so
+fi
 
 if [[ $SCENARIOS == *" 1 "* || $SCENARIOS == *" 2 "* || $SCENARIOS == *" 5 "* ]]; then
   make_template sqlite "$SUBS"
@@ -756,6 +771,7 @@ fi
 [[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }
 [[ $SCENARIOS != *" 4 "* ]] || { scenario4; write_results; }
 [[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
+PROFILE_PRELOAD=$SHIM
 [[ $PROFILE != 1 ]] || { scenario_profile; }
 write_results
 log "wrote $OUT"

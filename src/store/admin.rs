@@ -1,6 +1,6 @@
 //! Staff accounts, their sessions, API tokens and the audit log.
 
-use super::{Result, SqlStore, StoreError, from_ms, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, StoreError, from_ms, ms, with_pool};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
@@ -138,7 +138,7 @@ impl AdminStore for SqlStore {
 
     async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query("update admin_user set disabled = $1 where email = $2")
                 .bind(i64::from(disabled))
                 .bind(email)

@@ -1,6 +1,6 @@
 //! Keeping the database's copy of areas and campaigns in step with the calendar files.
 
-use super::{Result, SqlStore, with_pool};
+use super::{BeginWrite, Result, SqlStore, with_pool};
 use crate::domain::{AreaDirectory, Campaign};
 use chrono::Utc;
 use sqlx::Row;
@@ -33,7 +33,7 @@ impl CalendarStore for SqlStore {
     async fn sync_areas(&self, areas: &AreaDirectory) -> Result<()> {
         let now = super::ms(Utc::now());
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for a in areas.iter() {
                 sqlx::query(
                     "insert into area (slug, name, district, households, created_at) values ($1, $2, $3, $4, $5)
@@ -56,7 +56,7 @@ impl CalendarStore for SqlStore {
     async fn sync_campaigns(&self, campaigns: &[Campaign]) -> Result<Vec<StoredCampaign>> {
         let now = super::ms(Utc::now());
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for c in campaigns {
                 sqlx::query(
                     "insert into campaign (slug, title, priority, lead, content_hash, definition, created_at, updated_at)

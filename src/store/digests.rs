@@ -2,7 +2,7 @@
 //! worker claims them; gathering turns each resident's waiting rows into one e-mail row (unique
 //! per resident and digest period) and ties every item to it, in one transaction.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -33,7 +33,7 @@ impl DigestStore for SqlStore {
         let suffix = format!(":{}", ms(period));
         let payload = serde_json::json!({ "period": period.to_rfc3339() }).to_string();
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let queued = sqlx::query(
                 "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
                  select 'digest:' || cast(o.subscriber_id as text) || $1, o.subscriber_id, 'email', 'digest', 1, $2, 'pending', $3, $3, $3

@@ -141,6 +141,36 @@ pub(crate) const LEFT_EVENT: &str =
        and exists (select 1 from subscriber s where s.subscriber_id = $2 and s.status = 'confirmed')
      having count(*) > 0";
 
+/// Opens a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
+/// "database is locked" when another writer got in between, which the busy timeout cannot cure.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, Self::Db>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>>> + Send
+    {
+        self.begin()
+    }
+}
+
 /// Milliseconds since the epoch: how every time is stored.
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -1,7 +1,7 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
 use super::runs::placeholders;
-use super::{Pool, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Pool, Result, SqlStore, from_ms, ms, with_pool};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -218,7 +218,7 @@ impl OutboxStore for SqlStore {
                 .or_default() += 1;
         }
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let mut q = sqlx::query(&sql).bind(now);
             for r in rows {
                 q = q.bind(r.outbox_id);
@@ -311,7 +311,7 @@ impl OutboxStore for SqlStore {
         };
         let error: String = error.chars().take(1000).collect();
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query(
                 "update outbox set status = $1, next_attempt_at = $2, last_error = $3, lease_until = null, updated_at = $4
                  where outbox_id = $5",

@@ -1,7 +1,7 @@
 //! The anonymous counts reach reports are made of. Nothing here names a resident: every figure
 //! comes from the `event` table (sign-ups, leavers, deliveries, feed readers) or from totals.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -221,7 +221,7 @@ impl ReachStore for SqlStore {
     ) -> Result<()> {
         let at = day * DAY_MS;
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let area_id: Option<i64> = match area_slug {
                 Some(slug) => sqlx::query_scalar("select area_id from area where slug = $1")
                     .bind(slug)

@@ -4,7 +4,7 @@
 //! transaction, so a crash can never confirm someone without a record or lose a confirmation.
 
 use super::runs::placeholders;
-use super::{Result, SqlStore, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, ms, with_pool};
 use crate::domain::signup::{CONSENT_VERSION, Signup};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -157,7 +157,7 @@ impl ResidentStore for SqlStore {
         let topics: Vec<String> = s.topics.iter().map(|t| t.slug().to_string()).collect();
         let areas = vec![s.area_slug.clone()];
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let existing = sqlx::query("select subscriber_id, status from subscriber where email = $1")
                 .bind(s.email.as_str())
                 .fetch_optional(&mut *tx)
@@ -214,7 +214,7 @@ impl ResidentStore for SqlStore {
     async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let status: Option<String> = sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
                 .bind(subscriber_id)
                 .fetch_optional(&mut *tx)
@@ -236,7 +236,7 @@ impl ResidentStore for SqlStore {
     ) -> Result<ConfirmOutcome> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let status: Option<String> = sqlx::query_scalar(
                 "select status from subscriber where subscriber_id = $1 and token_version = $2",
             )
@@ -326,7 +326,7 @@ impl ResidentStore for SqlStore {
     ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query(
                 "update subscriber set frequency = $1, paused = $2, updated_at = $3
                  where subscriber_id = $4 and token_version = $5 and status not in ('erased')",
@@ -351,7 +351,7 @@ impl ResidentStore for SqlStore {
     async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let stale = "select subscriber_id from subscriber where status = 'pending' and updated_at < $1";
             sqlx::query(&format!("delete from subscription where subscriber_id in ({stale})"))
                 .bind(ms(before))
@@ -384,7 +384,7 @@ impl ResidentStore for SqlStore {
     async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let current: Option<i64> = sqlx::query_scalar(
                 "select subscriber_id from subscriber where subscriber_id = $1 and token_version = $2 and status <> 'erased'",
             )

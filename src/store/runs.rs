@@ -1,6 +1,6 @@
 //! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
 
-use super::{Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
 use crate::domain::Channel;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -134,7 +134,7 @@ impl RunStore for SqlStore {
             (None, false) => "queued",
         };
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let campaign_id: Option<i64> = sqlx::query_scalar("select campaign_id from campaign where slug = $1")
                 .bind(&run.campaign_slug)
                 .fetch_optional(&mut *tx)
@@ -208,7 +208,7 @@ impl RunStore for SqlStore {
     async fn fan_out_batch(&self, run_id: i64, limit: i64, now: DateTime<Utc>) -> Result<usize> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query("select status, priority, areas, fanout_checkpoint from run where run_id = $1")
                 .bind(run_id)
                 .fetch_optional(&mut *tx)

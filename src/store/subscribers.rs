@@ -1,7 +1,7 @@
 //! Residents and what they follow: imports, demo data, leaving.
 
 use super::runs::placeholders;
-use super::{Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
 use chrono::{DateTime, Utc};
 
 /// A resident to add as already confirmed (imports from partners' lists, demo data).
@@ -50,7 +50,7 @@ impl SubscriberStore for SqlStore {
     ) -> Result<Vec<ImportOutcome>> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let mut out = Vec::with_capacity(batch.len());
             for s in batch {
                 let id: Option<i64> = sqlx::query_scalar(
@@ -117,7 +117,7 @@ impl SubscriberStore for SqlStore {
     ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let status: Option<String> = sqlx::query_scalar("select status from subscriber where subscriber_id = $1 and token_version = $2")
                 .bind(subscriber_id)
                 .bind(token_version)
