@@ -127,7 +127,7 @@ async fn resend(
     let Ok((c, _)) = claims(&state, &token) else {
         return forged();
     };
-    if !state.signup_limit.check(&headers, &peer) {
+    if !state.signup_limit.check(state.client_ip(&headers, &peer)) {
         return super::guard::too_many();
     }
     if let Err(e) = state

@@ -15,37 +15,46 @@ use std::sync::Mutex;
 /// Keys kept per feed and day; past it, new readers are no longer told apart (memory stays bounded).
 const MAX_READERS: usize = 100_000;
 
-type Counts = HashMap<(i64, Option<String>), HashMap<[u8; 16], i64>>;
+/// Per day, per feed (`""` for all areas), each reader's hash and weight.
+type Counts = HashMap<i64, HashMap<String, HashMap<[u8; 16], i64>>>;
+
+struct Tally {
+    /// The salt's day and value; a new day draws a new salt.
+    day: i64,
+    salt: [u8; 32],
+    counts: Counts,
+}
 
 pub struct FeedReaders {
     instance: String,
-    salt: Mutex<(i64, [u8; 32])>,
-    counts: Mutex<Counts>,
+    tally: Mutex<Tally>,
 }
 
 impl Default for FeedReaders {
     fn default() -> Self {
         FeedReaders {
             instance: crate::domain::token::random_id(),
-            salt: Mutex::new((0, [0; 32])),
-            counts: Mutex::default(),
+            tally: Mutex::new(Tally {
+                day: 0,
+                salt: [0; 32],
+                counts: HashMap::new(),
+            }),
         }
     }
 }
 
 /// "… 16 subscribers" in an aggregator's User-Agent.
 pub fn aggregator_subscribers(user_agent: &str) -> Option<i64> {
-    let lower = user_agent.to_ascii_lowercase();
-    let at = lower.find(" subscriber")?;
-    let digits: String = lower[..at]
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    digits.parse().ok().filter(|n| *n > 0)
+    const WORD: &[u8] = b" subscriber";
+    let ua = user_agent.as_bytes();
+    let at = ua
+        .windows(WORD.len())
+        .position(|w| w.eq_ignore_ascii_case(WORD))?;
+    let start = ua[..at]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    user_agent[start..at].parse().ok().filter(|n| *n > 0)
 }
 
 fn day_of(t: DateTime<Utc>) -> i64 {
@@ -53,7 +62,8 @@ fn day_of(t: DateTime<Utc>) -> i64 {
 }
 
 impl FeedReaders {
-    /// Notes one fetch of an area's feed (`None` for the all-areas feed).
+    /// Notes one fetch of an area's feed (`None` for the all-areas feed). On the feed's hot
+    /// path: one lock, one hash, no allocation for a reader already seen today.
     pub fn seen(
         &self,
         area: Option<&str>,
@@ -62,35 +72,40 @@ impl FeedReaders {
         now: DateTime<Utc>,
     ) {
         let day = day_of(now);
-        let salt = {
-            let Ok(mut s) = self.salt.lock() else { return };
-            if s.0 != day {
-                *s = (day, rand::random());
-            }
-            s.1
-        };
-        let (key_material, weight) = match aggregator_subscribers(user_agent) {
-            // An aggregator is one reader-set however many addresses it fetches from.
-            Some(n) => (
-                user_agent
-                    .split(';')
-                    .next()
-                    .unwrap_or(user_agent)
-                    .to_string(),
-                n,
-            ),
-            None => (format!("{ip:?}|{user_agent}"), 1),
-        };
-        let mut h = Sha256::new();
-        h.update(salt);
-        h.update(key_material.as_bytes());
-        let digest = h.finalize();
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        let Ok(mut counts) = self.counts.lock() else {
+        let Ok(mut tally) = self.tally.lock() else {
             return;
         };
-        let readers = counts.entry((day, area.map(str::to_string))).or_default();
+        if tally.day != day {
+            tally.day = day;
+            tally.salt = rand::random();
+        }
+        let mut h = Sha256::new();
+        h.update(tally.salt);
+        let weight = match aggregator_subscribers(user_agent) {
+            // An aggregator is one reader-set however many addresses it fetches from.
+            Some(n) => {
+                h.update(user_agent.split(';').next().unwrap_or(user_agent));
+                n
+            }
+            None => {
+                match ip {
+                    Some(IpAddr::V4(v4)) => h.update(v4.octets()),
+                    Some(IpAddr::V6(v6)) => h.update(v6.octets()),
+                    None => {}
+                }
+                h.update(b"|");
+                h.update(user_agent);
+                1
+            }
+        };
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h.finalize()[..16]);
+        let feeds = tally.counts.entry(day).or_default();
+        let area = area.unwrap_or("");
+        let readers = match feeds.get_mut(area) {
+            Some(r) => r,
+            None => feeds.entry(area.to_string()).or_default(),
+        };
         if readers.len() < MAX_READERS || readers.contains_key(&key) {
             let w = readers.entry(key).or_insert(0);
             *w = (*w).max(weight);
@@ -100,20 +115,26 @@ impl FeedReaders {
     /// Writes this process's counts; keeps only today's in memory afterwards.
     pub async fn flush(&self, store: &dyn Store, now: DateTime<Utc>) {
         let today = day_of(now);
-        let snapshot: Vec<((i64, Option<String>), i64)> = match self.counts.lock() {
-            Ok(mut c) => {
-                let out = c
+        let snapshot: Vec<(i64, String, i64)> = match self.tally.lock() {
+            Ok(mut t) => {
+                let out = t
+                    .counts
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.values().sum()))
+                    .flat_map(|(day, feeds)| {
+                        feeds
+                            .iter()
+                            .map(|(area, readers)| (*day, area.clone(), readers.values().sum()))
+                    })
                     .collect();
-                c.retain(|(day, _), _| *day >= today);
+                t.counts.retain(|day, _| *day >= today);
                 out
             }
             Err(_) => return,
         };
-        for ((day, area), n) in snapshot {
+        for (day, area, n) in snapshot {
+            let area = (!area.is_empty()).then_some(area.as_str());
             if let Err(e) = store
-                .record_feed_readers(day, area.as_deref(), &self.instance, n, now)
+                .record_feed_readers(day, area, &self.instance, n, now)
                 .await
             {
                 tracing::warn!(error = %e, "cannot record feed readers");
@@ -162,10 +183,8 @@ mod tests {
             "Feedly/1.0 (x; 16 subscribers)",
             now,
         );
-        let counts = r.counts.lock().unwrap();
-        let total: i64 = counts[&(day_of(now), Some("chesham".to_string()))]
-            .values()
-            .sum();
+        let tally = r.tally.lock().unwrap();
+        let total: i64 = tally.counts[&day_of(now)]["chesham"].values().sum();
         assert_eq!(total, 2 + 16);
     }
 }

@@ -79,7 +79,7 @@ async fn feed(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let ip = super::admin::client_ip(&state, &headers, &peer).and_then(|i| i.parse().ok());
+        let ip = state.client_ip(&headers, &peer);
         state
             .readers
             .seen((area != "all").then_some(area.as_str()), ip, ua, Utc::now());

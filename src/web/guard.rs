@@ -78,22 +78,36 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
     }
 }
 
+/// The client's address: the connection's peer, or behind our own proxy (`trust_forwarded_for`)
+/// the last `X-Forwarded-For` hop, the one that proxy added; earlier hops are the client's say-so.
+pub fn client_ip(headers: &HeaderMap, peer: &Peer, trust_forwarded_for: bool) -> Option<IpAddr> {
+    if trust_forwarded_for {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return Some(ip);
+        }
+    }
+    peer.0.map(|a| a.ip())
+}
+
 /// Counts requests per client address within an hour.
 pub struct PerIpLimit {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    trust_forwarded_for: bool,
 }
 
 impl PerIpLimit {
-    pub fn new(per_hour: u32, trust_forwarded_for: bool) -> Self {
+    pub fn new(per_hour: u32) -> Self {
         PerIpLimit {
             limiter: NonZeroU32::new(per_hour).map(|n| RateLimiter::keyed(Quota::per_hour(n))),
-            trust_forwarded_for,
         }
     }
 
     /// `true` if this client may go ahead; counts the request.
-    pub fn check(&self, headers: &HeaderMap, peer: &Peer) -> bool {
+    pub fn check(&self, ip: Option<IpAddr>) -> bool {
         let Some(l) = &self.limiter else {
             return true;
         };
@@ -101,22 +115,8 @@ impl PerIpLimit {
         if l.len() > 10_000 {
             l.retain_recent();
         }
-        l.check_key(&self.client_ip(headers, peer)).is_ok()
-    }
-
-    fn client_ip(&self, headers: &HeaderMap, peer: &Peer) -> IpAddr {
-        if self.trust_forwarded_for {
-            // The last hop is the one our own proxy added; earlier ones are the client's say-so.
-            if let Some(ip) = headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok())
-            {
-                return ip;
-            }
-        }
-        peer.0.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+        l.check_key(&ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+            .is_ok()
     }
 }
 
@@ -180,12 +180,27 @@ mod tests {
     }
 
     #[test]
-    fn the_limit_is_per_client_address() {
-        let l = PerIpLimit::new(2, true);
-        let a = headers(&[("x-forwarded-for", "10.0.0.1, 192.0.2.1")]);
-        let b = headers(&[("x-forwarded-for", "192.0.2.2")]);
-        assert!(l.check(&a, &Peer(None)) && l.check(&a, &Peer(None)));
-        assert!(!l.check(&a, &Peer(None)));
-        assert!(l.check(&b, &Peer(None)));
+    fn the_limit_is_per_client_address_and_trusts_only_our_proxys_hop() {
+        let l = PerIpLimit::new(2);
+        let a = client_ip(
+            &headers(&[("x-forwarded-for", "10.0.0.1, 192.0.2.1")]),
+            &Peer(None),
+            true,
+        );
+        assert_eq!(a, "192.0.2.1".parse().ok());
+        let b = client_ip(
+            &headers(&[("x-forwarded-for", "192.0.2.2")]),
+            &Peer(None),
+            true,
+        );
+        assert!(l.check(a) && l.check(a));
+        assert!(!l.check(a));
+        assert!(l.check(b));
+        let untrusted = client_ip(
+            &headers(&[("x-forwarded-for", "192.0.2.9")]),
+            &Peer(None),
+            false,
+        );
+        assert_eq!(untrusted, None);
     }
 }

@@ -55,14 +55,8 @@ impl AppState {
         published: Arc<AtomicU64>,
         scheduler: Arc<crate::scheduler::Scheduler>,
     ) -> Self {
-        let signup_limit = Arc::new(guard::PerIpLimit::new(
-            config.signup.per_ip_per_hour,
-            config.signup.trust_forwarded_for,
-        ));
-        let login_limit = Arc::new(guard::PerIpLimit::new(
-            60,
-            config.signup.trust_forwarded_for,
-        ));
+        let signup_limit = Arc::new(guard::PerIpLimit::new(config.signup.per_ip_per_hour));
+        let login_limit = Arc::new(guard::PerIpLimit::new(60));
         AppState {
             store,
             signup_limit,
@@ -74,6 +68,15 @@ impl AppState {
             signer,
             feeds: Arc::new(FeedCache::new(published)),
         }
+    }
+
+    /// The client's address, honouring `X-Forwarded-For` only when configured to.
+    pub fn client_ip(
+        &self,
+        headers: &axum::http::HeaderMap,
+        peer: &guard::Peer,
+    ) -> Option<std::net::IpAddr> {
+        guard::client_ip(headers, peer, self.config.signup.trust_forwarded_for)
     }
 
     pub fn base_url(&self) -> &str {

@@ -150,7 +150,7 @@ async fn subscribe(
             return pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    if !state.signup_limit.check(&headers, &peer) {
+    if !state.signup_limit.check(state.client_ip(&headers, &peer)) {
         return super::guard::too_many();
     }
     match state.store.sign_up(&signup, Utc::now()).await {

@@ -1,7 +1,7 @@
 //! Staff sign-in and sign-out. One answer for every failure, so the form does not tell which
 //! addresses have accounts; repeated failures lock the account for a while.
 
-use super::{AppState, SESSION_COOKIE, Staff, client_ip};
+use super::{AppState, SESSION_COOKIE, Staff};
 use crate::domain::password;
 use crate::domain::token::{random_id, secret_hash};
 use crate::store::{LOCK_AFTER_FAILURES, LOCK_MINUTES};
@@ -55,7 +55,8 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if !state.login_limit.check(&headers, &peer) {
+    let client = state.client_ip(&headers, &peer);
+    if !state.login_limit.check(client) {
         return pages::problem(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many sign-in attempts",
@@ -63,7 +64,7 @@ pub async fn submit(
         );
     }
     let now = Utc::now();
-    let ip = client_ip(&state, &headers, &peer);
+    let ip = client.map(|ip| ip.to_string());
     // Addresses are stored normalised (domain in lower case), as `beacon users add` wrote them.
     let email = crate::domain::Email::parse(&form.email)
         .map(|e| e.as_str().to_string())

@@ -135,19 +135,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(protected)
 }
 
-pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: &Peer) -> Option<String> {
-    if state.config.signup.trust_forwarded_for {
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-        {
-            return Some(ip.trim().to_string());
-        }
-    }
-    peer.0.map(|a| a.ip().to_string())
-}
-
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -204,7 +191,9 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         return forbidden(is_api);
     };
     let now = Utc::now();
-    let ip = client_ip(&state, req.headers(), &peer);
+    let ip = state
+        .client_ip(req.headers(), &peer)
+        .map(|ip| ip.to_string());
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
