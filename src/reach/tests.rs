@@ -1,6 +1,8 @@
 use super::*;
+use crate::domain::outcome::{Direction, Rag};
 use crate::domain::outcome::{Outcome, Outcomes};
 use crate::domain::{Area, AreaDirectory, District, PostcodePrefix};
+use crate::store::{CampaignCounts, DayCount, SourceCount};
 
 fn calendar() -> Calendar {
     let area = |slug: &str, households: Option<u32>| Area {

@@ -8,6 +8,7 @@ mod calendar_sync;
 mod connect;
 mod console;
 mod digests;
+mod erasure;
 mod export;
 mod feeds;
 mod outbox;
@@ -23,6 +24,7 @@ pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
 pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
+pub use erasure::ErasureStore;
 pub use export::ExportStore;
 pub use feeds::FeedStore;
 pub use outbox::{
@@ -100,6 +102,7 @@ pub trait Store:
     + CalendarStore
     + ConsoleStore
     + DigestStore
+    + ErasureStore
     + ExportStore
     + FeedStore
     + RunStore

@@ -74,10 +74,6 @@ pub trait ResidentStore {
         change: &PreferenceChange,
         now: DateTime<Utc>,
     ) -> Result<bool>;
-    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
-    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool>;
 }
 
 /// Queues a transactional mail unless the address had its share today; in the caller's transaction.
@@ -343,106 +339,6 @@ impl ResidentStore for SqlStore {
                 return Ok(false);
             }
             replace_subscriptions!(tx, subscriber_id, &change.areas, &change.topics, "manage", now);
-            tx.commit().await?;
-            Ok(true)
-        })
-    }
-
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
-        let now = ms(now);
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin_write().await?;
-            let stale = "select subscriber_id from subscriber where status = 'pending' and updated_at < $1";
-            sqlx::query(&format!("delete from subscription where subscriber_id in ({stale})"))
-                .bind(ms(before))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(&format!(
-                "update outbox set payload = null, status = case when status = 'pending' then 'cancelled' else status end,
-                    last_error = case when status = 'pending' then 'never confirmed' else last_error end, updated_at = $2
-                 where subscriber_id in ({stale})"
-            ))
-            .bind(ms(before))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let n = sqlx::query(
-                "update subscriber set email = null, postcode = null, status = 'erased', erased_at = $2,
-                    token_version = token_version + 1, updated_at = $2
-                 where status = 'pending' and updated_at < $1",
-            )
-            .bind(ms(before))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok(n)
-        })
-    }
-
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool> {
-        let now = ms(now);
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin_write().await?;
-            let current: Option<i64> = sqlx::query_scalar(
-                "select subscriber_id from subscriber where subscriber_id = $1 and token_version = $2 and status <> 'erased'",
-            )
-            .bind(subscriber_id)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if current.is_none() {
-                return Ok(false);
-            }
-            sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
-            let n = sqlx::query(
-                "update subscriber set email = null, postcode = null, status = 'erased', erased_at = $1,
-                    token_version = token_version + 1, updated_at = $1
-                 where subscriber_id = $2 and token_version = $3 and status <> 'erased'",
-            )
-            .bind(now)
-            .bind(subscriber_id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Ok(false);
-            }
-            sqlx::query(
-                "insert into event (kind, occurred_at, area_id, count, created_at)
-                 select 'erased', $1, min(area_id), 1, $1 from subscription where subscriber_id = $2
-                 having count(*) > 0",
-            )
-            .bind(now)
-            .bind(subscriber_id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("delete from subscription where subscriber_id = $1")
-                .bind(subscriber_id)
-                .execute(&mut *tx)
-                .await?;
-            // Sent rows stay as anonymous delivery counts; nothing still queued goes out.
-            sqlx::query(
-                "update outbox set payload = null,
-                    status = case when status in ('pending', 'sending') then 'cancelled' else status end,
-                    last_error = case when last_error is null and status not in ('pending', 'sending') then null else 'erased' end,
-                    updated_at = $1
-                 where subscriber_id = $2",
-            )
-            .bind(now)
-            .bind(subscriber_id)
-            .execute(&mut *tx)
-            .await?;
-            // A mail server's refusal often quotes the address.
-            sqlx::query(
-                "update delivery_attempt set error = 'erased'
-                 where outbox_id in (select outbox_id from outbox where subscriber_id = $1)",
-            )
-            .bind(subscriber_id)
-            .execute(&mut *tx)
-            .await?;
             tx.commit().await?;
             Ok(true)
         })

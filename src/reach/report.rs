@@ -1,0 +1,176 @@
+//! What a reach report holds: the shapes of `beacon report --format json` and the console.
+
+use crate::domain::outcome::{Direction, Measure, Rag};
+use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+
+/// Counts below this are shown as "<10" wherever they describe one area.
+pub const SMALL_CELL: i64 = 10;
+
+/// A per-area count, or "<10".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Count(i64),
+    Suppressed(&'static str),
+}
+
+impl Cell {
+    pub fn of(n: i64) -> Cell {
+        if n < SMALL_CELL {
+            Cell::Suppressed("<10")
+        } else {
+            Cell::Count(n)
+        }
+    }
+
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, Cell::Suppressed(_))
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Suppressed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The dates a report covers, both inclusive (UTC days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The last `days` days up to and including `today`.
+    pub fn last(days: i64, today: NaiveDate) -> Period {
+        Period {
+            from: today - Duration::days(days),
+            to: today,
+        }
+    }
+
+    pub fn start(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&self.from.and_time(chrono::NaiveTime::MIN))
+    }
+
+    /// The instant just after the last day.
+    pub fn end(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&(self.to + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    pub audience: i64,
+    pub subscribers: i64,
+    pub feed_readers: i64,
+    pub baseline_subscribers: i64,
+    pub growth_pct: Option<f64>,
+    pub signups: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaReach {
+    pub slug: String,
+    pub name: String,
+    pub district: String,
+    pub households: Option<u32>,
+    pub audience: Cell,
+    pub subscribers: Cell,
+    pub feed_readers: Cell,
+    pub signups: Cell,
+    pub per_1000_households: Option<f64>,
+    pub growth_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceArea {
+    pub slug: String,
+    pub signups: Cell,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceReach {
+    pub source: String,
+    pub signups: i64,
+    pub areas: Vec<SourceArea>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignReach {
+    pub slug: String,
+    pub title: String,
+    pub priority: String,
+    pub runs: i64,
+    pub last_run: Option<DateTime<Utc>>,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+    pub unsubscribe_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriorityReach {
+    pub priority: String,
+    pub label: String,
+    pub delivered: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeStatus {
+    pub id: String,
+    pub description: String,
+    pub measure: Measure,
+    pub direction: Direction,
+    pub target: f64,
+    pub actual: Option<f64>,
+    pub rag: Rag,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub date: NaiveDate,
+    pub subscribers: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub period: Period,
+    pub generated_at: DateTime<Utc>,
+    pub totals: Totals,
+    pub areas: Vec<AreaReach>,
+    /// Area slugs with households, lowest subscribers per 1,000 households first.
+    pub lowest_penetration: Vec<String>,
+    pub sources: Vec<SourceReach>,
+    pub campaigns: Vec<CampaignReach>,
+    pub priorities: Vec<PriorityReach>,
+    pub outcomes: Vec<OutcomeStatus>,
+    pub series: Vec<Point>,
+}
+
+/// The raw counts a report is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub days: Vec<DayCount>,
+    pub sources: Vec<SourceCount>,
+    pub campaigns: Vec<CampaignCounts>,
+    pub readers: Vec<ReaderCount>,
+}
