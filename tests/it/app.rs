@@ -95,6 +95,36 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A path on this app (or a full URL, as found in a mail) as a URL.
+    pub fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.base)
+        }
+    }
+
+    /// A request with `method` ("GET" or "POST") to a path or URL, redirects not followed.
+    pub fn request(&self, method: &str, path_or_url: &str) -> reqwest::RequestBuilder {
+        match method {
+            "GET" => self.http.get(self.url(path_or_url)),
+            _ => self.http.post(self.url(path_or_url)),
+        }
+    }
+
+    pub async fn get(&self, path_or_url: &str) -> reqwest::Response {
+        self.request("GET", path_or_url).send().await.unwrap()
+    }
+
+    /// Posts a form as a browser would (repeated keys for repeated fields).
+    pub async fn post_form(&self, path_or_url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.request("POST", path_or_url)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Runs the worker until a step claims nothing due at `now`.
     pub async fn drain(&self, now: DateTime<Utc>) -> beacon::delivery::WorkerReport {
         let mut total = beacon::delivery::WorkerReport::default();

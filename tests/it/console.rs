@@ -33,8 +33,7 @@ async fn sign_in(app: &TestApp, email: &str, role: &str) -> String {
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     let r = app
-        .http
-        .get(format!("{}{path}", app.base))
+        .request("GET", path)
         .header("cookie", cookie)
         .send()
         .await
@@ -61,10 +60,7 @@ async fn every_console_and_api_route_refuses_without_a_session_and_checks_roles(
     let app = spawn_app(sqlite().await, &sink).await;
     for rule in ROUTES {
         let url = format!("{}{}", app.base, concrete(rule.path));
-        let req = match rule.method {
-            "GET" => app.http.get(&url),
-            _ => app.http.post(&url),
-        };
+        let req = app.request(rule.method, &url);
         let r = req.send().await.unwrap();
         if rule.path.starts_with("/api/") {
             assert_eq!(r.status(), 401, "{} {}", rule.method, rule.path);
@@ -72,15 +68,13 @@ async fn every_console_and_api_route_refuses_without_a_session_and_checks_roles(
             assert_eq!(r.status(), 303, "{} {}", rule.method, rule.path);
             assert_eq!(r.headers()["location"], "/admin/login");
         }
-        let forged = match rule.method {
-            "GET" => app.http.get(&url),
-            _ => app.http.post(&url),
-        }
-        .header("cookie", "beacon_session=forged")
-        .header("authorization", "Bearer forged")
-        .send()
-        .await
-        .unwrap();
+        let forged = app
+            .request(rule.method, &url)
+            .header("cookie", "beacon_session=forged")
+            .header("authorization", "Bearer forged")
+            .send()
+            .await
+            .unwrap();
         assert!(
             [303, 401].contains(&forged.status().as_u16()),
             "{} {} with forged credentials: {}",
@@ -93,10 +87,7 @@ async fn every_console_and_api_route_refuses_without_a_session_and_checks_roles(
     let viewer = sign_in(&app, "partner@example.org", "viewer").await;
     for rule in ROUTES {
         let url = format!("{}{}", app.base, concrete(rule.path));
-        let req = match rule.method {
-            "GET" => app.http.get(&url),
-            _ => app.http.post(&url),
-        };
+        let req = app.request(rule.method, &url);
         let r = req.header("cookie", &viewer).send().await.unwrap();
         if rule.role > beacon::domain::Role::Viewer {
             assert_eq!(r.status(), 403, "viewer on {} {}", rule.method, rule.path);

@@ -40,24 +40,6 @@ fn token_of(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or_default()
 }
 
-async fn post(app: &TestApp, path: &str, body: &[(&str, &str)]) -> reqwest::Response {
-    app.http
-        .post(format!("{}{path}", app.base))
-        .form(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, path_or_url: &str) -> reqwest::Response {
-    let url = if path_or_url.starts_with("http") {
-        path_or_url.to_string()
-    } else {
-        format!("{}{path_or_url}", app.base)
-    };
-    app.http.get(url).send().await.unwrap()
-}
-
 fn to(mails: &[Received], addr: &str) -> Vec<Received> {
     mails
         .iter()
@@ -72,7 +54,7 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         let sink = SmtpSink::start();
         let app = spawn_app(db, &sink).await;
 
-        let home = get(&app, "/?source=chesham-fair").await;
+        let home = app.get("/?source=chesham-fair").await;
         assert_eq!(home.status(), 200);
         let html = home.text().await.unwrap();
         assert!(html.contains("<html lang=\"en-GB\">"));
@@ -80,10 +62,13 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert!(html.contains("value=\"chesham-fair\""), "source kept");
         assert!(html.contains("/feeds/chesham/atom.xml"));
 
-        let r = post(&app, "/subscribe", &form("Ann@Example.com", "hp5 9aa")).await;
+        let r = app
+            .post_form("/subscribe", &form("Ann@Example.com", "hp5 9aa"))
+            .await;
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/subscribe/check-email");
-        let page = get(&app, "/subscribe/check-email")
+        let page = app
+            .get("/subscribe/check-email")
             .await
             .text()
             .await
@@ -113,7 +98,7 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert!(claims.expires > (Utc::now() + Duration::days(6)).timestamp());
 
         // Following the link only shows a button: scanners must not confirm anyone.
-        let shown = get(&app, &confirm).await;
+        let shown = app.get(&confirm).await;
         assert_eq!(shown.status(), 200);
         assert!(shown.text().await.unwrap().contains("Confirm my alerts"));
         let status = app.services.store.subscriber_status(id).await.unwrap();
@@ -147,38 +132,39 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         let subject = header(&mails[1].data, "Subject").unwrap();
         assert!(decoded(&mails[1].data).contains("alerts for Chesham"));
 
-        let page = get(&app, &manage).await;
+        let page = app.get(&manage).await;
         assert_eq!(page.headers()["cache-control"], "no-store");
         let page = page.text().await.unwrap();
         assert!(page.contains("Ann@example.com"));
         assert!(page.contains("value=\"chesham\" checked"));
         assert!(!page.contains("value=\"amersham\" checked"));
 
-        let bad = post(
-            &app,
-            &manage,
-            &[("topics", "fear-of-crime"), ("frequency", "weekly")],
-        )
-        .await;
+        let bad = app
+            .post_form(
+                &manage,
+                &[("topics", "fear-of-crime"), ("frequency", "weekly")],
+            )
+            .await;
         assert_eq!(bad.status(), 422);
         let bad = bad.text().await.unwrap();
         assert!(bad.contains("<title>Error: "));
         assert!(bad.contains("href=\"#areas\""));
         assert!(bad.contains("Choose at least one area"));
 
-        let saved = post(
-            &app,
-            &manage,
-            &[
-                ("areas", "chesham"),
-                ("areas", "amersham"),
-                ("topics", "fear-of-crime"),
-                ("frequency", "weekly"),
-            ],
-        )
-        .await;
+        let saved = app
+            .post_form(
+                &manage,
+                &[
+                    ("areas", "chesham"),
+                    ("areas", "amersham"),
+                    ("topics", "fear-of-crime"),
+                    ("frequency", "weekly"),
+                ],
+            )
+            .await;
         assert_eq!(saved.status(), 303);
-        let page = get(&app, saved.headers()["location"].to_str().unwrap())
+        let page = app
+            .get(saved.headers()["location"].to_str().unwrap())
             .await
             .text()
             .await
@@ -188,7 +174,7 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert!(page.contains("value=\"weekly\" checked"));
         assert!(!page.contains("value=\"burglary-vehicle\" checked"));
 
-        let export = get(&app, &format!("{manage}/export")).await;
+        let export = app.get(&format!("{manage}/export")).await;
         assert_eq!(export.status(), 200);
         assert!(
             export.headers()["content-disposition"]
@@ -215,9 +201,9 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert!(messages.iter().any(|m| m["subject"] == subject.as_str()));
 
         let stats_before = app.services.store.stats(Utc::now()).await.unwrap();
-        let ask = get(&app, &format!("{manage}/erase")).await;
+        let ask = app.get(&format!("{manage}/erase")).await;
         assert!(ask.text().await.unwrap().contains("Delete my details"));
-        let erased = post(&app, &format!("{manage}/erase"), &[]).await;
+        let erased = app.post_form(&format!("{manage}/erase"), &[]).await;
         assert_eq!(erased.status(), 200);
         assert!(
             erased
@@ -231,8 +217,8 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert_eq!(status.as_deref(), Some("erased"));
         assert_eq!(app.services.store.export(id, 0).await.unwrap(), None);
         assert_eq!(app.services.store.export(id, 1).await.unwrap(), None);
-        assert_eq!(get(&app, &manage).await.status(), 404);
-        assert_eq!(get(&app, &format!("{manage}/export")).await.status(), 404);
+        assert_eq!(app.get(&manage).await.status(), 404);
+        assert_eq!(app.get(&format!("{manage}/export")).await.status(), 404);
         let unsubscribe = link(&app, &mails[1], "unsubscribe");
         assert_eq!(
             app.http.post(&unsubscribe).send().await.unwrap().status(),
@@ -274,11 +260,11 @@ async fn the_form_answers_alike_for_new_pending_and_subscribed_addresses() {
             .await;
         let mut answers = Vec::new();
         for email in ["new@example.com", "new@example.com", "old@example.com"] {
-            let r = post(&app, "/subscribe", &form(email, "HP5 9AA")).await;
+            let r = app.post_form("/subscribe", &form(email, "HP5 9AA")).await;
             let status = r.status();
             let location = r.headers()["location"].to_str().unwrap().to_string();
             let body = r.text().await.unwrap();
-            let next = get(&app, &location).await.text().await.unwrap();
+            let next = app.get(&location).await.text().await.unwrap();
             answers.push((status, location, body, next));
         }
         assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
@@ -303,16 +289,16 @@ async fn the_form_answers_alike_for_new_pending_and_subscribed_addresses() {
 async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
-    let r = post(
-        &app,
-        "/subscribe",
-        &[
-            ("email", "ann@"),
-            ("postcode", "HP5 9AA"),
-            ("frequency", "immediate"),
-        ],
-    )
-    .await;
+    let r = app
+        .post_form(
+            "/subscribe",
+            &[
+                ("email", "ann@"),
+                ("postcode", "HP5 9AA"),
+                ("frequency", "immediate"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("<title>Error: "), "{html}");
@@ -330,7 +316,8 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
 
     let mut outside = form("ann@example.com", "OX1 1AA");
     outside.retain(|(k, _)| *k != "source");
-    let html = post(&app, "/subscribe", &outside)
+    let html = app
+        .post_form("/subscribe", &outside)
         .await
         .text()
         .await
@@ -338,7 +325,8 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
     assert!(html.contains("OX1 1AA is outside Chiltern and South Bucks"));
     assert!(html.contains("checked"), "topics kept");
 
-    let html = post(&app, "/subscribe", &form("ann@example.com", "HP16 0AB"))
+    let html = app
+        .post_form("/subscribe", &form("ann@example.com", "HP16 0AB"))
         .await
         .text()
         .await
@@ -347,7 +335,7 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
     assert!(html.contains("value=\"great-missenden\"") && html.contains("value=\"prestwood\""));
     let mut chosen = form("ann@example.com", "HP16 0AB");
     chosen.push(("area", "prestwood"));
-    let r = post(&app, "/subscribe", &chosen).await;
+    let r = app.post_form("/subscribe", &chosen).await;
     assert_eq!(r.status(), 303);
     app.drain(Utc::now()).await;
     assert!(decoded(&sink.wait_for(1, WAIT)[0].data).contains("Prestwood"));
@@ -358,7 +346,8 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
 async fn expired_and_forged_confirm_links_get_pages_that_say_what_to_do() {
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
-    post(&app, "/subscribe", &form("ann@example.com", "HP5 9AA")).await;
+    app.post_form("/subscribe", &form("ann@example.com", "HP5 9AA"))
+        .await;
     app.drain(Utc::now()).await;
     let first = link(&app, &sink.wait_for(1, WAIT)[0], "confirm");
     let id = app
@@ -368,7 +357,7 @@ async fn expired_and_forged_confirm_links_get_pages_that_say_what_to_do() {
         .unwrap()
         .subscriber_id;
 
-    let forged = get(&app, "/confirm/bm90LmEudG9rZW4.c2lnbmF0dXJl").await;
+    let forged = app.get("/confirm/bm90LmEudG9rZW4.c2lnbmF0dXJl").await;
     assert_eq!(forged.status(), 404);
     assert!(
         forged
@@ -377,7 +366,7 @@ async fn expired_and_forged_confirm_links_get_pages_that_say_what_to_do() {
             .unwrap()
             .contains("This link is not valid")
     );
-    assert_eq!(post(&app, "/confirm/garbage", &[]).await.status(), 404);
+    assert_eq!(app.post_form("/confirm/garbage", &[]).await.status(), 404);
 
     let expired = app.services.signer.sign(Claims {
         purpose: Purpose::Confirm,
@@ -385,10 +374,10 @@ async fn expired_and_forged_confirm_links_get_pages_that_say_what_to_do() {
         version: 0,
         expires: (Utc::now() - Duration::hours(1)).timestamp(),
     });
-    let page = get(&app, &format!("/confirm/{expired}")).await;
+    let page = app.get(&format!("/confirm/{expired}")).await;
     assert_eq!(page.status(), 410);
     assert!(page.text().await.unwrap().contains("Send me a new link"));
-    let refused = post(&app, &format!("/confirm/{expired}"), &[]).await;
+    let refused = app.post_form(&format!("/confirm/{expired}"), &[]).await;
     assert_eq!(refused.status(), 410);
     assert_eq!(
         app.services
@@ -399,7 +388,9 @@ async fn expired_and_forged_confirm_links_get_pages_that_say_what_to_do() {
             .as_deref(),
         Some("pending")
     );
-    let resent = post(&app, &format!("/confirm/{expired}/resend"), &[]).await;
+    let resent = app
+        .post_form(&format!("/confirm/{expired}/resend"), &[])
+        .await;
     assert_eq!(resent.status(), 200);
     app.drain(Utc::now()).await;
     let fresh = link(&app, &sink.wait_for(2, WAIT)[1], "confirm");
@@ -430,7 +421,9 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
     .await;
     // One address posted five times gets at most three mails a day: no mail-bombing through us.
     for _ in 0..5 {
-        let r = post(&app, "/subscribe", &form("victim@example.com", "HP5 9AA")).await;
+        let r = app
+            .post_form("/subscribe", &form("victim@example.com", "HP5 9AA"))
+            .await;
         assert_eq!(r.status(), 303);
     }
     app.drain(Utc::now()).await;
@@ -439,12 +432,14 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
 
     // The sixth post from this connection is allowed, the seventh is not.
     assert_eq!(
-        post(&app, "/subscribe", &form("a@example.com", "HP5 9AA"))
+        app.post_form("/subscribe", &form("a@example.com", "HP5 9AA"))
             .await
             .status(),
         303
     );
-    let r = post(&app, "/subscribe", &form("b@example.com", "HP5 9AA")).await;
+    let r = app
+        .post_form("/subscribe", &form("b@example.com", "HP5 9AA"))
+        .await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "3600");
 
@@ -452,7 +447,7 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
     let mut bot = form("bot@example.com", "HP5 9AA");
     bot.retain(|(k, _)| *k != "website");
     bot.push(("website", "http://spam.example"));
-    let r = post(&app, "/subscribe", &bot).await;
+    let r = app.post_form("/subscribe", &bot).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/subscribe/check-email");
 
@@ -467,7 +462,9 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
         .unwrap();
     assert_eq!(r.status(), 403);
     let big = "x".repeat(100 * 1024);
-    let r = post(&app, "/subscribe", &[("email", big.as_str())]).await;
+    let r = app
+        .post_form("/subscribe", &[("email", big.as_str())])
+        .await;
     assert_eq!(r.status(), 413);
 
     app.drain(Utc::now()).await;
@@ -580,7 +577,8 @@ async fn sign_ups_never_confirmed_are_deleted_after_thirty_days() {
     for db in engines().await {
         let sink = SmtpSink::start();
         let app = spawn_app(db, &sink).await;
-        post(&app, "/subscribe", &form("late@example.com", "HP5 9AA")).await;
+        app.post_form("/subscribe", &form("late@example.com", "HP5 9AA"))
+            .await;
         let store = &app.services.store;
         let (id, _) = store
             .subscriber_by_email("late@example.com")
