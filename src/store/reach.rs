@@ -8,16 +8,17 @@ use sqlx::Row;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// One day's joiners or leavers in one area.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DayCount {
     pub area_slug: Option<String>,
     /// Days since 1970-01-01 (UTC).
     pub day: i64,
     pub joined: i64,
+    #[sqlx(rename = "left_")]
     pub left: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SourceCount {
     pub source: String,
     pub area_slug: Option<String>,
@@ -38,7 +39,7 @@ pub struct CampaignCounts {
 }
 
 /// Distinct feed readers one process saw in one area on one day.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReaderCount {
     pub area_slug: Option<String>,
     pub day: i64,
@@ -80,32 +81,19 @@ pub trait ReachStore {
 #[async_trait::async_trait]
 impl ReachStore for SqlStore {
     async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
-        with_pool!(&self.pool, p => {
-            sqlx::query(
-                "select a.slug, e.occurred_at / $1 as day,
-                        cast(sum(case when e.kind = 'signup' then e.count else 0 end) as bigint) as joined,
-                        cast(sum(case when e.kind = 'left' then e.count else 0 end) as bigint) as left_
-                 from event e left join area a on a.area_id = e.area_id
-                 where e.kind in ('signup', 'left') and e.occurred_at < $2
-                 group by a.slug, day
-                 order by day",
-            )
-            .bind(DAY_MS)
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(DayCount {
-                    area_slug: r.try_get("slug")?,
-                    day: r.try_get("day")?,
-                    joined: r.try_get::<Option<i64>, _>("joined")?.unwrap_or(0),
-                    left: r.try_get::<Option<i64>, _>("left_")?.unwrap_or(0),
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
-        })
+        Ok(with_pool!(&self.pool, p => sqlx::query_as::<_, DayCount>(
+            "select a.slug as area_slug, e.occurred_at / $1 as day,
+                    cast(coalesce(sum(case when e.kind = 'signup' then e.count else 0 end), 0) as bigint) as joined,
+                    cast(coalesce(sum(case when e.kind = 'left' then e.count else 0 end), 0) as bigint) as left_
+             from event e left join area a on a.area_id = e.area_id
+             where e.kind in ('signup', 'left') and e.occurred_at < $2
+             group by a.slug, day
+             order by day",
+        )
+        .bind(DAY_MS)
+        .bind(ms(to))
+        .fetch_all(p)
+        .await?))
     }
 
     async fn signups_by_source(
@@ -113,29 +101,20 @@ impl ReachStore for SqlStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<SourceCount>> {
-        with_pool!(&self.pool, p => {
-            sqlx::query(
-                "select coalesce(e.source, 'unknown') as source, a.slug, cast(sum(e.count) as bigint) as n
-                 from event e left join area a on a.area_id = e.area_id
-                 where e.kind = 'signup' and e.occurred_at >= $1 and e.occurred_at < $2
-                 group by coalesce(e.source, 'unknown'), a.slug
-                 order by n desc, source",
-            )
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(SourceCount {
-                    source: r.try_get("source")?,
-                    area_slug: r.try_get("slug")?,
-                    count: r.try_get::<Option<i64>, _>("n")?.unwrap_or(0),
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
-        })
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query_as::<_, SourceCount>(
+            "select coalesce(e.source, 'unknown') as source, a.slug as area_slug,
+                    cast(coalesce(sum(e.count), 0) as bigint) as count
+             from event e left join area a on a.area_id = e.area_id
+             where e.kind = 'signup' and e.occurred_at >= $1 and e.occurred_at < $2
+             group by coalesce(e.source, 'unknown'), a.slug
+             order by count desc, source",
+        )
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(p)
+        .await?),
+        )
     }
 
     async fn campaign_counts(
@@ -185,30 +164,21 @@ impl ReachStore for SqlStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ReaderCount>> {
-        with_pool!(&self.pool, p => {
-            sqlx::query(
-                "select a.slug, e.occurred_at / $1 as day, cast(sum(e.count) as bigint) as n
-                 from event e left join area a on a.area_id = e.area_id
-                 where e.kind = 'feed_readers' and e.occurred_at >= $2 and e.occurred_at < $3
-                 group by a.slug, day
-                 order by day",
-            )
-            .bind(DAY_MS)
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ReaderCount {
-                    area_slug: r.try_get("slug")?,
-                    day: r.try_get("day")?,
-                    readers: r.try_get::<Option<i64>, _>("n")?.unwrap_or(0),
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
-        })
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query_as::<_, ReaderCount>(
+            "select a.slug as area_slug, e.occurred_at / $1 as day,
+                    cast(coalesce(sum(e.count), 0) as bigint) as readers
+             from event e left join area a on a.area_id = e.area_id
+             where e.kind = 'feed_readers' and e.occurred_at >= $2 and e.occurred_at < $3
+             group by a.slug, day
+             order by day",
+        )
+        .bind(DAY_MS)
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(p)
+        .await?),
+        )
     }
 
     async fn record_feed_readers(
