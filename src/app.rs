@@ -112,6 +112,16 @@ impl Services {
         )
         .await?;
         let d = &self.config.delivery;
+        let reliability = crate::delivery::Reliability {
+            heartbeat: Duration::from_secs(d.heartbeat_secs.max(1)),
+            dead_after: chrono::Duration::seconds(d.dead_after_secs.max(3) as i64),
+            probe_every: chrono::Duration::seconds(d.probe_secs.max(1) as i64),
+            breaker: crate::delivery::BreakerSettings {
+                window: d.breaker_window.max(1) as usize,
+                min_attempts: d.breaker_min_attempts.max(1) as usize,
+                percent: d.breaker_percent.min(100),
+            },
+        };
         Ok(Worker {
             store: self.store.clone(),
             ctx: Arc::new(ctx),
@@ -122,6 +132,11 @@ impl Services {
             concurrency: self.config.mail.pool_size.max(1) as usize,
             lease: chrono::Duration::seconds(d.lease_secs.max(5) as i64),
             retry_for: chrono::Duration::hours(d.retry_for_hours as i64),
+            reliability,
+            state: Arc::new(crate::delivery::WorkerState::new(
+                self.config.mail.pool_size.max(1) as usize,
+                reliability.breaker,
+            )),
         })
     }
 

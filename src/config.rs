@@ -162,6 +162,18 @@ pub struct DeliveryConfig {
     pub rate_per_hour: u32,
     /// Scheduler wake-up when nothing is due sooner.
     pub tick_secs: u64,
+    /// A delivery process says it is alive this often, renewing the leases of rows it holds.
+    pub heartbeat_secs: u64,
+    /// A process silent this long is dead: its rows return to the queue at once.
+    pub dead_after_secs: u64,
+    /// Circuit breaker: over the last `breaker_window` attempts on a channel (at least
+    /// `breaker_min_attempts`), more than `breaker_percent` failing permanently or with the same
+    /// reply pauses the channel.
+    pub breaker_window: u32,
+    pub breaker_min_attempts: u32,
+    pub breaker_percent: u32,
+    /// While paused, one message is tried this often; when it goes through the channel resumes.
+    pub probe_secs: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -174,6 +186,12 @@ impl Default for DeliveryConfig {
             rate_per_second: 0,
             rate_per_hour: 0,
             tick_secs: 30,
+            heartbeat_secs: 2,
+            dead_after_secs: 15,
+            breaker_window: 200,
+            breaker_min_attempts: 50,
+            breaker_percent: 20,
+            probe_secs: 60,
         }
     }
 }

@@ -240,19 +240,12 @@ impl Mailer {
     }
 }
 
-/// 4xx and connection trouble retry; 5xx to a recipient is a bounce; other 5xx are permanent.
+/// A reply is read by its enhanced status code (`smtp_reply`); connection trouble retries.
 fn classify(e: lettre::transport::smtp::Error) -> SendError {
     let text = e.to_string();
     match e.status() {
-        Some(code) if e.is_permanent() => {
-            let c: u16 = code.into();
-            if matches!(c, 550 | 551 | 553) {
-                SendError::Bounce(text)
-            } else {
-                SendError::Permanent(text)
-            }
-        }
-        _ => SendError::Transient(text),
+        Some(code) => super::smtp_reply::classify(code.into(), &text),
+        None => SendError::Transient(text),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod email;
 mod smtp_pool;
+pub mod smtp_reply;
 pub mod webhook;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -99,7 +99,9 @@ impl SmtpPool {
     }
 
     /// Sends on an idle connection or a new one. A connection that sat idle may have been closed
-    /// by the server: when it fails before the server answered anything, one fresh try follows.
+    /// by the server: when it fails with a network error before the server answered anything,
+    /// one fresh try follows. A reply (4xx/5xx, which lettre does not count as `is_response`),
+    /// a malformed reply or a timeout is never retried here: the worker records it and backs off.
     pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SmtpError> {
         let _permit = self
             .permits
@@ -115,7 +117,7 @@ impl SmtpPool {
                 self.give_back(conn);
                 Ok(())
             }
-            Err(e) if reused && !e.is_response() => {
+            Err(e) if reused && e.status().is_none() && !e.is_response() && !e.is_timeout() => {
                 tracing::debug!(error = %e, "idle SMTP connection was closed; reconnecting");
                 conn.abort().await;
                 let mut fresh = self.connect().await?;

@@ -1,10 +1,17 @@
 //! Workers that drain the outbox: claim a batch with a lease, send, record every outcome.
 
 mod backoff;
+mod breaker;
+mod compose;
 mod content;
+mod lease;
+mod limits;
+mod recorder;
 mod resident_mail;
 mod worker;
 
 pub use backoff::retry_at;
 pub use content::Context;
-pub use worker::{Limits, Worker, WorkerReport};
+pub use breaker::BreakerSettings;
+pub use limits::Limits;
+pub use worker::{Reliability, Worker, WorkerReport, WorkerState};

@@ -1,17 +1,26 @@
-//! One worker: `run_once` claims a batch, sends it with bounded concurrency, records outcomes.
+//! One worker step: `run_once` claims rows for this process's session, sends them with bounded
+//! concurrency, and records each outcome as the server gives it, while a heartbeat keeps the
+//! rows' leases alive. At most `window` messages are ever sent but not yet recorded, so a
+//! crash repeats at most that many.
 
+use super::breaker::{Attempt, Breaker, BreakerSettings};
+use super::lease::{Hold, heartbeat};
+use super::limits::Limits;
+use super::recorder::{Done, ErrorLog, Outcome};
 use super::Context;
 use crate::channels::SendError;
-use crate::channels::email::{Mailer, Outgoing};
+use crate::channels::email::Mailer;
+use crate::channels::smtp_reply::{reply_key, throttle_in_text};
 use crate::channels::webhook::WebhookClient;
-use crate::domain::token::Purpose;
 use crate::store::{Claimed, Failure, Recipient, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OnceCell, Semaphore, mpsc, watch};
+
+const CHANNELS: [&str; 2] = ["email", "webhook"];
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerReport {
@@ -20,60 +29,105 @@ pub struct WorkerReport {
     pub retried: usize,
     pub failed: usize,
     pub cancelled: usize,
-    /// Put back untried because a rate limit was reached.
+    /// Put back untried: a rate limit, a throttling server, a paused channel, a lost lease.
     pub deferred: usize,
 }
 
-/// Per-channel limits, shared by every worker of the process.
-#[derive(Default)]
-pub struct Limits {
-    per_channel: HashMap<&'static str, Vec<DefaultDirectRateLimiter>>,
-    /// Made once: building governor's clock calibrates it, too dear to do per message.
-    clock: governor::clock::DefaultClock,
+/// How a process guards its work against faults.
+#[derive(Debug, Clone, Copy)]
+pub struct Reliability {
+    pub heartbeat: std::time::Duration,
+    /// Another process silent this long is dead; its rows are taken back.
+    pub dead_after: Duration,
+    /// How often a paused channel is probed with one message.
+    pub probe_every: Duration,
+    pub breaker: BreakerSettings,
 }
 
-impl Limits {
-    pub fn new(per_second: u32, per_hour: u32) -> Self {
-        let mut per_channel = HashMap::new();
-        for ch in ["email", "webhook"] {
-            let mut v = Vec::new();
-            if let Some(n) = NonZeroU32::new(per_second) {
-                v.push(RateLimiter::direct(Quota::per_second(n)));
-            }
-            if let Some(n) = NonZeroU32::new(per_hour) {
-                v.push(RateLimiter::direct(Quota::per_hour(n)));
-            }
-            per_channel.insert(ch, v);
+impl Default for Reliability {
+    fn default() -> Self {
+        Reliability {
+            heartbeat: std::time::Duration::from_secs(2),
+            dead_after: Duration::seconds(15),
+            probe_every: Duration::seconds(60),
+            breaker: BreakerSettings::default(),
         }
-        Limits {
-            per_channel,
-            clock: governor::clock::DefaultClock::default(),
+    }
+}
+
+/// What a process's workers share: their session, the breaker, the unrecorded window.
+pub struct WorkerState {
+    session: OnceCell<i64>,
+    last_beat: Mutex<Option<DateTime<Utc>>>,
+    breaker: Breaker,
+    /// Messages sent (or on the wire) and not yet recorded: at most the SMTP pool size.
+    window: Arc<Semaphore>,
+    paused: Mutex<HashSet<String>>,
+    /// Per channel: hold sends until, and the hold's current length in seconds.
+    throttle: Mutex<HashMap<String, (DateTime<Utc>, i64)>>,
+    /// Rows finished per second, as last observed: sizes the next claim.
+    rate: Mutex<Option<f64>>,
+    pub(super) errors: ErrorLog,
+    pub(super) record_failures: AtomicU64,
+}
+
+impl WorkerState {
+    pub fn new(window: usize, breaker: BreakerSettings) -> Self {
+        WorkerState {
+            session: OnceCell::new(),
+            last_beat: Mutex::new(None),
+            breaker: Breaker::new(breaker),
+            window: Arc::new(Semaphore::new(window.max(1))),
+            paused: Mutex::default(),
+            throttle: Mutex::default(),
+            rate: Mutex::new(None),
+            errors: ErrorLog::default(),
+            record_failures: AtomicU64::new(0),
         }
     }
 
-    /// Waits out a short gap (the per-second limit); `Err(wait)` when the window is full for
-    /// longer, so the row goes back to the queue instead of outliving its lease here.
-    async fn take(&self, channel: &str) -> Result<(), std::time::Duration> {
-        const SHORT: std::time::Duration = std::time::Duration::from_secs(2);
-        let Some(v) = self.per_channel.get(channel).filter(|v| !v.is_empty()) else {
-            return Ok(());
-        };
-        for l in v {
-            loop {
-                match l.check() {
-                    Ok(()) => break,
-                    Err(not_until) => {
-                        let wait =
-                            not_until.wait_time_from(governor::clock::Clock::now(&self.clock));
-                        if wait > SHORT {
-                            return Err(wait);
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
-                }
+    /// Times a group of outcomes could not be written and was tried again.
+    pub fn record_failures(&self) -> u64 {
+        self.record_failures.load(Ordering::Relaxed)
+    }
+
+    /// This process's delivery session, once it has one.
+    pub fn session(&self) -> Option<i64> {
+        self.session.get().copied()
+    }
+
+    fn is_paused(&self, channel: &str) -> bool {
+        self.paused.lock().is_ok_and(|p| p.contains(channel))
+    }
+
+    fn set_paused(&self, channel: &str, paused: bool) {
+        if let Ok(mut p) = self.paused.lock() {
+            if paused {
+                p.insert(channel.to_string());
+            } else {
+                p.remove(channel);
             }
         }
-        Ok(())
+    }
+
+    fn throttled_until(&self, channel: &str, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let t = self.throttle.lock().ok()?;
+        t.get(channel).map(|(u, _)| *u).filter(|u| *u > at)
+    }
+
+    /// A throttling reply: hold the channel 5 s, doubling while it lasts, up to 5 min.
+    fn throttle(&self, channel: &str, at: DateTime<Utc>) -> DateTime<Utc> {
+        let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
+        let secs = t.get(channel).map_or(5, |(_, s)| (s * 2).min(300));
+        let until = at + Duration::seconds(secs);
+        t.insert(channel.to_string(), (until, secs));
+        until
+    }
+
+    fn went_through(&self, channel: &str) {
+        if let Ok(mut t) = self.throttle.lock() {
+            t.remove(channel);
+        }
     }
 }
 
@@ -83,260 +137,315 @@ pub struct Worker {
     pub mailer: Arc<Mailer>,
     pub hooks: WebhookClient,
     pub limits: Arc<Limits>,
+    /// The most rows one step claims; fewer when the observed rate could not finish them
+    /// well inside the lease.
     pub batch: i64,
     pub concurrency: usize,
     pub lease: Duration,
     pub retry_for: Duration,
-}
-
-enum Outcome {
-    Sent,
-    Cancel,
-    /// Not tried: the channel's rate limit is full for this long.
-    Defer(std::time::Duration),
-    Failed(SendError),
+    pub reliability: Reliability,
+    pub state: Arc<WorkerState>,
 }
 
 impl Worker {
-    /// One step: release dead leases, claim a batch, send it, record what happened.
+    /// One step at `now`: take back dead sessions' rows, claim, send, record as answers come.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<WorkerReport, StoreError> {
-        self.store.release_expired(now).await?;
-        let rows = self
-            .store
-            .claim(&["email", "webhook"], self.batch, now, now + self.lease)
+        let me = self.session(now).await?;
+        let started = std::time::Instant::now();
+        let clock = move || now + Duration::from_std(started.elapsed()).unwrap_or_default();
+        self.beat_if_due(me, now).await?;
+        self.store
+            .release_abandoned(me, now, now - self.reliability.dead_after)
             .await?;
+        let rows = self.claim(me, now).await?;
         let mut report = WorkerReport {
             claimed: rows.len(),
             ..Default::default()
         };
         if rows.is_empty() {
+            self.state.errors.summarise(false);
             return Ok(report);
         }
-        let ids: Vec<i64> = rows.iter().filter_map(|r| r.subscriber_id).collect();
-        let recipients = self.store.recipients(&ids).await?;
-        // Owned items: a stream of borrowed rows trips the compiler's higher-ranked lifetime
-        // check once the future is spawned.
-        let recipients = Arc::new(recipients);
-        let outcomes: Vec<(usize, Outcome)> =
-            futures::stream::iter(rows.iter().cloned().enumerate())
-                .map(|(i, row)| {
-                    let recipients = recipients.clone();
-                    async move { (i, self.deliver(&row, &recipients).await) }
+        let probes: HashSet<i64> = rows.iter().filter(|(_, p)| *p).map(|(r, _)| r.outbox_id).collect();
+        let ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.subscriber_id).collect();
+        let recipients = Arc::new(self.store.recipients(&ids).await?);
+        let span = self.lease.min(self.reliability.dead_after);
+        let hold = Hold::new(rows.iter().map(|(r, _)| r.outbox_id), now, span);
+
+        let (tx, rx) = mpsc::unbounded_channel::<Done>();
+        let (done_tx, done_rx) = watch::channel(false);
+        let sending = async {
+            let tx = tx;
+            // Owned items: a stream of borrowed rows trips the compiler's higher-ranked
+            // lifetime check once the future is spawned.
+            futures::stream::iter(rows.into_iter())
+                .map(|(row, _)| {
+                    let (tx, recipients, hold, probes) = (tx.clone(), recipients.clone(), &hold, &probes);
+                    async move {
+                        let probe = probes.contains(&row.outbox_id);
+                        let done = self.attempt(row, &recipients, hold, probe, clock).await;
+                        let tally = tally(&done.outcome);
+                        let _ = tx.send(done);
+                        tally
+                    }
                 })
                 .buffer_unordered(self.concurrency.max(1))
-                .collect()
-                .await;
-
-        let mut sent: Vec<&Claimed> = Vec::new();
-        let mut cancelled: Vec<i64> = Vec::new();
-        let mut deferred: Vec<i64> = Vec::new();
-        let mut defer_for = std::time::Duration::ZERO;
-        let done = Utc::now();
-        for (i, outcome) in outcomes {
-            let row = &rows[i];
-            match outcome {
-                Outcome::Sent => sent.push(row),
-                Outcome::Cancel => cancelled.push(row.outbox_id),
-                Outcome::Defer(wait) => {
-                    deferred.push(row.outbox_id);
-                    defer_for = defer_for.max(wait);
-                }
-                Outcome::Failed(e) => {
-                    let failure = match &e {
-                        SendError::Transient(_) => {
-                            match super::retry_at(
-                                row.created_at,
-                                row.attempts,
-                                done,
-                                self.retry_for,
-                                rand::random(),
-                            ) {
-                                Some(at) => Failure::Retry(at),
-                                None => Failure::Permanent,
-                            }
-                        }
-                        SendError::Permanent(_) => Failure::Permanent,
-                        SendError::Bounce(_) => Failure::Bounce,
-                    };
-                    tracing::warn!(outbox_id = row.outbox_id, attempt = row.attempts, channel = %row.channel, error = %e, ?failure, "send failed");
-                    if matches!(failure, Failure::Retry(_)) {
-                        report.retried += 1;
-                    } else {
-                        report.failed += 1;
-                    }
-                    self.store
-                        .mark_failed(row, failure, &e.to_string(), done)
-                        .await?;
-                }
+                .collect::<Vec<_>>()
+                .await
+        };
+        let recording = async {
+            self.record_all(me, rx).await;
+            let _ = done_tx.send(true);
+        };
+        let beating = heartbeat(
+            self.store.as_ref(),
+            me,
+            &hold,
+            clock,
+            self.lease,
+            self.reliability.heartbeat,
+            done_rx,
+        );
+        let (tallies, (), ()) = tokio::join!(sending, recording, beating);
+        for t in tallies {
+            match t {
+                Tally::Sent => report.sent += 1,
+                Tally::Cancelled => report.cancelled += 1,
+                Tally::Deferred => report.deferred += 1,
+                Tally::Retried => report.retried += 1,
+                Tally::Failed => report.failed += 1,
             }
         }
-        report.sent = sent.len();
-        report.cancelled = cancelled.len();
-        report.deferred = deferred.len();
-        if !deferred.is_empty() {
-            let until = done + Duration::from_std(defer_for).unwrap_or(Duration::hours(1));
-            tracing::info!(rows = deferred.len(), until = %until, "rate limit reached; rows wait");
-            self.store.defer(&deferred, until, done).await?;
-        }
-        self.store.mark_sent(&sent, done).await?;
-        self.store
-            .mark_cancelled(&cancelled, "recipient no longer subscribed", done)
-            .await?;
+        self.observe_rate(report.claimed - report.deferred, started.elapsed());
+        self.state.errors.summarise(false);
         tracing::debug!(?report, "worker step");
         Ok(report)
     }
 
-    async fn deliver(&self, row: &Claimed, recipients: &HashMap<i64, Recipient>) -> Outcome {
-        if let Err(wait) = self.limits.take(&row.channel).await {
-            return Outcome::Defer(wait);
-        }
-        let result = match row.channel.as_str() {
-            "webhook" => self.webhook(row).await,
-            _ => match self.email(row, recipients).await {
-                Ok(Some(msg)) => self.mailer.send(msg).await,
-                Ok(None) => return Outcome::Cancel,
-                Err(e) => Err(e),
-            },
-        };
-        match result {
-            Ok(()) => Outcome::Sent,
-            Err(e) => Outcome::Failed(e),
-        }
-    }
-
-    /// The message for an e-mail row, or `None` if it must not be sent any more.
-    async fn email(
-        &self,
-        row: &Claimed,
-        recipients: &HashMap<i64, Recipient>,
-    ) -> Result<Option<lettre::Message>, SendError> {
-        let recipient = row.subscriber_id.and_then(|id| recipients.get(&id));
-        if row.kind == "campaign" {
-            let Some(r) = recipient.filter(|r| r.status == "confirmed") else {
-                return Ok(None);
-            };
-            let Some(email) = r.email.as_deref() else {
-                return Ok(None);
-            };
-            let run_id = row
-                .run_id
-                .ok_or_else(|| SendError::Permanent("campaign row without a run".into()))?;
-            let run = self
-                .ctx
-                .run(self.store.as_ref(), run_id)
-                .await
-                .map_err(|e| SendError::Transient(e.to_string()))?;
-            let template = self
-                .ctx
-                .template(&run, row.area_id)
-                .map_err(|e| SendError::Permanent(e.to_string()))?;
-            let unsubscribe = self.ctx.link(
-                "unsubscribe",
-                Purpose::Unsubscribe,
-                r.subscriber_id,
-                r.token_version,
-            );
-            let manage = self
-                .ctx
-                .link("manage", Purpose::Manage, r.subscriber_id, r.token_version);
-            let body = template.personalise(&manage, &unsubscribe);
-            return self
-                .mailer
-                .build(&Outgoing {
-                    to: email,
-                    subject: &run.subject,
-                    text: body.text,
-                    html: Some(body.html),
-                    list_id: Some(&self.ctx.list_id),
-                    unsubscribe_url: Some(&unsubscribe),
-                })
-                .map(Some);
-        }
-        if matches!(row.kind.as_str(), "confirm" | "already" | "digest") {
-            let Some(r) = recipient else {
-                return Ok(None);
-            };
-            return self.resident_mail(row, r).await;
-        }
-        // Other transactional mail (tests from the console): the payload carries the message.
-        let payload: serde_json::Value = row
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| SendError::Permanent("message without a payload".into()))?;
-        let field = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let to = match (field("to"), recipient) {
-            (Some(to), _) => to,
-            (None, Some(r)) if r.status != "erased" => match &r.email {
-                Some(e) => e.clone(),
-                None => return Ok(None),
-            },
-            _ => return Ok(None),
-        };
-        let subject = field("subject").unwrap_or_default();
-        self.mailer
-            .build(&Outgoing {
-                to: &to,
-                subject: &subject,
-                text: field("text").unwrap_or_default(),
-                html: field("html"),
-                list_id: None,
-                unsubscribe_url: None,
+    async fn session(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let id = self
+            .state
+            .session
+            .get_or_try_init(|| async {
+                let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+                let id = self
+                    .store
+                    .register_worker(&host, i64::from(std::process::id()), now)
+                    .await?;
+                tracing::info!(session = id, "delivery session started");
+                Ok::<_, StoreError>(id)
             })
-            .map(Some)
+            .await?;
+        Ok(*id)
     }
 
-    async fn webhook(&self, row: &Claimed) -> Result<(), SendError> {
-        let name = row.target.as_deref().unwrap_or("");
-        let hook = self
-            .ctx
-            .webhooks
-            .iter()
-            .find(|h| h.name == name)
-            .ok_or_else(|| {
-                SendError::Permanent(format!("webhook `{name}` is no longer configured"))
-            })?;
-        let run_id = row
-            .run_id
-            .ok_or_else(|| SendError::Permanent("webhook row without a run".into()))?;
-        let run = self
-            .ctx
-            .run(self.store.as_ref(), run_id)
-            .await
-            .map_err(|e| SendError::Transient(e.to_string()))?;
-        let area = self
-            .ctx
-            .area_slug(row.area_id)
-            .and_then(|s| self.ctx.areas.get(s));
-        let body = serde_json::json!({
-            "type": "campaign.published",
-            "timestamp": Utc::now().to_rfc3339(),
-            "data": {
-                "message_id": run.run_id,
-                "campaign": run.campaign_slug,
-                "title": run.title,
-                "subject": run.subject,
-                "summary": run.summary,
-                "body_markdown": run.body,
-                "body_html": crate::render::markdown::to_html(&run.body),
-                "priority": run.priority,
-                "lead": run.lead,
-                "sent_at": run.fire_at.to_rfc3339(),
-                "area": area.map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes })),
-                "url": format!("{}/messages/{}", self.ctx.base_url, run.run_id),
-                "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
-            }
+    /// Says this session lives, at most once per heartbeat period (a batch beats on its own).
+    async fn beat_if_due(&self, me: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let due = self.state.last_beat.lock().map_or(true, |last| {
+            last.is_none_or(|l| now < l || now - l >= Duration::from_std(self.reliability.heartbeat).unwrap_or_default())
         });
-        // The id stays the same across retries so partners can de-duplicate.
-        let msg_id = format!("msg_{}", row.outbox_id);
-        self.hooks
-            .post(
-                &hook.url,
-                hook.secret.expose(),
-                &msg_id,
-                Utc::now().timestamp(),
-                body.to_string(),
-            )
-            .await
+        if due {
+            self.store.heartbeat(me, now, now + self.lease).await?;
+            if let Ok(mut l) = self.state.last_beat.lock() {
+                *l = Some(now);
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims a batch on the running channels, plus one probe row per paused channel whose
+    /// probe is due. The flag marks probes.
+    async fn claim(&self, me: i64, now: DateTime<Utc>) -> Result<Vec<(Claimed, bool)>, StoreError> {
+        let paused: HashSet<String> = self
+            .store
+            .paused_channels()
+            .await?
+            .into_iter()
+            .map(|p| p.channel)
+            .collect();
+        for c in CHANNELS {
+            self.state.set_paused(c, paused.contains(c));
+        }
+        let running: Vec<&str> = CHANNELS.into_iter().filter(|c| !paused.contains(*c)).collect();
+        let lease_until = now + self.lease;
+        let mut rows: Vec<(Claimed, bool)> = if running.is_empty() {
+            Vec::new()
+        } else {
+            self.store
+                .claim_for(me, &running, self.claim_size(), now, lease_until)
+                .await?
+                .into_iter()
+                .map(|r| (r, false))
+                .collect()
+        };
+        for c in CHANNELS.into_iter().filter(|c| paused.contains(*c)) {
+            if self.store.take_probe(c, now, now + self.reliability.probe_every).await? {
+                let probe = self.store.claim_for(me, &[c], 1, now, lease_until).await?;
+                rows.extend(probe.into_iter().map(|r| (r, true)));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The batch limit, or fewer: what the last observed rate finishes in a quarter lease.
+    fn claim_size(&self) -> i64 {
+        let rate = self.state.rate.lock().ok().and_then(|r| *r);
+        let floor = self.concurrency.max(1) as i64;
+        match rate {
+            Some(per_sec) => {
+                let fits = (per_sec * self.lease.num_seconds() as f64 / 4.0) as i64;
+                fits.clamp(floor.min(self.batch), self.batch)
+            }
+            None => self.batch,
+        }
+    }
+
+    fn observe_rate(&self, rows: usize, took: std::time::Duration) {
+        if rows == 0 || took.as_secs_f64() < 0.001 {
+            return;
+        }
+        if let Ok(mut r) = self.state.rate.lock() {
+            *r = Some(rows as f64 / took.as_secs_f64());
+        }
+    }
+
+    /// Sends one row, if it still may be sent, and judges the answer.
+    async fn attempt(
+        &self,
+        row: Claimed,
+        recipients: &HashMap<i64, Recipient>,
+        hold: &Hold,
+        probe: bool,
+        clock: impl Fn() -> DateTime<Utc>,
+    ) -> Done {
+        let done = |row, outcome, permit| Done {
+            row,
+            outcome,
+            at: clock(),
+            _place: permit,
+        };
+        let channel = row.channel.clone();
+        if !probe && self.state.is_paused(&channel) {
+            return done(row, Outcome::GiveBack(clock()), None);
+        }
+        if let Some(until) = self.state.throttled_until(&channel, clock()) {
+            return done(row, Outcome::GiveBack(until), None);
+        }
+        if let Err(wait) = self.limits.take(&channel).await {
+            let until = clock() + Duration::from_std(wait).unwrap_or(Duration::hours(1));
+            return done(row, Outcome::GiveBack(until), None);
+        }
+        let message = if channel == "webhook" {
+            None
+        } else {
+            match self.email(&row, recipients).await {
+                Ok(Some(m)) => Some(m),
+                Ok(None) => return done(row, Outcome::Cancel, None),
+                Err(e) => {
+                    let outcome = self.judge(&row, e, probe, clock()).await;
+                    return done(row, outcome, None);
+                }
+            }
+        };
+        // The place in the window is taken before the wire and given up once recorded.
+        let permit = self.state.window.clone().acquire_owned().await.ok();
+        if !hold.holds(row.outbox_id, clock()) {
+            tracing::warn!(outbox_id = row.outbox_id, "lease could not be renewed; not sending, returning the row");
+            return done(row, Outcome::GiveBack(clock()), permit);
+        }
+        let result = match message {
+            Some(m) => self.mailer.send(m).await,
+            None => self.webhook(&row).await,
+        };
+        let outcome = match result {
+            Ok(()) => {
+                self.state.went_through(&channel);
+                self.state.breaker.record(&channel, Attempt::Ok);
+                if probe {
+                    self.probe_went_through(&channel, clock()).await;
+                }
+                Outcome::Sent
+            }
+            Err(e) => self.judge(&row, e, probe, clock()).await,
+        };
+        done(row, outcome, permit)
+    }
+
+    async fn probe_went_through(&self, channel: &str, at: DateTime<Utc>) {
+        self.state.breaker.reset(channel);
+        self.state.set_paused(channel, false);
+        match self.store.resume_channel(channel, at).await {
+            Ok(_) => tracing::info!(channel, "probe went through; channel resumed"),
+            Err(e) => tracing::error!(channel, error = %e, "probe went through but the channel could not be resumed"),
+        }
+    }
+
+    /// What a failure means for this row, the resident and the channel.
+    async fn judge(&self, row: &Claimed, e: SendError, probe: bool, at: DateTime<Utc>) -> Outcome {
+        let channel = row.channel.as_str();
+        let next_probe = at + self.reliability.probe_every;
+        if probe {
+            tracing::warn!(channel, error = %e, "probe failed; channel stays paused");
+            return Outcome::Failed {
+                error: e,
+                failure: Failure::Retry(next_probe),
+            };
+        }
+        let key = format!("{channel} {}", reply_key(&e.to_string()));
+        let attempt = match &e {
+            SendError::Transient(text) => {
+                if throttle_in_text(text) {
+                    let until = self.state.throttle(channel, at);
+                    tracing::warn!(channel, %until, "the server asks us to slow down; holding this channel");
+                }
+                Attempt::Transient { key: key.clone() }
+            }
+            SendError::Permanent(_) | SendError::Bounce(_) => Attempt::Permanent { key: key.clone() },
+        };
+        if let Some(reason) = self.state.breaker.record(channel, attempt) {
+            tracing::error!(channel, %reason, "circuit breaker: channel paused; its messages stay queued until an editor resumes it or a probe goes through");
+            self.state.set_paused(channel, true);
+            if let Err(err) = self.store.pause_channel(channel, &reason, at, next_probe).await {
+                tracing::error!(channel, error = %err, "cannot record the pause");
+            }
+        }
+        let failure = if self.state.is_paused(channel) {
+            // Paused: nobody is judged, the row waits for the channel.
+            Failure::Retry(next_probe)
+        } else {
+            match &e {
+                SendError::Transient(_) => {
+                    super::retry_at(row.created_at, row.attempts, at, self.retry_for, rand::random())
+                        .map_or(Failure::Permanent, Failure::Retry)
+                }
+                SendError::Permanent(_) => Failure::Permanent,
+                SendError::Bounce(_) => Failure::Bounce,
+            }
+        };
+        if self.state.errors.first(&key) {
+            tracing::warn!(outbox_id = row.outbox_id, attempt = row.attempts, channel, error = %e, ?failure, "send failed (repeats of this failure are counted, not logged)");
+        }
+        Outcome::Failed { error: e, failure }
+    }
+}
+
+enum Tally {
+    Sent,
+    Cancelled,
+    Deferred,
+    Retried,
+    Failed,
+}
+
+fn tally(o: &Outcome) -> Tally {
+    match o {
+        Outcome::Sent => Tally::Sent,
+        Outcome::Cancel => Tally::Cancelled,
+        Outcome::GiveBack(_) => Tally::Deferred,
+        Outcome::Failed {
+            failure: Failure::Retry(_),
+            ..
+        } => Tally::Retried,
+        Outcome::Failed { .. } => Tally::Failed,
     }
 }

@@ -33,6 +33,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreE
             .log_statements(tracing::log::LevelFilter::Trace);
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
+            .after_release(|conn, _| Box::pin(async move { Ok(leaves_clean(conn)) }))
             .acquire_timeout(timeout)
             .connect_with(opts)
             .await
@@ -44,6 +45,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreE
             .log_statements(tracing::log::LevelFilter::Trace);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
+            .after_release(|conn, _| Box::pin(async move { Ok(leaves_clean(conn)) }))
             .acquire_timeout(timeout)
             .connect_with(opts)
             .await
@@ -53,6 +55,18 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreE
         return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
     };
     Ok(SqlStore { pool })
+}
+
+/// Whether a connection may go back to the pool. A COMMIT that failed (disk full, connection
+/// cut) can leave the driver counting an open transaction the database already rolled back;
+/// every later `BEGIN` on it would fail ("begin_with at non-zero transaction depth"), so such a
+/// connection is closed instead.
+fn leaves_clean<C: sqlx::Connection>(conn: &mut C) -> bool {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+    }
+    clean
 }
 
 impl SqlStore {

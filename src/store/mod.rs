@@ -5,12 +5,14 @@
 
 mod admin;
 mod calendar_sync;
+mod channel_state;
 mod connect;
 mod console;
 mod digests;
 mod erasure;
 mod export;
 mod feeds;
+mod leases;
 mod outbox;
 mod reach;
 mod residents;
@@ -21,12 +23,14 @@ pub use admin::{
     AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
 };
 pub use calendar_sync::{CalendarStore, StoredCampaign};
+pub use channel_state::{ChannelReport, ChannelStore, PausedChannel, Unsuppressed};
 pub use connect::{connect, open};
 pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
 pub use erasure::ErasureStore;
 pub use export::ExportStore;
 pub use feeds::FeedStore;
+pub use leases::LeaseStore;
 pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
 };
@@ -100,11 +104,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     AdminStore
     + CalendarStore
+    + ChannelStore
     + ConsoleStore
     + DigestStore
     + ErasureStore
     + ExportStore
     + FeedStore
+    + LeaseStore
     + RunStore
     + OutboxStore
     + ReachStore

@@ -97,7 +97,7 @@ pub trait OutboxStore {
     async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats>;
 }
 
-fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
+pub(super) fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -119,7 +119,7 @@ where
     })
 }
 
-const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
+pub(super) const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
 
 #[async_trait::async_trait]
 impl OutboxStore for SqlStore {
@@ -314,7 +314,7 @@ impl OutboxStore for SqlStore {
             let mut tx = p.begin_write().await?;
             sqlx::query(
                 "update outbox set status = $1, next_attempt_at = $2, last_error = $3, lease_until = null, updated_at = $4
-                 where outbox_id = $5",
+                 where outbox_id = $5 and status <> 'sent'",
             )
             .bind(status)
             .bind(next)
@@ -347,9 +347,10 @@ impl OutboxStore for SqlStore {
             }
             if let (Failure::Bounce, Some(sid)) = (failure, row.subscriber_id) {
                 sqlx::query(super::LEFT_EVENT).bind(now_ms).bind(sid).execute(&mut *tx).await?;
-                sqlx::query("update subscriber set status = 'bounced', bounced_at = $1, updated_at = $1 where subscriber_id = $2 and status <> 'erased'")
+                sqlx::query("update subscriber set status = 'bounced', bounced_at = $1, updated_at = $1, suppressed_reason = $3 where subscriber_id = $2 and status <> 'erased'")
                     .bind(now_ms)
                     .bind(sid)
+                    .bind(&error)
                     .execute(&mut *tx)
                     .await?;
             }

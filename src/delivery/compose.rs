@@ -1,0 +1,147 @@
+//! The message each outbox row carries, built at send time from what the database holds now.
+
+use super::Worker;
+use crate::channels::SendError;
+use crate::channels::email::Outgoing;
+use crate::domain::token::Purpose;
+use crate::store::{Claimed, Recipient};
+use chrono::Utc;
+use std::collections::HashMap;
+
+impl Worker {
+    /// The message for an e-mail row, or `None` if it must not be sent any more.
+    pub(super) async fn email(
+        &self,
+        row: &Claimed,
+        recipients: &HashMap<i64, Recipient>,
+    ) -> Result<Option<lettre::Message>, SendError> {
+        let recipient = row.subscriber_id.and_then(|id| recipients.get(&id));
+        if row.kind == "campaign" {
+            let Some(r) = recipient.filter(|r| r.status == "confirmed") else {
+                return Ok(None);
+            };
+            let Some(email) = r.email.as_deref() else {
+                return Ok(None);
+            };
+            let run_id = row
+                .run_id
+                .ok_or_else(|| SendError::Permanent("campaign row without a run".into()))?;
+            let run = self
+                .ctx
+                .run(self.store.as_ref(), run_id)
+                .await
+                .map_err(|e| SendError::Transient(e.to_string()))?;
+            let template = self
+                .ctx
+                .template(&run, row.area_id)
+                .map_err(|e| SendError::Permanent(e.to_string()))?;
+            let unsubscribe = self.ctx.link(
+                "unsubscribe",
+                Purpose::Unsubscribe,
+                r.subscriber_id,
+                r.token_version,
+            );
+            let manage = self
+                .ctx
+                .link("manage", Purpose::Manage, r.subscriber_id, r.token_version);
+            let body = template.personalise(&manage, &unsubscribe);
+            return self
+                .mailer
+                .build(&Outgoing {
+                    to: email,
+                    subject: &run.subject,
+                    text: body.text,
+                    html: Some(body.html),
+                    list_id: Some(&self.ctx.list_id),
+                    unsubscribe_url: Some(&unsubscribe),
+                })
+                .map(Some);
+        }
+        if matches!(row.kind.as_str(), "confirm" | "already" | "digest") {
+            let Some(r) = recipient else {
+                return Ok(None);
+            };
+            return self.resident_mail(row, r).await;
+        }
+        // Other transactional mail (tests from the console): the payload carries the message.
+        let payload: serde_json::Value = row
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| SendError::Permanent("message without a payload".into()))?;
+        let field = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let to = match (field("to"), recipient) {
+            (Some(to), _) => to,
+            (None, Some(r)) if r.status != "erased" => match &r.email {
+                Some(e) => e.clone(),
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let subject = field("subject").unwrap_or_default();
+        self.mailer
+            .build(&Outgoing {
+                to: &to,
+                subject: &subject,
+                text: field("text").unwrap_or_default(),
+                html: field("html"),
+                list_id: None,
+                unsubscribe_url: None,
+            })
+            .map(Some)
+    }
+
+    pub(super) async fn webhook(&self, row: &Claimed) -> Result<(), SendError> {
+        let name = row.target.as_deref().unwrap_or("");
+        let hook = self
+            .ctx
+            .webhooks
+            .iter()
+            .find(|h| h.name == name)
+            .ok_or_else(|| {
+                SendError::Permanent(format!("webhook `{name}` is no longer configured"))
+            })?;
+        let run_id = row
+            .run_id
+            .ok_or_else(|| SendError::Permanent("webhook row without a run".into()))?;
+        let run = self
+            .ctx
+            .run(self.store.as_ref(), run_id)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))?;
+        let area = self
+            .ctx
+            .area_slug(row.area_id)
+            .and_then(|s| self.ctx.areas.get(s));
+        let body = serde_json::json!({
+            "type": "campaign.published",
+            "timestamp": Utc::now().to_rfc3339(),
+            "data": {
+                "message_id": run.run_id,
+                "campaign": run.campaign_slug,
+                "title": run.title,
+                "subject": run.subject,
+                "summary": run.summary,
+                "body_markdown": run.body,
+                "body_html": crate::render::markdown::to_html(&run.body),
+                "priority": run.priority,
+                "lead": run.lead,
+                "sent_at": run.fire_at.to_rfc3339(),
+                "area": area.map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes })),
+                "url": format!("{}/messages/{}", self.ctx.base_url, run.run_id),
+                "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
+            }
+        });
+        // The id stays the same across retries so partners can de-duplicate.
+        let msg_id = format!("msg_{}", row.outbox_id);
+        self.hooks
+            .post(
+                &hook.url,
+                hook.secret.expose(),
+                &msg_id,
+                Utc::now().timestamp(),
+                body.to_string(),
+            )
+            .await
+    }
+}

@@ -1,0 +1,217 @@
+//! Channels as operators see them: paused by the circuit breaker or not, and what waits on each;
+//! and lifting a suppression the mail server caused.
+
+use super::{Result, SqlStore, from_ms, ms, with_pool};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A channel the breaker paused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PausedChannel {
+    pub channel: String,
+    pub paused_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// What waits on one channel, for `beacon outbox` and the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelReport {
+    pub channel: String,
+    /// Due or waiting, never tried.
+    pub pending: i64,
+    /// Tried, failed for a reason that may pass, waiting for the next attempt.
+    pub retrying: i64,
+    /// Claimed by a worker right now.
+    pub sending: i64,
+    pub failed_today: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Set when the breaker paused the channel: why.
+    pub paused: Option<PausedChannel>,
+}
+
+/// A lifted suppression: who, and the reply that had caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsuppressed {
+    pub subscriber_id: i64,
+    pub reason: Option<String>,
+}
+
+#[async_trait::async_trait]
+pub trait ChannelStore {
+    /// Pauses `channel` (keeps the first pause time); the next probe is due at `probe_at`.
+    async fn pause_channel(
+        &self,
+        channel: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        probe_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Resumes `channel`; false when it was not paused.
+    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool>;
+    async fn paused_channels(&self) -> Result<Vec<PausedChannel>>;
+    /// Takes the right to send one probe on a paused channel (one process wins); the next
+    /// probe is then due at `next`.
+    async fn take_probe(&self, channel: &str, now: DateTime<Utc>, next: DateTime<Utc>)
+    -> Result<bool>;
+    /// Per channel: pending, retrying (last error, next attempt), sending, failed since
+    /// `day_start`, paused.
+    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>>;
+    /// Makes a bounced address confirmed again; `None` when it was not suppressed.
+    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>>;
+}
+
+#[async_trait::async_trait]
+impl ChannelStore for SqlStore {
+    async fn pause_channel(
+        &self,
+        channel: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        probe_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let reason: String = reason.chars().take(500).collect();
+        with_pool!(&self.pool, p => {
+            sqlx::query(
+                "insert into channel_state (channel, paused_at, reason, probe_at, updated_at, created_at)
+                 values ($1, $2, $3, $4, $2, $2)
+                 on conflict (channel) do update set
+                    paused_at = coalesce(channel_state.paused_at, excluded.paused_at),
+                    reason = excluded.reason, probe_at = excluded.probe_at, updated_at = excluded.updated_at",
+            )
+            .bind(channel)
+            .bind(ms(now))
+            .bind(&reason)
+            .bind(ms(probe_at))
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool> {
+        let n = with_pool!(&self.pool, p => sqlx::query(
+            "update channel_state set paused_at = null, probe_at = null, updated_at = $1
+             where channel = $2 and paused_at is not null",
+        )
+        .bind(ms(now))
+        .bind(channel)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n > 0)
+    }
+
+    async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("select channel, paused_at, reason from channel_state where paused_at is not null order by channel")
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| Ok(PausedChannel {
+                    channel: r.try_get("channel")?,
+                    paused_at: from_ms(r.try_get("paused_at")?),
+                    reason: r.try_get::<Option<String>, _>("reason")?.unwrap_or_default(),
+                }))
+                .collect()
+        })
+    }
+
+    async fn take_probe(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        next: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = with_pool!(&self.pool, p => sqlx::query(
+            "update channel_state set probe_at = $1
+             where channel = $2 and paused_at is not null and (probe_at is null or probe_at <= $3)",
+        )
+        .bind(ms(next))
+        .bind(channel)
+        .bind(ms(now))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n > 0)
+    }
+
+    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
+        let paused = self.paused_channels().await?;
+        let mut out: Vec<ChannelReport> = with_pool!(&self.pool, p => {
+            sqlx::query(
+                "select channel,
+                    cast(sum(case when status = 'pending' and attempts = 0 then 1 else 0 end) as bigint) as pending,
+                    cast(sum(case when status = 'pending' and attempts > 0 then 1 else 0 end) as bigint) as retrying,
+                    cast(sum(case when status = 'sending' then 1 else 0 end) as bigint) as sending,
+                    cast(sum(case when status = 'failed' then 1 else 0 end) as bigint) as failed_today,
+                    min(case when status = 'pending' and attempts > 0 then next_attempt_at end) as next_at
+                 from outbox
+                 where channel <> 'digest'
+                   and (status in ('pending', 'sending') or (status = 'failed' and updated_at >= $1))
+                 group by channel order by channel",
+            )
+            .bind(ms(day_start))
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| Ok(ChannelReport {
+                channel: r.try_get("channel")?,
+                pending: r.try_get("pending")?,
+                retrying: r.try_get("retrying")?,
+                sending: r.try_get("sending")?,
+                failed_today: r.try_get("failed_today")?,
+                last_error: None,
+                next_attempt_at: r.try_get::<Option<i64>, _>("next_at")?.map(from_ms),
+                paused: None,
+            }))
+            .collect::<sqlx::Result<Vec<_>>>()?
+        });
+        for c in &mut out {
+            c.last_error = with_pool!(&self.pool, p => sqlx::query_scalar(
+                "select last_error from outbox where channel = $1 and status = 'pending' and attempts > 0
+                 and last_error is not null order by updated_at desc limit 1",
+            )
+            .bind(&c.channel)
+            .fetch_optional(p)
+            .await?);
+        }
+        for pc in paused {
+            match out.iter_mut().find(|c| c.channel == pc.channel) {
+                Some(c) => c.paused = Some(pc),
+                None => out.push(ChannelReport {
+                    channel: pc.channel.clone(),
+                    pending: 0,
+                    retrying: 0,
+                    sending: 0,
+                    failed_today: 0,
+                    last_error: None,
+                    next_attempt_at: None,
+                    paused: Some(pc),
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>> {
+        let row: Option<(i64, Option<String>)> = with_pool!(&self.pool, p => {
+            sqlx::query(
+                "update subscriber set status = 'confirmed', bounced_at = null, updated_at = $1
+                 where email = $2 and status = 'bounced'
+                 returning subscriber_id, suppressed_reason",
+            )
+            .bind(ms(now))
+            .bind(email)
+            .fetch_optional(p)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("subscriber_id")?, r.try_get("suppressed_reason")?)))
+            .transpose()?
+        });
+        Ok(row.map(|(subscriber_id, reason)| Unsuppressed {
+            subscriber_id,
+            reason,
+        }))
+    }
+}
