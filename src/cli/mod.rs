@@ -102,10 +102,14 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         subscribers: usize,
     },
-    /// Show the outbox: queue depth by status and channel, oldest waiting message.
+    /// Show the outbox: per channel pending, retrying (last error, next attempt), failed today,
+    /// paused by the circuit breaker; queue depth by status; the oldest waiting message.
     Outbox {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Resume a channel the circuit breaker paused (email or webhook).
+        #[arg(long, value_name = "CHANNEL")]
+        resume: Option<String>,
     },
     /// Validate the calendar and tell every running `beacon serve` to load it.
     Reload,
@@ -163,6 +167,8 @@ pub enum SubscribersCommand {
         #[arg(long)]
         source: String,
     },
+    /// Lift the suppression a mail server's refusal put on an address (audited).
+    Unsuppress { email: String },
 }
 
 impl Cli {
@@ -262,6 +268,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             );
             Ok(true)
         }
+        Command::Subscribers {
+            command: SubscribersCommand::Unsuppress { email },
+        } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = outbox_cmd::unsuppress(&s, &email).await;
+            s.sql.close().await;
+            ok
+        }
         Command::Demo { subscribers } => {
             let s = crate::app::Services::build(config).await?;
             let r =
@@ -273,9 +287,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             );
             Ok(true)
         }
-        Command::Outbox { format } => {
+        Command::Outbox { format, resume } => {
             let s = crate::app::Services::build(config).await?;
-            let ok = outbox_cmd::show(&s, format).await;
+            let ok = match resume {
+                Some(channel) => outbox_cmd::resume(&s, &channel).await,
+                None => outbox_cmd::show(&s, format).await,
+            };
             s.sql.close().await;
             ok
         }

@@ -1,4 +1,5 @@
-//! `beacon outbox`: queue depth by status and channel; and draining it for `send`.
+//! `beacon outbox`: each channel's state and queue depth; resuming a paused channel; lifting a
+//! suppression; and draining the outbox for `send`.
 
 use super::Format;
 use crate::app::Services;
@@ -10,6 +11,7 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
         Format::Table => {
+            print_channels(&stats.channels);
             if stats.depth.is_empty() {
                 println!("the outbox is empty");
             }
@@ -23,6 +25,84 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
         }
     }
     Ok(true)
+}
+
+fn print_channels(channels: &[crate::store::ChannelReport]) {
+    if channels.is_empty() {
+        return;
+    }
+    println!(
+        "{:<8} {:>9} {:>9} {:>9} {:>12}  state",
+        "channel", "pending", "retrying", "sending", "failed today"
+    );
+    for c in channels {
+        let state = match &c.paused {
+            Some(p) => format!(
+                "PAUSED by the circuit breaker since {} UTC: {} (resume: beacon outbox --resume {})",
+                p.paused_at.format("%Y-%m-%d %H:%M"),
+                p.reason,
+                c.channel
+            ),
+            None => "running".into(),
+        };
+        println!(
+            "{:<8} {:>9} {:>9} {:>9} {:>12}  {state}",
+            c.channel, c.pending, c.retrying, c.sending, c.failed_today
+        );
+        if let Some(at) = c.next_attempt_at {
+            println!("         next retry at {} UTC", at.format("%Y-%m-%d %H:%M:%S"));
+        }
+        if let Some(e) = &c.last_error {
+            println!(
+                "         last error: {}",
+                crate::web::admin::mask_addresses(e)
+            );
+        }
+    }
+    println!();
+}
+
+/// `beacon outbox --resume CHANNEL`.
+pub async fn resume(s: &Services, channel: &str) -> anyhow::Result<bool> {
+    if s.store.resume_channel(channel, Utc::now()).await? {
+        s.store
+            .audit(None, "cli", "channel.resume", Some(channel), None, Utc::now())
+            .await?;
+        println!("{channel} resumed; queued messages go out at the next worker step");
+        Ok(true)
+    } else {
+        println!("{channel} is not paused");
+        Ok(false)
+    }
+}
+
+/// `beacon subscribers unsuppress EMAIL`.
+pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
+    let email = match crate::domain::Email::parse(email) {
+        Ok(e) => e,
+        Err(e) => anyhow::bail!("`{email}` is not an e-mail address: {e}"),
+    };
+    match s.store.unsuppress(email.as_str(), Utc::now()).await? {
+        Some(u) => {
+            let why = u.reason.unwrap_or_else(|| "no reply recorded".into());
+            s.store
+                .audit(
+                    None,
+                    "cli",
+                    "subscriber.unsuppress",
+                    Some(&format!("subscriber {} (was: {why})", u.subscriber_id)),
+                    None,
+                    Utc::now(),
+                )
+                .await?;
+            println!("suppression lifted; it had been caused by: {why}");
+            Ok(true)
+        }
+        None => {
+            println!("that address is not suppressed");
+            Ok(false)
+        }
+    }
 }
 
 /// Runs workers until nothing is due; messages waiting for a retry later are left queued.

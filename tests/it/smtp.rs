@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use mailin_embedded::response::{NO_MAILBOX, OK};
+use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 
 /// Maximum number of concurrent SMTP sessions per sink (mailin serves each
@@ -55,14 +55,19 @@ pub struct Received {
 pub struct Script {
     /// Answer the DATA end (after the message) with 451 for the first N messages, then 250.
     pub temp_fail_first: usize,
-    /// RCPT TO any address in this list is answered 550 (mailbox unavailable).
+    /// RCPT TO any address in this list is answered `550 5.1.1` (no such mailbox).
     pub reject_rcpt: Vec<String>,
+    /// Every RCPT TO is answered with this reply (a relay refusing us, a blocklisting).
+    pub reject_every_rcpt: Option<(u16, &'static str)>,
+    /// Time taken before answering each message (a slow server).
+    pub delay_per_message: std::time::Duration,
 }
 
 #[derive(Debug, Default)]
 struct State {
     messages: Vec<Received>,
     temp_failures: usize,
+    refused: usize,
 }
 
 #[derive(Debug, Default)]
@@ -92,13 +97,17 @@ struct SinkHandler {
 
 impl Handler for SinkHandler {
     fn rcpt(&mut self, to: &str) -> Response {
+        if let Some((code, text)) = self.script.reject_every_rcpt {
+            self.shared.lock().refused += 1;
+            return Response::custom(code, text.to_owned());
+        }
         if self
             .script
             .reject_rcpt
             .iter()
             .any(|r| r.eq_ignore_ascii_case(to))
         {
-            NO_MAILBOX
+            Response::custom(550, "5.1.1 No such user here".to_owned())
         } else {
             OK
         }
@@ -119,6 +128,9 @@ impl Handler for SinkHandler {
     }
 
     fn data_end(&mut self) -> Response {
+        if !self.script.delay_per_message.is_zero() {
+            std::thread::sleep(self.script.delay_per_message);
+        }
         let data = String::from_utf8_lossy(&std::mem::take(&mut self.data)).into_owned();
         let mut state = self.shared.lock();
         if state.temp_failures < self.script.temp_fail_first {
@@ -245,6 +257,16 @@ impl SmtpSink {
     /// Number of DATA transactions answered 451 so far.
     pub fn temp_failures(&self) -> usize {
         self.shared.lock().temp_failures
+    }
+
+    /// RCPT commands refused by `reject_every_rcpt`.
+    pub fn refused(&self) -> usize {
+        self.shared.lock().refused
+    }
+
+    /// Messages accepted so far, without waiting.
+    pub fn count(&self) -> usize {
+        self.shared.lock().messages.len()
     }
 }
 

@@ -93,7 +93,17 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             .growth_pct
             .map_or_else(|| "no baseline yet".into(), |g| format!("{g:+.1}%")),
         next,
-        queue,
+        queue: OutboxStats {
+            channels: queue
+                .channels
+                .into_iter()
+                .map(|mut c| {
+                    c.last_error = c.last_error.map(|e| mask_addresses(&e));
+                    c
+                })
+                .collect(),
+            ..queue
+        },
         failures: failures
             .into_iter()
             .map(|mut f| {

@@ -6,8 +6,10 @@
 mod calendar;
 mod campaign;
 mod dashboard;
+pub use dashboard::mask_addresses;
 mod login;
 mod reach;
+mod reliability;
 mod subscribers;
 mod users;
 
@@ -53,6 +55,8 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/admin/subscribers", Role::Viewer),
     rule("GET", "/admin/subscribers/lookup", Role::Admin),
     rule("POST", "/admin/subscribers/import", Role::Admin),
+    rule("POST", "/admin/subscribers/unsuppress", Role::Admin),
+    rule("POST", "/admin/channels/{channel}/resume", Role::Editor),
     rule("GET", "/admin/reach", Role::Viewer),
     rule("GET", "/admin/reach.csv", Role::Viewer),
     rule("GET", "/admin/reach.html", Role::Viewer),
@@ -120,6 +124,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/admin/subscribers/import",
             post(subscribers::import).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
+        .route("/admin/subscribers/unsuppress", post(reliability::unsuppress))
+        .route(
+            "/admin/channels/{channel}/resume",
+            post(reliability::resume_channel),
         )
         .route("/admin/reach", get(reach::show))
         .route("/admin/reach.csv", get(reach::csv))
