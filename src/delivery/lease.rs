@@ -40,6 +40,10 @@ impl Hold {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    pub fn ids(&self) -> Vec<i64> {
+        self.lock().claimed.iter().copied().collect()
+    }
+
     /// Whether `id` may still be sent at `at`.
     pub fn holds(&self, id: i64, at: DateTime<Utc>) -> bool {
         let s = self.lock();
@@ -73,7 +77,7 @@ pub(super) async fn heartbeat(
             _ = done.changed() => return,
         }
         let t = clock();
-        match store.heartbeat(me, t, t + lease).await {
+        match store.heartbeat(me, &hold.ids(), t, t + lease).await {
             Ok(held) => hold.renewed(&held, t),
             Err(e) => tracing::warn!(error = %e, "cannot renew leases; sends pause, will keep trying"),
         }

@@ -69,6 +69,24 @@ pub struct WorkerState {
     rate: Mutex<Option<f64>>,
     pub(super) errors: ErrorLog,
     pub(super) record_failures: AtomicU64,
+    /// Rows this process's steps are working on (claimed, not yet recorded).
+    in_hand: Mutex<HashSet<i64>>,
+}
+
+/// Rows in hand for one step; they leave the set however the step ends.
+struct InHand<'a> {
+    state: &'a WorkerState,
+    ids: Vec<i64>,
+}
+
+impl Drop for InHand<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut h) = self.state.in_hand.lock() {
+            for id in &self.ids {
+                h.remove(id);
+            }
+        }
+    }
 }
 
 impl WorkerState {
@@ -83,6 +101,7 @@ impl WorkerState {
             rate: Mutex::new(None),
             errors: ErrorLog::default(),
             record_failures: AtomicU64::new(0),
+            in_hand: Mutex::default(),
         }
     }
 
@@ -94,6 +113,20 @@ impl WorkerState {
     /// This process's delivery session, once it has one.
     pub fn session(&self) -> Option<i64> {
         self.session.get().copied()
+    }
+
+    fn take_in_hand(&self, ids: Vec<i64>) -> InHand<'_> {
+        if let Ok(mut h) = self.in_hand.lock() {
+            h.extend(ids.iter().copied());
+        }
+        InHand { state: self, ids }
+    }
+
+    fn in_hand(&self) -> Vec<i64> {
+        self.in_hand
+            .lock()
+            .map(|h| h.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     fn is_paused(&self, channel: &str) -> bool {
@@ -155,9 +188,17 @@ impl Worker {
         let clock = move || now + Duration::from_std(started.elapsed()).unwrap_or_default();
         self.beat_if_due(me, now).await?;
         self.store
-            .release_abandoned(me, now, now - self.reliability.dead_after)
+            .release_abandoned(
+                me,
+                &self.state.in_hand(),
+                now,
+                now - self.reliability.dead_after,
+            )
             .await?;
         let rows = self.claim(me, now).await?;
+        let _in_hand = self
+            .state
+            .take_in_hand(rows.iter().map(|(r, _)| r.outbox_id).collect());
         let mut report = WorkerReport {
             claimed: rows.len(),
             ..Default::default()
@@ -168,7 +209,15 @@ impl Worker {
         }
         let probes: HashSet<i64> = rows.iter().filter(|(_, p)| *p).map(|(r, _)| r.outbox_id).collect();
         let ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.subscriber_id).collect();
-        let recipients = Arc::new(self.store.recipients(&ids).await?);
+        let recipients = match self.store.recipients(&ids).await {
+            Ok(r) => Arc::new(r),
+            Err(e) => {
+                // Nothing was sent: hand the rows back now rather than after their lease.
+                let back: Vec<i64> = rows.iter().map(|(r, _)| r.outbox_id).collect();
+                let _ = self.store.give_back(me, &back, now, now).await;
+                return Err(e);
+            }
+        };
         let span = self.lease.min(self.reliability.dead_after);
         let hold = Hold::new(rows.iter().map(|(r, _)| r.outbox_id), now, span);
 
@@ -245,7 +294,7 @@ impl Worker {
             last.is_none_or(|l| now < l || now - l >= Duration::from_std(self.reliability.heartbeat).unwrap_or_default())
         });
         if due {
-            self.store.heartbeat(me, now, now + self.lease).await?;
+            self.store.heartbeat(me, &[], now, now + self.lease).await?;
             if let Ok(mut l) = self.state.last_beat.lock() {
                 *l = Some(now);
             }

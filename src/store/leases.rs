@@ -10,11 +10,12 @@ use chrono::{DateTime, Utc};
 pub trait LeaseStore {
     /// Opens a delivery session for this process; its id marks the rows it claims.
     async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64>;
-    /// Says the session lives and extends the lease of every row it still holds to
-    /// `lease_until`; returns the ids of the rows it still holds.
+    /// Says the session lives and extends the lease of `ids` (rows it is working on) to
+    /// `lease_until`; returns those of `ids` it still holds.
     async fn heartbeat(
         &self,
         worker_id: i64,
+        ids: &[i64],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<i64>>;
@@ -27,12 +28,13 @@ pub trait LeaseStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Claimed>>;
-    /// Returns to the queue rows held by others whose lease ran out or whose session has not
-    /// beaten since `dead_before` (a crashed process). Never this session's own rows: they are
-    /// still in its hands, perhaps sent and waiting to be recorded.
+    /// Returns to the queue rows whose lease ran out or whose session has not beaten since
+    /// `dead_before` (a crashed process). Never `in_hand`, this session's rows still being
+    /// worked on: they may be sent and waiting to be recorded.
     async fn release_abandoned(
         &self,
         me: i64,
+        in_hand: &[i64],
         now: DateTime<Utc>,
         dead_before: DateTime<Utc>,
     ) -> Result<u64>;
@@ -73,23 +75,29 @@ impl LeaseStore for SqlStore {
     async fn heartbeat(
         &self,
         worker_id: i64,
+        ids: &[i64],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
+        let renew = format!(
+            "update outbox set lease_until = $1 where owner_id = $2 and status = 'sending'
+             and outbox_id in ({}) returning outbox_id",
+            placeholders(3, ids.len())
+        );
         with_pool!(&self.pool, p => {
             sqlx::query("update worker set heartbeat_at = $1 where worker_id = $2 and heartbeat_at < $1")
                 .bind(ms(now))
                 .bind(worker_id)
                 .execute(p)
                 .await?;
-            let ids = sqlx::query_scalar(
-                "update outbox set lease_until = $1 where owner_id = $2 and status = 'sending' returning outbox_id",
-            )
-            .bind(ms(lease_until))
-            .bind(worker_id)
-            .fetch_all(p)
-            .await?;
-            Ok(ids)
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = sqlx::query_scalar(&renew).bind(ms(lease_until)).bind(worker_id);
+            for id in ids {
+                q = q.bind(id);
+            }
+            Ok(q.fetch_all(p).await?)
         })
     }
 
@@ -131,21 +139,31 @@ impl LeaseStore for SqlStore {
     async fn release_abandoned(
         &self,
         me: i64,
+        in_hand: &[i64],
         now: DateTime<Utc>,
         dead_before: DateTime<Utc>,
     ) -> Result<u64> {
-        let n = with_pool!(&self.pool, p => sqlx::query(
+        let keep = if in_hand.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "and not (owner_id = $2 and outbox_id in ({}))",
+                placeholders(4, in_hand.len())
+            )
+        };
+        let sql = format!(
             "update outbox set status = 'pending', lease_until = null, owner_id = null, updated_at = $1
-             where status = 'sending' and (owner_id is null or owner_id <> $2)
+             where status = 'sending' {keep}
                and (lease_until < $1
-                    or owner_id in (select worker_id from worker where heartbeat_at < $3))",
-        )
-        .bind(ms(now))
-        .bind(me)
-        .bind(ms(dead_before))
-        .execute(p)
-        .await?
-        .rows_affected());
+                    or owner_id in (select worker_id from worker where heartbeat_at < $3 and worker_id <> $2))"
+        );
+        let n = with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(ms(now)).bind(me).bind(ms(dead_before));
+            for id in in_hand {
+                q = q.bind(id);
+            }
+            q.execute(p).await?.rows_affected()
+        });
         if n > 0 {
             tracing::warn!(rows = n, "returned rows of a dead or late worker to the queue");
         }
