@@ -63,7 +63,15 @@ pub async fn run(
     };
     println!("run {run_id} of `{slug}` is queued");
     if wait {
-        super::outbox_cmd::drain(s).await?;
+        // The run and its messages are committed: whatever fails now, they are not lost, and
+        // sending the campaign again would not be the way to finish them.
+        super::outbox_cmd::drain(s).await.with_context(|| {
+            format!(
+                "run {run_id} of `{slug}` exists and its messages are safely queued, but delivering them \
+                 failed here; `beacon serve` (or `beacon outbox` to see why) will complete it. \
+                 Do not send it again"
+            )
+        })?;
     }
     Ok(true)
 }

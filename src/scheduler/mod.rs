@@ -92,18 +92,24 @@ impl Scheduler {
         let stored = self.store.campaigns().await?;
         for c in &cal.campaigns {
             let paused = stored.iter().any(|s| s.slug == c.slug && s.paused);
+            let grace = Duration::from_std(c.grace).unwrap_or(Duration::hours(6));
+            let last_fire = self.store.last_fire(&c.slug).await?;
+            let created = self.store.campaign_created_at(&c.slug).await?;
             let mut lower = now - Duration::days(LOOKBACK_DAYS);
-            for known in [
-                self.store.last_fire(&c.slug).await?,
-                self.store.campaign_created_at(&c.slug).await?,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for known in [last_fire, created].into_iter().flatten() {
                 lower = lower.max(known);
             }
-            let grace = Duration::from_std(c.grace).unwrap_or(Duration::hours(6));
-            for fire in c.fires_between(lower, now).take(MAX_FIRES_PER_TICK) {
+            // A file written just after its send time still goes out, once: the latest fire
+            // before the campaign was known, if within its grace and nothing fired since.
+            let just_missed = match (last_fire, created) {
+                (None, Some(created)) => c.fires_between(created - grace, created).last(),
+                _ => None,
+            };
+            let fires = just_missed
+                .into_iter()
+                .chain(c.fires_between(lower, now))
+                .take(MAX_FIRES_PER_TICK);
+            for fire in fires {
                 let areas = cal
                     .areas
                     .expand(&c.areas)
