@@ -135,6 +135,7 @@ impl TestApp {
             total.retried += r.retried;
             total.failed += r.failed;
             total.cancelled += r.cancelled;
+            total.deferred += r.deferred;
             if r.claimed == 0 {
                 return total;
             }

@@ -68,6 +68,7 @@ struct State {
     messages: Vec<Received>,
     temp_failures: usize,
     refused: usize,
+    refuse_every: Option<(u16, &'static str)>,
 }
 
 #[derive(Debug, Default)]
@@ -97,8 +98,9 @@ struct SinkHandler {
 
 impl Handler for SinkHandler {
     fn rcpt(&mut self, to: &str) -> Response {
-        if let Some((code, text)) = self.script.reject_every_rcpt {
-            self.shared.lock().refused += 1;
+        let mut state = self.shared.lock();
+        if let Some((code, text)) = state.refuse_every {
+            state.refused += 1;
             return Response::custom(code, text.to_owned());
         }
         if self
@@ -107,6 +109,7 @@ impl Handler for SinkHandler {
             .iter()
             .any(|r| r.eq_ignore_ascii_case(to))
         {
+            state.refused += 1;
             Response::custom(550, "5.1.1 No such user here".to_owned())
         } else {
             OK
@@ -177,6 +180,7 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP sink listener");
         let port = listener.local_addr().expect("SMTP sink local_addr").port();
         let shared = Arc::new(Shared::default());
+        shared.lock().refuse_every = script.reject_every_rcpt;
         let handler = SinkHandler {
             script: Arc::new(script),
             shared: Arc::clone(&shared),
@@ -262,6 +266,11 @@ impl SmtpSink {
     /// RCPT commands refused by `reject_every_rcpt`.
     pub fn refused(&self) -> usize {
         self.shared.lock().refused
+    }
+
+    /// Changes the reply to every RCPT (`None`: accept again), as a relay's fix would.
+    pub fn refuse_every_rcpt(&self, reply: Option<(u16, &'static str)>) {
+        self.shared.lock().refuse_every = reply;
     }
 
     /// Messages accepted so far, without waiting.
