@@ -6,6 +6,8 @@ mod cli;
 mod console;
 mod delivery;
 mod feeds;
+mod outages;
+mod leases;
 mod reliability;
 mod residents;
 mod smtp;
