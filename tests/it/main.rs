@@ -4,6 +4,7 @@ mod app;
 mod browser;
 mod cli;
 mod console;
+mod crash;
 mod delivery;
 mod feeds;
 mod outages;
