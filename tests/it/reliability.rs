@@ -328,3 +328,62 @@ async fn set_campaign_created_at(app: &TestApp, slug: &str, at: DateTime<Utc>) {
 pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
+
+#[tokio::test]
+async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_admin_lift_a_suppression() {
+    use crate::console::{hidden, page, sign_in};
+    for db in engines().await {
+        let sink = SmtpSink::start_with(Script {
+            reject_rcpt: vec!["gone@example.com".into()],
+            ..Default::default()
+        });
+        let app = spawn_app(db, &sink).await;
+        app.resident("gone@example.com", &["chesham"], &[BURGLARY])
+            .await;
+        residents(&app, 59).await;
+        let t0 = Utc::now();
+        send(&app, t0).await;
+        app.drain(t0).await;
+        assert_eq!(bounced(&app).await, 1, "5.1.1 suppresses");
+        // Later the relay refuses everyone.
+        sink.refuse_every_rcpt(Some((554, "5.7.1 Relay access denied")));
+        let t1 = t0 + Duration::minutes(1);
+        send(&app, t1).await;
+        app.drain(t1).await;
+
+        let editor = sign_in(&app, "editor@example.org", "editor").await;
+        let (status, html) = page(&app, &editor, "/admin").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("email is paused by the circuit breaker"), "{html}");
+        assert!(html.contains("5.7.1"));
+        let csrf = hidden(&html, "csrf");
+        let r = app
+            .request("POST", "/admin/channels/email/resume")
+            .header("cookie", &editor)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert!(email_channel(&app, t1).await.paused.is_none(), "{}", app.db.name);
+
+        let admin = sign_in(&app, "admin@example.org", "admin").await;
+        let (_, html) = page(&app, &admin, "/admin/subscribers/lookup?email=gone%40example.com").await;
+        assert!(html.contains("Lift the suppression"), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let r = app
+            .request("POST", "/admin/subscribers/unsuppress")
+            .header("cookie", &admin)
+            .form(&[("csrf", csrf.as_str()), ("email", "gone@example.com")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(bounced(&app).await, 0);
+        let audit = app.services.store.recent_audit(10).await.unwrap();
+        for action in ["channel.resume", "subscriber.unsuppress"] {
+            assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+        }
+        app.finish().await;
+    }
+}
