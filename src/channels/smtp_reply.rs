@@ -82,11 +82,20 @@ mod tests {
     #[test]
     fn only_mailbox_failures_bounce() {
         assert!(matches!(
-            classify(550, "5.1.1 <x@example.com>: Recipient address rejected: User unknown"),
+            classify(
+                550,
+                "5.1.1 <x@example.com>: Recipient address rejected: User unknown"
+            ),
             SendError::Bounce(_)
         ));
-        assert!(matches!(classify(550, "5.2.1 Mailbox disabled"), SendError::Bounce(_)));
-        assert!(matches!(classify(553, "5.1.3 Bad recipient address syntax"), SendError::Bounce(_)));
+        assert!(matches!(
+            classify(550, "5.2.1 Mailbox disabled"),
+            SendError::Bounce(_)
+        ));
+        assert!(matches!(
+            classify(553, "5.1.3 Bad recipient address syntax"),
+            SendError::Bounce(_)
+        ));
         for (code, text) in [
             (550, "5.7.1 Relaying denied"),
             (554, "5.7.1 Service unavailable; client host blocked"),
@@ -103,7 +112,10 @@ mod tests {
                 "{code} {text} must not suppress the resident"
             );
         }
-        assert!(matches!(classify(451, "4.3.0 Try later"), SendError::Transient(_)));
+        assert!(matches!(
+            classify(451, "4.3.0 Try later"),
+            SendError::Transient(_)
+        ));
     }
 
     #[test]
@@ -112,9 +124,18 @@ mod tests {
             enhanced_code("permanent error (550): 5.7.1 Relaying denied"),
             Some((5, 7, 1))
         );
-        assert_eq!(enhanced_code("permanent error (550): Mailbox unavailable"), None);
-        assert_eq!(enhanced_code("version 1.2.3 said 5.1.10 nope"), Some((5, 1, 10)));
-        assert_eq!(reply_key("permanent error (550): 5.7.1 Relaying denied <a@b>"), "550 5.7.1");
+        assert_eq!(
+            enhanced_code("permanent error (550): Mailbox unavailable"),
+            None
+        );
+        assert_eq!(
+            enhanced_code("version 1.2.3 said 5.1.10 nope"),
+            Some((5, 1, 10))
+        );
+        assert_eq!(
+            reply_key("permanent error (550): 5.7.1 Relaying denied <a@b>"),
+            "550 5.7.1"
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
             c.channel, c.pending, c.retrying, c.sending, c.failed_today
         );
         if let Some(at) = c.next_attempt_at {
-            println!("         next retry at {} UTC", at.format("%Y-%m-%d %H:%M:%S"));
+            println!(
+                "         next retry at {} UTC",
+                at.format("%Y-%m-%d %H:%M:%S")
+            );
         }
         if let Some(e) = &c.last_error {
             println!(
@@ -66,7 +69,14 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
 pub async fn resume(s: &Services, channel: &str) -> anyhow::Result<bool> {
     if s.store.resume_channel(channel, Utc::now()).await? {
         s.store
-            .audit(None, "cli", "channel.resume", Some(channel), None, Utc::now())
+            .audit(
+                None,
+                "cli",
+                "channel.resume",
+                Some(channel),
+                None,
+                Utc::now(),
+            )
             .await?;
         println!("{channel} resumed; queued messages go out at the next worker step");
         Ok(true)

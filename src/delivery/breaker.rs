@@ -27,9 +27,13 @@ impl Default for BreakerSettings {
 pub enum Attempt {
     Ok,
     /// Failed for a reason that may pass; `key` names the reply.
-    Transient { key: String },
+    Transient {
+        key: String,
+    },
     /// Failed for good (including a mailbox bounce).
-    Permanent { key: String },
+    Permanent {
+        key: String,
+    },
 }
 
 #[derive(Default)]

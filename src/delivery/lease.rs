@@ -79,7 +79,9 @@ pub(super) async fn heartbeat(
         let t = clock();
         match store.heartbeat(me, &hold.ids(), t, t + lease).await {
             Ok(held) => hold.renewed(&held, t),
-            Err(e) => tracing::warn!(error = %e, "cannot renew leases; sends pause, will keep trying"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot renew leases; sends pause, will keep trying")
+            }
         }
     }
 }
@@ -96,6 +98,9 @@ mod tests {
         assert!(!h.holds(1, t0 + Duration::seconds(11)), "inside the margin");
         h.renewed(&[1], t0 + Duration::seconds(8));
         assert!(h.holds(1, t0 + Duration::seconds(17)));
-        assert!(!h.holds(2, t0 + Duration::seconds(9)), "row 2 was taken away");
+        assert!(
+            !h.holds(2, t0 + Duration::seconds(9)),
+            "row 2 was taken away"
+        );
     }
 }

@@ -11,7 +11,7 @@ mod resident_mail;
 mod worker;
 
 pub use backoff::retry_at;
-pub use content::Context;
 pub use breaker::BreakerSettings;
+pub use content::Context;
 pub use limits::Limits;
 pub use worker::{Reliability, Worker, WorkerReport, WorkerState};

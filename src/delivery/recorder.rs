@@ -20,7 +20,10 @@ pub(super) enum Outcome {
     Cancel,
     /// Not tried; back to the queue, due at this time.
     GiveBack(DateTime<Utc>),
-    Failed { error: SendError, failure: Failure },
+    Failed {
+        error: SendError,
+        failure: Failure,
+    },
 }
 
 /// One row's outcome, holding its place in the unrecorded window until it is written.
@@ -65,20 +68,33 @@ impl Worker {
         let is_sent = |d: &Done| matches!(d.outcome, Outcome::Sent);
         if group.iter().any(is_sent) {
             let at = group.iter().filter(|d| is_sent(d)).map(|d| d.at).max();
-            let rows: Vec<&Claimed> = group.iter().filter(|d| is_sent(d)).map(|d| &d.row).collect();
-            self.store.mark_sent(&rows, at.unwrap_or_else(Utc::now)).await?;
+            let rows: Vec<&Claimed> = group
+                .iter()
+                .filter(|d| is_sent(d))
+                .map(|d| &d.row)
+                .collect();
+            self.store
+                .mark_sent(&rows, at.unwrap_or_else(Utc::now))
+                .await?;
             group.retain(|d| !is_sent(d));
         }
         let is_cancel = |d: &Done| matches!(d.outcome, Outcome::Cancel);
         if group.iter().any(is_cancel) {
             let at = group.iter().map(|d| d.at).max().unwrap_or_else(Utc::now);
-            let ids: Vec<i64> = group.iter().filter(|d| is_cancel(d)).map(|d| d.row.outbox_id).collect();
+            let ids: Vec<i64> = group
+                .iter()
+                .filter(|d| is_cancel(d))
+                .map(|d| d.row.outbox_id)
+                .collect();
             self.store
                 .mark_cancelled(&ids, "recipient no longer subscribed", at)
                 .await?;
             group.retain(|d| !is_cancel(d));
         }
-        while let Some(pos) = group.iter().position(|d| matches!(d.outcome, Outcome::Failed { .. })) {
+        while let Some(pos) = group
+            .iter()
+            .position(|d| matches!(d.outcome, Outcome::Failed { .. }))
+        {
             let d = &group[pos];
             if let Outcome::Failed { error, failure } = &d.outcome {
                 self.store
@@ -93,7 +109,11 @@ impl Worker {
         }) {
             let same = |d: &Done| matches!(d.outcome, Outcome::GiveBack(u) if u == until);
             let at = group.iter().map(|d| d.at).max().unwrap_or_else(Utc::now);
-            let ids: Vec<i64> = group.iter().filter(|d| same(d)).map(|d| d.row.outbox_id).collect();
+            let ids: Vec<i64> = group
+                .iter()
+                .filter(|d| same(d))
+                .map(|d| d.row.outbox_id)
+                .collect();
             self.store.give_back(me, &ids, until, at).await?;
             group.retain(|d| !same(d));
         }

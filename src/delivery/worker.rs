@@ -3,11 +3,11 @@
 //! rows' leases alive. At most `window` messages are ever sent but not yet recorded, so a
 //! crash repeats at most that many.
 
+use super::Context;
 use super::breaker::{Attempt, Breaker, BreakerSettings};
 use super::lease::{Hold, heartbeat};
 use super::limits::Limits;
 use super::recorder::{Done, ErrorLog, Outcome};
-use super::Context;
 use crate::channels::SendError;
 use crate::channels::email::Mailer;
 use crate::channels::smtp_reply::{reply_key, throttle_in_text};
@@ -207,7 +207,11 @@ impl Worker {
             self.state.errors.summarise(false);
             return Ok(report);
         }
-        let probes: HashSet<i64> = rows.iter().filter(|(_, p)| *p).map(|(r, _)| r.outbox_id).collect();
+        let probes: HashSet<i64> = rows
+            .iter()
+            .filter(|(_, p)| *p)
+            .map(|(r, _)| r.outbox_id)
+            .collect();
         let ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.subscriber_id).collect();
         let recipients = match self.store.recipients(&ids).await {
             Ok(r) => Arc::new(r),
@@ -227,9 +231,10 @@ impl Worker {
             let tx = tx;
             // Owned items: a stream of borrowed rows trips the compiler's higher-ranked
             // lifetime check once the future is spawned.
-            futures::stream::iter(rows.into_iter())
+            futures::stream::iter(rows)
                 .map(|(row, _)| {
-                    let (tx, recipients, hold, probes) = (tx.clone(), recipients.clone(), &hold, &probes);
+                    let (tx, recipients, hold, probes) =
+                        (tx.clone(), recipients.clone(), &hold, &probes);
                     async move {
                         let probe = probes.contains(&row.outbox_id);
                         let done = self.attempt(row, &recipients, hold, probe, clock).await;
@@ -291,7 +296,10 @@ impl Worker {
     /// Says this session lives, at most once per heartbeat period (a batch beats on its own).
     async fn beat_if_due(&self, me: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         let due = self.state.last_beat.lock().map_or(true, |last| {
-            last.is_none_or(|l| now < l || now - l >= Duration::from_std(self.reliability.heartbeat).unwrap_or_default())
+            last.is_none_or(|l| {
+                now < l
+                    || now - l >= Duration::from_std(self.reliability.heartbeat).unwrap_or_default()
+            })
         });
         if due {
             self.store.heartbeat(me, &[], now, now + self.lease).await?;
@@ -315,7 +323,10 @@ impl Worker {
         for c in CHANNELS {
             self.state.set_paused(c, paused.contains(c));
         }
-        let running: Vec<&str> = CHANNELS.into_iter().filter(|c| !paused.contains(*c)).collect();
+        let running: Vec<&str> = CHANNELS
+            .into_iter()
+            .filter(|c| !paused.contains(*c))
+            .collect();
         let lease_until = now + self.lease;
         let mut rows: Vec<(Claimed, bool)> = if running.is_empty() {
             Vec::new()
@@ -328,7 +339,11 @@ impl Worker {
                 .collect()
         };
         for c in CHANNELS.into_iter().filter(|c| paused.contains(*c)) {
-            if self.store.take_probe(c, now, now + self.reliability.probe_every).await? {
+            if self
+                .store
+                .take_probe(c, now, now + self.reliability.probe_every)
+                .await?
+            {
                 let probe = self.store.claim_for(me, &[c], 1, now, lease_until).await?;
                 rows.extend(probe.into_iter().map(|r| (r, true)));
             }
@@ -399,7 +414,10 @@ impl Worker {
         // The place in the window is taken before the wire and given up once recorded.
         let permit = self.state.window.clone().acquire_owned().await.ok();
         if !hold.holds(row.outbox_id, clock()) {
-            tracing::warn!(outbox_id = row.outbox_id, "lease could not be renewed; not sending, returning the row");
+            tracing::warn!(
+                outbox_id = row.outbox_id,
+                "lease could not be renewed; not sending, returning the row"
+            );
             return done(row, Outcome::GiveBack(clock()), permit);
         }
         let result = match message {
@@ -425,7 +443,9 @@ impl Worker {
         self.state.set_paused(channel, false);
         match self.store.resume_channel(channel, at).await {
             Ok(_) => tracing::info!(channel, "probe went through; channel resumed"),
-            Err(e) => tracing::error!(channel, error = %e, "probe went through but the channel could not be resumed"),
+            Err(e) => {
+                tracing::error!(channel, error = %e, "probe went through but the channel could not be resumed")
+            }
         }
     }
 
@@ -449,12 +469,18 @@ impl Worker {
                 }
                 Attempt::Transient { key: key.clone() }
             }
-            SendError::Permanent(_) | SendError::Bounce(_) => Attempt::Permanent { key: key.clone() },
+            SendError::Permanent(_) | SendError::Bounce(_) => {
+                Attempt::Permanent { key: key.clone() }
+            }
         };
         if let Some(reason) = self.state.breaker.record(channel, attempt) {
             tracing::error!(channel, %reason, "circuit breaker: channel paused; its messages stay queued until an editor resumes it or a probe goes through");
             self.state.set_paused(channel, true);
-            if let Err(err) = self.store.pause_channel(channel, &reason, at, next_probe).await {
+            if let Err(err) = self
+                .store
+                .pause_channel(channel, &reason, at, next_probe)
+                .await
+            {
                 tracing::error!(channel, error = %err, "cannot record the pause");
             }
         }
@@ -463,10 +489,14 @@ impl Worker {
             Failure::Retry(next_probe)
         } else {
             match &e {
-                SendError::Transient(_) => {
-                    super::retry_at(row.created_at, row.attempts, at, self.retry_for, rand::random())
-                        .map_or(Failure::Permanent, Failure::Retry)
-                }
+                SendError::Transient(_) => super::retry_at(
+                    row.created_at,
+                    row.attempts,
+                    at,
+                    self.retry_for,
+                    rand::random(),
+                )
+                .map_or(Failure::Permanent, Failure::Retry),
                 SendError::Permanent(_) => Failure::Permanent,
                 SendError::Bounce(_) => Failure::Bounce,
             }

@@ -53,8 +53,12 @@ pub trait ChannelStore {
     async fn paused_channels(&self) -> Result<Vec<PausedChannel>>;
     /// Takes the right to send one probe on a paused channel (one process wins); the next
     /// probe is then due at `next`.
-    async fn take_probe(&self, channel: &str, now: DateTime<Utc>, next: DateTime<Utc>)
-    -> Result<bool>;
+    async fn take_probe(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        next: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Per channel: pending, retrying (last error, next attempt), sending, failed since
     /// `day_start`, paused.
     async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>>;

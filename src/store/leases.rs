@@ -165,7 +165,10 @@ impl LeaseStore for SqlStore {
             q.execute(p).await?.rows_affected()
         });
         if n > 0 {
-            tracing::warn!(rows = n, "returned rows of a dead or late worker to the queue");
+            tracing::warn!(
+                rows = n,
+                "returned rows of a dead or late worker to the queue"
+            );
         }
         Ok(n)
     }

@@ -47,7 +47,10 @@ async fn kill_9_at_a_third_repeats_at_most_the_pool_size_and_recovers_within_30_
         let logs = tempfile::tempdir().unwrap();
         let log = logs.path().join("serve.log");
         let mut first = serve(&app.db.url, &sink.url(), &app.base, &log);
-        until("a third delivered", || async { sink.count() >= RESIDENTS / 3 }).await;
+        until("a third delivered", || async {
+            sink.count() >= RESIDENTS / 3
+        })
+        .await;
         first.kill().unwrap(); // SIGKILL
         first.wait().unwrap();
         let at_kill = sink.count();

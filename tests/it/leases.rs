@@ -20,7 +20,10 @@ where
 {
     let start = std::time::Instant::now();
     while !cond().await {
-        assert!(start.elapsed() < StdDuration::from_secs(120), "gave up waiting: {what}");
+        assert!(
+            start.elapsed() < StdDuration::from_secs(120),
+            "gave up waiting: {what}"
+        );
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
 }
@@ -63,9 +66,17 @@ async fn a_dead_sessions_rows_are_taken_back_within_seconds_not_after_its_lease(
             .unwrap();
         assert_eq!(held.len(), 3);
         let name = app.db.name;
-        assert_eq!(app.drain(t0 + Duration::seconds(5)).await.sent, 3, "{name}: still alive 5 s on");
+        assert_eq!(
+            app.drain(t0 + Duration::seconds(5)).await.sent,
+            3,
+            "{name}: still alive 5 s on"
+        );
         // Silent for longer than `dead_after` (15 s): its rows come back long before the lease.
-        assert_eq!(app.drain(t0 + Duration::seconds(20)).await.sent, 3, "{name}");
+        assert_eq!(
+            app.drain(t0 + Duration::seconds(20)).await.sent,
+            3,
+            "{name}"
+        );
         each_once(&sink, 6, name);
         app.finish().await;
     }
@@ -92,7 +103,10 @@ async fn a_slow_server_and_a_short_lease_send_each_message_once() {
         let stop = Arc::new(AtomicBool::new(false));
         let a = keep_delivering(short().await, stop.clone());
         let b = keep_delivering(short().await, stop.clone());
-        until("all 30 delivered", || async { to_counts(&sink.messages()).len() == 30 }).await;
+        until("all 30 delivered", || async {
+            to_counts(&sink.messages()).len() == 30
+        })
+        .await;
         // Whatever either process would still send arrives before both are idle.
         until("the queue is empty", || queue_done(&app)).await;
         stop.store(true, Ordering::Relaxed);

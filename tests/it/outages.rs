@@ -18,7 +18,14 @@ use std::time::Duration as StdDuration;
 const RESIDENTS: usize = 150;
 
 /// Starts a delivery of `RESIDENTS` messages to a slowish server and returns once a few went.
-async fn delivering(app: &TestApp, sink: &SmtpSink) -> (Arc<beacon::delivery::Worker>, Arc<AtomicBool>, tokio::task::JoinHandle<()>) {
+async fn delivering(
+    app: &TestApp,
+    sink: &SmtpSink,
+) -> (
+    Arc<beacon::delivery::Worker>,
+    Arc<AtomicBool>,
+    tokio::task::JoinHandle<()>,
+) {
     residents(app, RESIDENTS).await;
     send(app, Utc::now()).await;
     let worker = Arc::new(app.services.worker().await.unwrap());
@@ -28,8 +35,16 @@ async fn delivering(app: &TestApp, sink: &SmtpSink) -> (Arc<beacon::delivery::Wo
     (worker, stop, task)
 }
 
-async fn finish_delivery(app: &TestApp, sink: &SmtpSink, stop: Arc<AtomicBool>, task: tokio::task::JoinHandle<()>) {
-    until("everyone reached", || async { crate::reliability::to_counts(&sink.messages()).len() == RESIDENTS }).await;
+async fn finish_delivery(
+    app: &TestApp,
+    sink: &SmtpSink,
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+) {
+    until("everyone reached", || async {
+        crate::reliability::to_counts(&sink.messages()).len() == RESIDENTS
+    })
+    .await;
     until("the queue is empty", || queue_done(app)).await;
     stop.store(true, Ordering::Relaxed);
     let _ = task.await;
@@ -46,17 +61,25 @@ fn slow_sink() -> SmtpSink {
 #[tokio::test]
 async fn a_postgresql_outage_mid_delivery_sends_nothing_twice() {
     let Some(db) = postgres().await else { return };
-    let name = url::Url::parse(&db.url).unwrap().path().trim_start_matches('/').to_string();
-    let admin = sqlx::PgPool::connect(&postgres_url().unwrap()).await.unwrap();
+    let name = url::Url::parse(&db.url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_string();
+    let admin = sqlx::PgPool::connect(&postgres_url().unwrap())
+        .await
+        .unwrap();
     let sink = slow_sink();
     let app = spawn_app(db, &sink).await;
     let (worker, stop, task) = delivering(&app, &sink).await;
 
     // The server goes away for this database: every connection cut, new ones refused.
-    sqlx::query(&format!("alter database \"{name}\" allow_connections false"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    sqlx::query(&format!(
+        "alter database \"{name}\" allow_connections false"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
     sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1")
         .bind(&name)
         .execute(&admin)
@@ -144,7 +167,11 @@ async fn a_full_sqlite_disk_mid_delivery_sends_nothing_twice_and_leaves_no_broke
     })
     .await;
     // Space returns.
-    on_every_connection(&app, &["pragma max_page_count = 1073741823", "delete from filler"]).await;
+    on_every_connection(
+        &app,
+        &["pragma max_page_count = 1073741823", "delete from filler"],
+    )
+    .await;
     finish_delivery(&app, &sink, stop, task).await;
     no_connection_left_in_a_transaction(&app).await;
     app.finish().await;

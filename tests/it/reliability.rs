@@ -83,7 +83,11 @@ async fn a_relay_refusing_every_recipient_with_5_7_1_suppresses_nobody_and_trips
         let r = app.drain(t0).await;
         let name = app.db.name;
         assert_eq!(r.sent, 0, "{name}");
-        assert_eq!(bounced(&app).await, 0, "{name}: a relay refusal judges nobody");
+        assert_eq!(
+            bounced(&app).await,
+            0,
+            "{name}: a relay refusal judges nobody"
+        );
         let email = email_channel(&app, t0).await;
         let paused = email.paused.as_ref().expect("the breaker paused email");
         assert!(paused.reason.contains("5.7.1"), "{name}: {}", paused.reason);
@@ -139,7 +143,10 @@ async fn an_editor_resumes_a_paused_channel_from_the_command_line_and_beacon_out
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{shown}");
     let email_line = shown.lines().find(|l| l.starts_with("email")).unwrap();
-    assert!(email_line.contains("PAUSED by the circuit breaker"), "{shown}");
+    assert!(
+        email_line.contains("PAUSED by the circuit breaker"),
+        "{shown}"
+    );
     assert!(email_line.contains("500 5.3.0"), "{shown}");
     assert!(shown.contains("last error:"), "{shown}");
 
@@ -212,14 +219,20 @@ async fn beacon_subscribers_unsuppress_lifts_a_suppression_and_audits_it() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{said}");
-    assert!(said.contains("5.1.1"), "names the reply that caused it: {said}");
+    assert!(
+        said.contains("5.1.1"),
+        "names the reply that caused it: {said}"
+    );
     assert_eq!(bounced(&app).await, 0);
     let audit = app.services.store.recent_audit(5).await.unwrap();
     let entry = audit
         .iter()
         .find(|a| a.action == "subscriber.unsuppress")
         .expect("audited");
-    assert!(!format!("{entry:?}").contains("gone@example.com"), "no address in the audit detail");
+    assert!(
+        !format!("{entry:?}").contains("gone@example.com"),
+        "no address in the audit detail"
+    );
     app.finish().await;
 }
 
@@ -237,7 +250,12 @@ async fn a_refused_recipient_is_asked_once_per_attempt_never_again_at_once() {
         send(&app, t0).await;
         let r = app.drain(t0).await;
         assert_eq!((r.sent, r.failed), (10, 10), "{}", app.db.name);
-        assert_eq!(sink.refused(), 10, "{}: one RCPT per refused address", app.db.name);
+        assert_eq!(
+            sink.refused(),
+            10,
+            "{}: one RCPT per refused address",
+            app.db.name
+        );
         app.finish().await;
     }
 }
@@ -256,7 +274,12 @@ async fn a_throttling_server_is_left_alone_until_its_hold_passes() {
         let r = app.drain(t0).await;
         // The pool has two connections: at most the two messages already on their way meet
         // the refusal; the rest wait without being tried.
-        assert!(sink.refused() <= 2, "{}: {} refusals", app.db.name, sink.refused());
+        assert!(
+            sink.refused() <= 2,
+            "{}: {} refusals",
+            app.db.name,
+            sink.refused()
+        );
         assert_eq!(r.retried, sink.refused());
         assert_eq!(r.deferred + r.retried, 20, "{r:?}");
         assert_eq!(bounced(&app).await, 0);
@@ -292,7 +315,13 @@ async fn a_campaign_file_written_just_after_its_send_time_goes_out_once_within_i
                 },
             )
             .await;
-            let campaign = app.services.calendar.get().campaign("late-notice").cloned().unwrap();
+            let campaign = app
+                .services
+                .calendar
+                .get()
+                .campaign("late-notice")
+                .cloned()
+                .unwrap();
             // A fire years from today's date: nothing depends on when this runs.
             let fire = campaign.next_fire(utc("2031-03-03T00:00:00Z"), 10).unwrap();
             set_campaign_created_at(&app, "late-notice", fire + written_after).await;
@@ -319,8 +348,20 @@ async fn a_campaign_file_written_just_after_its_send_time_goes_out_once_within_i
 async fn set_campaign_created_at(app: &TestApp, slug: &str, at: DateTime<Utc>) {
     let sql = "update campaign set created_at = $1 where slug = $2";
     let n = match app.services.sql.pool() {
-        beacon::store::Pool::Sqlite(p) => sqlx::query(sql).bind(at.timestamp_millis()).bind(slug).execute(p).await.unwrap().rows_affected(),
-        beacon::store::Pool::Postgres(p) => sqlx::query(sql).bind(at.timestamp_millis()).bind(slug).execute(p).await.unwrap().rows_affected(),
+        beacon::store::Pool::Sqlite(p) => sqlx::query(sql)
+            .bind(at.timestamp_millis())
+            .bind(slug)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+        beacon::store::Pool::Postgres(p) => sqlx::query(sql)
+            .bind(at.timestamp_millis())
+            .bind(slug)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
     };
     assert_eq!(n, 1);
 }
@@ -330,7 +371,8 @@ pub fn utc(s: &str) -> DateTime<Utc> {
 }
 
 #[tokio::test]
-async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_admin_lift_a_suppression() {
+async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_admin_lift_a_suppression()
+ {
     use crate::console::{hidden, page, sign_in};
     for db in engines().await {
         let sink = SmtpSink::start_with(Script {
@@ -354,7 +396,10 @@ async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_
         let editor = sign_in(&app, "editor@example.org", "editor").await;
         let (status, html) = page(&app, &editor, "/admin").await;
         assert_eq!(status, 200);
-        assert!(html.contains("email is paused by the circuit breaker"), "{html}");
+        assert!(
+            html.contains("email is paused by the circuit breaker"),
+            "{html}"
+        );
         assert!(html.contains("5.7.1"));
         let csrf = hidden(&html, "csrf");
         let r = app
@@ -365,10 +410,19 @@ async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        assert!(email_channel(&app, t1).await.paused.is_none(), "{}", app.db.name);
+        assert!(
+            email_channel(&app, t1).await.paused.is_none(),
+            "{}",
+            app.db.name
+        );
 
         let admin = sign_in(&app, "admin@example.org", "admin").await;
-        let (_, html) = page(&app, &admin, "/admin/subscribers/lookup?email=gone%40example.com").await;
+        let (_, html) = page(
+            &app,
+            &admin,
+            "/admin/subscribers/lookup?email=gone%40example.com",
+        )
+        .await;
         assert!(html.contains("Lift the suppression"), "{html}");
         let csrf = hidden(&html, "csrf");
         let r = app

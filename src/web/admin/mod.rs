@@ -125,7 +125,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/subscribers/import",
             post(subscribers::import).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
         )
-        .route("/admin/subscribers/unsuppress", post(reliability::unsuppress))
+        .route(
+            "/admin/subscribers/unsuppress",
+            post(reliability::unsuppress),
+        )
         .route(
             "/admin/channels/{channel}/resume",
             post(reliability::resume_channel),

@@ -45,8 +45,14 @@ pub async fn unsuppress(
     match state.store.unsuppress(email.as_str(), Utc::now()).await {
         Ok(Some(u)) => {
             let why = u.reason.unwrap_or_else(|| "no reply recorded".into());
-            let detail = format!("subscriber {} (was: {})", u.subscriber_id, super::mask_addresses(&why));
-            staff.audit(&state, "subscriber.unsuppress", Some(&detail)).await;
+            let detail = format!(
+                "subscriber {} (was: {})",
+                u.subscriber_id,
+                super::mask_addresses(&why)
+            );
+            staff
+                .audit(&state, "subscriber.unsuppress", Some(&detail))
+                .await;
             let q = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("email", email.as_str())
                 .finish();
