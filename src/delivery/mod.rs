@@ -8,10 +8,12 @@ mod lease;
 mod limits;
 mod recorder;
 mod resident_mail;
+mod state;
 mod worker;
 
 pub use backoff::retry_at;
 pub use breaker::BreakerSettings;
 pub use content::Context;
 pub use limits::Limits;
-pub use worker::{Reliability, Worker, WorkerReport, WorkerState};
+pub use state::{Reliability, WorkerState};
+pub use worker::{Worker, WorkerReport};

@@ -219,3 +219,12 @@ impl ChannelStore for SqlStore {
         }))
     }
 }
+
+/// The start of `now`'s day in Europe/London: "failed today" means what the team means by today.
+pub(super) fn london_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let day = now.with_timezone(&crate::domain::LONDON).date_naive();
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|d| crate::domain::LONDON.from_local_datetime(&d).earliest())
+        .map_or(now - chrono::Duration::hours(24), |d| d.with_timezone(&Utc))
+}

@@ -390,17 +390,8 @@ impl OutboxStore for SqlStore {
             let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending') and channel <> 'digest'")
                 .fetch_one(p)
                 .await?;
-            let channels = super::ChannelStore::channel_report(self, london_midnight(now)).await?;
+            let channels = super::ChannelStore::channel_report(self, super::channel_state::london_midnight(now)).await?;
             Ok(OutboxStats { depth, oldest_pending_secs: oldest.map(|t| (ms(now) - t).max(0) / 1000), channels })
         })
     }
-}
-
-/// The start of `now`'s day in Europe/London: "failed today" means what the team means by today.
-fn london_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let day = now.with_timezone(&crate::domain::LONDON).date_naive();
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|d| crate::domain::LONDON.from_local_datetime(&d).earliest())
-        .map_or(now - chrono::Duration::hours(24), |d| d.with_timezone(&Utc))
 }

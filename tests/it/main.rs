@@ -8,6 +8,7 @@ mod crash;
 mod delivery;
 mod feeds;
 mod leases;
+mod operator;
 mod outages;
 mod reliability;
 mod residents;
