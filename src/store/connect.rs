@@ -96,3 +96,32 @@ impl super::Store for SqlStore {
         self.pool.engine()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    /// The state a COMMIT that failed on a full disk can leave behind: the driver still counts a
+    /// transaction on the connection. Such a connection must not be handed out again.
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_closed_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = connect(&url, 1).await.unwrap();
+        let Pool::Sqlite(pool) = store.pool() else {
+            unreachable!()
+        };
+        {
+            let mut conn = pool.acquire().await.unwrap();
+            let tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            std::mem::forget(tx);
+            assert!(conn.is_in_transaction());
+        }
+        let tx = pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .expect("the next write transaction gets a clean connection");
+        tx.commit().await.unwrap();
+    }
+}
