@@ -134,7 +134,10 @@ impl Services {
             retry_for: chrono::Duration::hours(d.retry_for_hours as i64),
             reliability,
             state: Arc::new(crate::delivery::WorkerState::new(
-                self.config.mail.pool_size.max(1) as usize,
+                match d.max_unrecorded {
+                    0 => self.config.mail.pool_size.max(1),
+                    n => n,
+                } as usize,
                 reliability.breaker,
             )),
         })
@@ -299,7 +302,7 @@ async fn worker_loop(w: Arc<Worker>, mut stop: watch::Receiver<bool>) {
         let idle = match w.run_once(Utc::now()).await {
             Ok(r) => r.claimed == 0,
             Err(e) => {
-                tracing::error!(error = %e, "worker step failed; will retry");
+                w.state.step_failed(&e);
                 true
             }
         };

@@ -174,6 +174,9 @@ pub struct DeliveryConfig {
     pub breaker_percent: u32,
     /// While paused, one message is tried this often; when it goes through the channel resumes.
     pub probe_secs: u64,
+    /// Messages a process may have sent but not yet recorded: the most a crash can repeat.
+    /// 0 means `mail.pool_size` (the promise in the README).
+    pub max_unrecorded: u32,
 }
 
 impl Default for DeliveryConfig {
@@ -192,6 +195,7 @@ impl Default for DeliveryConfig {
             breaker_min_attempts: 50,
             breaker_percent: 20,
             probe_secs: 60,
+            max_unrecorded: 0,
         }
     }
 }

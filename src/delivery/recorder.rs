@@ -158,3 +158,23 @@ impl ErrorLog {
         s.0 = Instant::now();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_error_is_logged_once_then_counted() {
+        let log = ErrorLog::default();
+        assert!(log.first("email 550 5.7.1"));
+        for _ in 0..5000 {
+            assert!(!log.first("email 550 5.7.1"));
+        }
+        assert!(log.first("email 421"), "another error is logged in full");
+        log.summarise(true);
+        assert!(
+            log.first("email 550 5.7.1"),
+            "after the summary it is new again"
+        );
+    }
+}

@@ -86,6 +86,13 @@ impl WorkerState {
         self.record_failures.load(Ordering::Relaxed)
     }
 
+    /// Logs a failed worker step (the database is down, say) once, then counts repeats.
+    pub fn step_failed(&self, error: &dyn std::fmt::Display) {
+        if self.errors.first(&format!("worker step: {error}")) {
+            tracing::error!(%error, "worker step failed; will retry (repeats are counted, not logged)");
+        }
+    }
+
     /// This process's delivery session, once it has one.
     pub fn session(&self) -> Option<i64> {
         self.session.get().copied()
