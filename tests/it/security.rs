@@ -389,3 +389,421 @@ async fn dkim_signatures_on_real_mail_verify_with_dkimpy_and_cover_list_unsubscr
     );
     app.finish().await;
 }
+
+/// Signs in; returns the status, where it leads and the session cookie.
+async fn login(app: &TestApp, email: &str, pass: &str) -> (u16, String, String) {
+    let r = app
+        .post_form("/admin/login", &[("email", email), ("password", pass)])
+        .await;
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status().as_u16(), location, cookie)
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = app
+        .request("POST", path)
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, location.unwrap_or(r.text().await.unwrap()))
+}
+
+fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beacon"))
+        .args(args)
+        .env_remove("BEACON_CONFIG")
+        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .env("BEACON_DATABASE__URL", &app.db.url)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn a_one_time_password_works_once_and_staff_accounts_can_be_reset_unlocked_and_enabled() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        let admin = staff(
+            &app,
+            "admin@example.org",
+            "admin",
+            "a long enough passphrase",
+        )
+        .await;
+        let (_, html) = page(&app, &admin, "/admin/users").await;
+        let csrf = hidden(&html, "csrf");
+        let (_, html) = post(
+            &app,
+            &admin,
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "officer@example.org"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+        let at = html.find("shown only now: <code>").unwrap() + 22;
+        let once = html[at..at + 20].to_string();
+
+        // The first sign-in leads only to "change your password"; the one-time password is spent.
+        let (status, location, officer) = login(&app, "officer@example.org", &once).await;
+        assert_eq!((status, location.as_str()), (303, "/admin/password"));
+        let r = app
+            .request("GET", "/admin/reach")
+            .header("cookie", &officer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/admin/password");
+        let (status, _, _) = login(&app, "officer@example.org", &once).await;
+        assert_eq!(status, 401, "a one-time password works once");
+
+        let (status, form) = page(&app, &officer, "/admin/password").await;
+        assert_eq!(status, 200);
+        let csrf = hidden(&form, "csrf");
+        for (weak, why) in [
+            ("short", "at least 12"),
+            ("Password123456!", "most often"),
+            ("qwertyuiop1234", "most often"),
+        ] {
+            let (status, body) = post(
+                &app,
+                &officer,
+                "/admin/password",
+                &[("csrf", &csrf), ("new", weak), ("confirm", weak)],
+            )
+            .await;
+            assert_eq!(status, 422, "{weak}");
+            assert!(body.contains(why), "{weak}: {body}");
+        }
+        let mine = "kettle lantern orchard";
+        let (status, location) = post(
+            &app,
+            &officer,
+            "/admin/password",
+            &[("csrf", &csrf), ("new", mine), ("confirm", mine)],
+        )
+        .await;
+        assert_eq!((status, location.as_str()), (303, "/admin"));
+        assert_eq!(page(&app, &officer, "/admin/reach").await.0, 200);
+        let (status, location, _) = login(&app, "officer@example.org", mine).await;
+        assert_eq!((status, location.as_str()), (303, "/admin"));
+
+        // Changing it later needs the current one.
+        let (status, _) = post(
+            &app,
+            &officer,
+            "/admin/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "wrong"),
+                ("new", "violet harbour trombone"),
+                ("confirm", "violet harbour trombone"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        let (status, _) = post(
+            &app,
+            &officer,
+            "/admin/password",
+            &[
+                ("csrf", &csrf),
+                ("current", mine),
+                ("new", "violet harbour trombone"),
+                ("confirm", "violet harbour trombone"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(login(&app, "officer@example.org", mine).await.0, 401);
+
+        // The last admin cannot be disabled, from the console or the command line.
+        let (_, html) = page(&app, &admin, "/admin/users").await;
+        let csrf = hidden(&html, "csrf");
+        let (status, body) = post(
+            &app,
+            &admin,
+            "/admin/users/disable",
+            &[("csrf", &csrf), ("email", "admin@example.org")],
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body.contains("last active admin"));
+        let (ok, said) = cli(&app, &["users", "disable", "admin@example.org"]);
+        assert!(!ok && said.contains("last active admin"), "{said}");
+        assert_eq!(page(&app, &admin, "/admin").await.0, 200);
+
+        // Locked out, then unlocked from the command line.
+        for _ in 0..5 {
+            login(&app, "officer@example.org", "not it at all").await;
+        }
+        assert_eq!(
+            login(&app, "officer@example.org", "violet harbour trombone")
+                .await
+                .0,
+            401
+        );
+        let (ok, said) = cli(&app, &["users", "unlock", "officer@example.org"]);
+        assert!(ok, "{said}");
+        assert_eq!(
+            login(&app, "officer@example.org", "violet harbour trombone")
+                .await
+                .0,
+            303
+        );
+
+        // Disabled, then enabled again.
+        assert!(cli(&app, &["users", "disable", "officer@example.org"]).0);
+        assert_eq!(
+            login(&app, "officer@example.org", "violet harbour trombone")
+                .await
+                .0,
+            401
+        );
+        let (ok, said) = cli(&app, &["users", "enable", "officer@example.org"]);
+        assert!(ok, "{said}");
+        assert_eq!(
+            login(&app, "officer@example.org", "violet harbour trombone")
+                .await
+                .0,
+            303
+        );
+
+        // Forgotten: a new one-time password, which again works once.
+        let (ok, said) = cli(&app, &["users", "reset-password", "officer@example.org"]);
+        assert!(ok, "{said}");
+        let fresh = said.trim().rsplit(' ').next().unwrap().to_string();
+        assert_eq!(fresh.len(), 20, "{said}");
+        assert_eq!(
+            login(&app, "officer@example.org", "violet harbour trombone")
+                .await
+                .0,
+            401
+        );
+        let (status, location, _) = login(&app, "officer@example.org", &fresh).await;
+        assert_eq!((status, location.as_str()), (303, "/admin/password"));
+        assert_eq!(login(&app, "officer@example.org", &fresh).await.0, 401);
+        let log = app.services.store.recent_audit(50).await.unwrap();
+        for action in [
+            "user.unlock",
+            "user.enable",
+            "user.reset_password",
+            "password.change",
+        ] {
+            assert!(log.iter().any(|e| e.action == action), "{action} audited");
+        }
+        app.finish().await;
+    }
+}
+
+/// A resident's consent history, oldest first: (action, wording version, source).
+async fn consent_history(app: &TestApp, id: i64) -> Vec<(String, String, String)> {
+    let sql = "select action, consent_version, source from consent_event
+               where subscriber_id = $1 order by consent_event_id";
+    match app.services.sql.pool() {
+        beacon::store::Pool::Sqlite(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
+        beacon::store::Pool::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
+    }
+    .unwrap()
+}
+
+/// The `/confirm/…` link in the newest mail to `addr`.
+fn confirm_link(mails: &[crate::smtp::Received], addr: &str) -> String {
+    let m = mails
+        .iter()
+        .rev()
+        .find(|m| m.to.iter().any(|t| t == addr))
+        .unwrap_or_else(|| panic!("no mail to {addr}"));
+    let text = crate::smtp::decoded(&m.data);
+    let start = text.find("/confirm/").expect("a confirm link");
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_./:".contains(*c))
+        .collect()
+}
+
+fn signup<'a>(
+    email: &'a str,
+    postcode: &'a str,
+    topic: &'a str,
+    source: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("email", email),
+        ("postcode", postcode),
+        ("topics", topic),
+        ("frequency", "immediate"),
+        ("consent", "yes"),
+        ("source", source),
+        ("website", ""),
+    ]
+}
+
+#[tokio::test]
+async fn a_sign_up_for_a_known_address_changes_nothing_until_its_own_link_is_used() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        let store = &app.services.store;
+        let record = |email: &'static str| async move {
+            let (id, version) = store.subscriber_by_email(email).await.unwrap().unwrap();
+            let p = store.preferences(id, version).await.unwrap().unwrap();
+            (id, p.status, p.postcode, p.areas, p.topics)
+        };
+
+        // A resident signs up; before they confirm, someone else posts their address.
+        app.post_form(
+            "/subscribe",
+            &signup("vic@example.com", "HP5 9AA", "burglary-vehicle", "library"),
+        )
+        .await;
+        app.drain(Utc::now()).await;
+        let first = confirm_link(
+            &sink.wait_for(1, std::time::Duration::from_secs(10)),
+            "vic@example.com",
+        );
+        let before = record("vic@example.com").await;
+        let r = app
+            .post_form(
+                "/subscribe",
+                &signup("vic@example.com", "HP6 5AA", "fear-of-crime", "attacker"),
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        app.drain(Utc::now()).await;
+        let mails = sink.wait_for(2, std::time::Duration::from_secs(10));
+        assert_eq!(
+            record("vic@example.com").await,
+            before,
+            "the record is untouched"
+        );
+        // Their own, older link confirms their own choices.
+        assert_eq!(app.post_form(&first, &[]).await.status(), 200);
+        let (id, status, postcode, areas, topics) = record("vic@example.com").await;
+        assert_eq!(status, "confirmed");
+        assert_eq!((postcode, areas, topics), (before.2, before.3, before.4));
+        assert_eq!(
+            consent_history(&app, id).await,
+            vec![(
+                "consent".into(),
+                beacon::domain::signup::CONSENT_VERSION.into(),
+                "library".into()
+            )]
+        );
+        let second = confirm_link(&mails, "vic@example.com");
+        assert_ne!(first, second);
+
+        // A resident who left: a sign-up in their name neither rejoins them nor rewrites their
+        // consent, and the purge of unconfirmed sign-ups leaves them be.
+        app.resident("left@example.com", &["chesham"], &["burglary-vehicle"])
+            .await;
+        let (id, version) = store
+            .subscriber_by_email("left@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.unsubscribe(id, version, Utc::now()).await.unwrap());
+        let left = record("left@example.com").await;
+        app.post_form(
+            "/subscribe",
+            &signup("left@example.com", "HP6 5AA", "fear-of-crime", "attacker"),
+        )
+        .await;
+        app.drain(Utc::now()).await;
+        let mails = sink.wait_for(3, std::time::Duration::from_secs(10));
+        assert_eq!(record("left@example.com").await, left);
+        store
+            .purge_unconfirmed(Utc::now() + chrono::Duration::days(31), Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(record("left@example.com").await, left, "not purged");
+        let history = consent_history(&app, id).await;
+        assert_eq!(
+            history.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(),
+            ["consent", "withdrawal"]
+        );
+        // The purge removed the waiting request: its link no longer confirms anything.
+        let stale = confirm_link(&mails, "left@example.com");
+        assert_eq!(app.post_form(&stale, &[]).await.status(), 410);
+        assert_eq!(record("left@example.com").await, left);
+
+        // A fresh request, confirmed from the resident's own mailbox, applies those choices
+        // and adds to the history rather than replacing it.
+        app.post_form(
+            "/subscribe",
+            &signup("left@example.com", "HP6 5AA", "fear-of-crime", "rejoined"),
+        )
+        .await;
+        app.drain(Utc::now()).await;
+        let mails = sink.wait_for(4, std::time::Duration::from_secs(10));
+        let link = confirm_link(&mails, "left@example.com");
+        assert_eq!(app.post_form(&link, &[]).await.status(), 200);
+        let (_, status, _, areas, topics) = record("left@example.com").await;
+        assert_eq!(status, "confirmed");
+        assert_eq!(
+            (areas, topics),
+            (
+                vec!["chesham-bois".to_string()],
+                vec!["fear-of-crime".to_string()]
+            )
+        );
+        let history = consent_history(&app, id).await;
+        assert_eq!(
+            history
+                .iter()
+                .map(|h| (h.0.as_str(), h.2.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("consent", "test"),
+                ("withdrawal", "unsubscribe"),
+                ("consent", "rejoined")
+            ]
+        );
+        assert_eq!(app.post_form(&link, &[]).await.status(), 410, "used once");
+
+        // Erasure takes the history with it.
+        let (_, version) = store
+            .subscriber_by_email("left@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.erase(id, version, Utc::now()).await.unwrap());
+        assert!(consent_history(&app, id).await.is_empty());
+        app.finish().await;
+    }
+}
