@@ -80,7 +80,7 @@ pub fn acceptable(candidate: &str, email: &str) -> Result<(), Weak> {
         }
     }
     // One character repeated is no better.
-    if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    if lower.chars().all(|c| lower.starts_with(c)) {
         return Err(Weak::Common);
     }
     Ok(())

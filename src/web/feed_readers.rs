@@ -21,8 +21,9 @@ const MAX_READERS: usize = 100_000;
 
 /// Per day, per feed (`""` for all areas): the readers' hashes.
 type Readers = HashMap<i64, HashMap<String, HashSet<[u8; 16]>>>;
-/// Per day, per feed, per known aggregator: the largest (capped) number it claimed.
-type Claims = HashMap<i64, HashMap<String, HashMap<&'static str, i64>>>;
+/// Per day, per feed, per known aggregator (its place in the list): the largest (capped) number
+/// it claimed.
+type Claims = HashMap<i64, HashMap<String, HashMap<usize, i64>>>;
 
 struct Tally {
     /// The salt's day and value; a new day draws a new salt.
@@ -34,8 +35,8 @@ struct Tally {
 
 pub struct FeedReaders {
     instance: String,
-    /// Known aggregators' names, lower-cased (leaked once at start-up: a handful of short strings).
-    aggregators: Vec<&'static str>,
+    /// Known aggregators' names, lower-cased.
+    aggregators: Vec<String>,
     ceiling: i64,
     tally: Mutex<Tally>,
 }
@@ -74,7 +75,6 @@ impl FeedReaders {
             .iter()
             .map(|a| a.trim().to_ascii_lowercase())
             .filter(|a| !a.is_empty())
-            .map(|a| &*Box::leak(a.into_boxed_str()))
             .collect();
         FeedReaders {
             instance: crate::domain::token::random_id(),
@@ -90,9 +90,9 @@ impl FeedReaders {
     }
 
     /// The known aggregator whose product name starts `user_agent`, if any.
-    fn aggregator(&self, user_agent: &str) -> Option<&'static str> {
+    fn aggregator(&self, user_agent: &str) -> Option<usize> {
         let ua = user_agent.trim_start().as_bytes();
-        self.aggregators.iter().copied().find(|name| {
+        self.aggregators.iter().position(|name| {
             ua.len() >= name.len()
                 && ua[..name.len()].eq_ignore_ascii_case(name.as_bytes())
                 && ua
@@ -161,10 +161,7 @@ impl FeedReaders {
     /// Writes this process's counts and the aggregators' claims; keeps only today's in memory.
     pub async fn flush(&self, store: &dyn Store, now: DateTime<Utc>) {
         let today = day_of(now);
-        type Snapshot = (
-            Vec<(i64, String, i64)>,
-            Vec<(i64, String, &'static str, i64)>,
-        );
+        type Snapshot = (Vec<(i64, String, i64)>, Vec<(i64, String, usize, i64)>);
         let (readers, claims): Snapshot = match self.tally.lock() {
             Ok(mut t) => {
                 let readers = t
@@ -204,6 +201,9 @@ impl FeedReaders {
         }
         for (day, area, agent, n) in claims {
             let area = (!area.is_empty()).then_some(area.as_str());
+            let Some(agent) = self.aggregators.get(agent) else {
+                continue;
+            };
             if let Err(e) = store.record_feed_claim(day, area, agent, n, now).await {
                 tracing::warn!(error = %e, "cannot record an aggregator's claim");
             }
@@ -273,12 +273,14 @@ mod tests {
             2,
             "unknown agents are one reader each"
         );
+        let feedly = r.aggregator("Feedly/1.0").unwrap();
+        let old_reader = r.aggregator("The Old Reader").unwrap();
         assert_eq!(
-            tally.claims[&day]["a"]["feedly"], 300,
+            tally.claims[&day]["a"][&feedly], 300,
             "at most the households"
         );
         assert_eq!(
-            tally.claims[&day][""]["the old reader"], 5_000,
+            tally.claims[&day][""][&old_reader], 5_000,
             "at most the ceiling"
         );
     }
@@ -316,6 +318,9 @@ mod tests {
         let tally = r.tally.lock().unwrap();
         let day = day_of(now);
         assert_eq!(tally.readers[&day]["chesham"].len(), 2);
-        assert_eq!(tally.claims[&day]["chesham"]["feedly"], 16);
+        assert_eq!(
+            tally.claims[&day]["chesham"][&0], 16,
+            "Feedly, first in the list"
+        );
     }
 }

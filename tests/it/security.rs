@@ -796,6 +796,16 @@ async fn a_sign_up_for_a_known_address_changes_nothing_until_its_own_link_is_use
         );
         assert_eq!(app.post_form(&link, &[]).await.status(), 410, "used once");
 
+        // The resident's download holds the history too.
+        let (_, version) = store
+            .subscriber_by_email("left@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let export = store.export(id, version).await.unwrap().unwrap();
+        assert_eq!(export["consent_history"].as_array().unwrap().len(), 3);
+        assert_eq!(export["consent_history"][1]["action"], "withdrawal");
+
         // Erasure takes the history with it.
         let (_, version) = store
             .subscriber_by_email("left@example.com")

@@ -1,7 +1,7 @@
 //! Reach in the console, as CSV, as the board's HTML report, and as JSON for partners' scripts.
 
 use super::{AppState, Chrome, Staff};
-use crate::reach::{self, Period, Report, charts, format};
+use crate::reach::{self, Period, PeriodError, Report, charts, format};
 use crate::web::pages;
 use axum::Extension;
 use axum::Json;
@@ -18,15 +18,9 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
-    /// The period asked for, or a 400 that says what the limits are.
-    fn period(&self) -> Result<Period, Response> {
-        Period::asked(self.from, self.to, 90, Utc::now().date_naive()).map_err(|e| {
-            pages::problem(
-                StatusCode::BAD_REQUEST,
-                "This period cannot be reported",
-                &format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
-            )
-        })
+    /// The period asked for: the last 90 days unless told otherwise, within the limits.
+    fn period(&self) -> Result<Period, PeriodError> {
+        Period::asked(self.from, self.to, 90, Utc::now().date_naive())
     }
 
     fn query_string(p: &Period) -> String {
@@ -36,7 +30,13 @@ impl PeriodQuery {
 
 async fn report(state: &AppState, q: &PeriodQuery) -> Result<Report, Response> {
     let cal = state.calendar.get();
-    let period = q.period()?;
+    let period = q.period().map_err(|e| {
+        pages::problem(
+            StatusCode::BAD_REQUEST,
+            "This period cannot be reported",
+            &format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
+        )
+    })?;
     reach::gather(state.store.as_ref(), &cal, period, Utc::now())
         .await
         .map_err(|e| {
@@ -133,7 +133,7 @@ pub async fn board(State(state): State<AppState>, Query(q): Query<PeriodQuery>) 
 }
 
 pub async fn api_report(State(state): State<AppState>, Query(q): Query<PeriodQuery>) -> Response {
-    if let Err(e) = Period::asked(q.from, q.to, 90, Utc::now().date_naive()) {
+    if let Err(e) = q.period() {
         let error =
             format!("{e}; dates run from 2000-01-01 to 2099-12-31, at most five years apart");
         return (
