@@ -59,7 +59,7 @@ pub const MAX_PERIOD_DAYS: i64 = 5 * 366;
 /// Why a requested period was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
-    #[error("the period starts on {from}, after it ends on {to}")]
+    #[error("the start {from} is after the end {to}")]
     Reversed { from: NaiveDate, to: NaiveDate },
     #[error("dates must fall between {from} and {to}; {0} does not", from = earliest(), to = latest())]
     OutOfRange(NaiveDate),
