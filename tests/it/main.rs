@@ -12,6 +12,7 @@ mod operator;
 mod outages;
 mod reliability;
 mod residents;
+mod security;
 mod smtp;
 mod store;
 mod support;
