@@ -52,7 +52,12 @@ pub async fn send(app: &TestApp, at: DateTime<Utc>) {
 }
 
 pub async fn bounced(app: &TestApp) -> i64 {
-    let counts = app.services.store.subscriber_counts().await.unwrap();
+    let counts = app
+        .services
+        .store
+        .subscriber_counts(Utc::now())
+        .await
+        .unwrap();
     counts
         .by_status
         .iter()
