@@ -109,31 +109,8 @@ impl LeaseStore for SqlStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Claimed>> {
-        // The one dialect difference: PostgreSQL lets concurrent claimers skip each other's
-        // rows; SQLite has one writer at a time, so its UPDATE … RETURNING is already exclusive.
-        let lock = match self.pool {
-            Pool::Postgres(_) => "for update skip locked",
-            Pool::Sqlite(_) => "",
-        };
-        let sql = format!(
-            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2, owner_id = $4
-             where outbox_id in (
-                 select outbox_id from outbox
-                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
-                 order by lane, next_attempt_at, outbox_id
-                 limit $3 {lock})
-             returning {CLAIMED}",
-            placeholders(5, channels.len())
-        );
-        with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit).bind(worker_id);
-            for c in channels {
-                q = q.bind(*c);
-            }
-            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
-            rows.sort_by_key(|r| r.outbox_id);
-            Ok(rows)
-        })
+        self.claim_rows(Some(worker_id), channels, limit, now, lease_until)
+            .await
     }
 
     async fn release_abandoned(
@@ -197,5 +174,44 @@ impl LeaseStore for SqlStore {
             q.execute(p).await?;
         });
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Claims due rows on `channels`, transactional lane first, leased until `lease_until`
+    /// and marked as held by `owner` (none for a claim outside a session).
+    pub(super) async fn claim_rows(
+        &self,
+        owner: Option<i64>,
+        channels: &[&str],
+        limit: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>> {
+        // The one dialect difference: PostgreSQL lets concurrent claimers skip each other's
+        // rows; SQLite has one writer at a time, so its UPDATE … RETURNING is already exclusive.
+        let lock = match self.pool {
+            Pool::Postgres(_) => "for update skip locked",
+            Pool::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2, owner_id = $4
+             where outbox_id in (
+                 select outbox_id from outbox
+                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
+                 order by lane, next_attempt_at, outbox_id
+                 limit $3 {lock})
+             returning {CLAIMED}",
+            placeholders(5, channels.len())
+        );
+        with_pool!(&self.pool, p => {
+            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit).bind(owner);
+            for c in channels {
+                q = q.bind(*c);
+            }
+            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
+            rows.sort_by_key(|r| r.outbox_id);
+            Ok(rows)
+        })
     }
 }

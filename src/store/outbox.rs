@@ -1,7 +1,7 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
 use super::runs::placeholders;
-use super::{BeginWrite, Pool, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -144,31 +144,8 @@ impl OutboxStore for SqlStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Claimed>> {
-        // The one dialect difference: PostgreSQL lets concurrent claimers skip each other's
-        // rows; SQLite has one writer at a time, so its UPDATE … RETURNING is already exclusive.
-        let lock = match self.pool {
-            Pool::Postgres(_) => "for update skip locked",
-            Pool::Sqlite(_) => "",
-        };
-        let sql = format!(
-            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
-             where outbox_id in (
-                 select outbox_id from outbox
-                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
-                 order by lane, next_attempt_at, outbox_id
-                 limit $3 {lock})
-             returning {CLAIMED}",
-            placeholders(4, channels.len())
-        );
-        with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit);
-            for c in channels {
-                q = q.bind(*c);
-            }
-            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
-            rows.sort_by_key(|r| r.outbox_id);
-            Ok(rows)
-        })
+        self.claim_rows(None, channels, limit, now, lease_until)
+            .await
     }
 
     async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
