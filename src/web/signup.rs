@@ -155,7 +155,7 @@ async fn subscribe(
     }
     match state.store.sign_up(&signup, Utc::now()).await {
         Ok(outcome) => {
-            tracing::info!(?outcome, source = %signup.source, area = %signup.area_slug, "sign-up");
+            tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
             Redirect::to("/subscribe/check-email").into_response()
         }
         Err(e) => {
