@@ -1,4 +1,5 @@
-//! `beacon areas`: list the areas, or say which area a postcode is in.
+//! `beacon areas`: list the areas, or say which area a postcode is in: the same
+//! `AreaDirectory::resolve` answer the sign-up form acts on.
 
 use super::Format;
 use crate::config::Config;
@@ -42,12 +43,15 @@ pub fn run(config: &Config, postcode: Option<&str>, format: Format) -> anyhow::R
             )?
         ),
         Format::Table => match status {
-            "not-covered" => {
-                println!("{pc} is not covered: it is outside Chiltern and South Bucks")
-            }
+            "not-covered" => println!(
+                "{pc} is not covered: it is outside Chiltern and South Bucks; the sign-up points to Thames Valley Alert"
+            ),
             _ => {
                 if found.len() > 1 {
-                    println!("{pc} is shared by {} areas:", found.len());
+                    println!(
+                        "{pc} is near {} places; the sign-up asks \"Which place do you live in?\":",
+                        found.len()
+                    );
                 }
                 for a in found {
                     println!("{pc}  {}  {} ({})", a.slug, a.name, a.district.name());

@@ -6,6 +6,7 @@ mod cli;
 mod console;
 mod delivery;
 mod feeds;
+mod places;
 mod residents;
 mod smtp;
 mod store;
