@@ -83,6 +83,8 @@ pub struct Signup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub errors: Vec<FieldError>,
+    /// The postcode, when it is one.
+    pub postcode: Option<Postcode>,
     /// When the postcode lies between places, the areas to choose from (slug, name), nearest first.
     pub area_choices: Vec<(String, String)>,
     /// The postcode is outside Chiltern and South Bucks: nothing else matters.
@@ -197,8 +199,9 @@ impl SignupForm {
                     source: clean_source(&self.source),
                 })
             }
-            _ => Err(Rejected {
+            (_, postcode, ..) => Err(Rejected {
                 errors,
+                postcode,
                 area_choices,
                 outside,
             }),

@@ -21,7 +21,7 @@ struct ChoosePlacePage {
 }
 
 /// Asks which place; says what is missing only once the question has been asked.
-pub fn ask(form: &SignupForm, postcode: &str, choices: &[(String, String)]) -> Response {
+pub fn ask(form: &SignupForm, postcode: &Postcode, choices: &[(String, String)]) -> Response {
     let asked = form.asked == "yes";
     let errors = if asked {
         vec![FieldError {

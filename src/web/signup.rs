@@ -146,10 +146,11 @@ async fn subscribe(
                 .into_iter()
                 .filter(|e| e.field != "area")
                 .collect();
-            if others.is_empty() && !rejected.area_choices.is_empty() {
-                let postcode = crate::domain::Postcode::parse(&form.postcode)
-                    .map_or_else(|_| form.postcode.clone(), |p| p.to_string());
-                return super::place::ask(&form, &postcode, &rejected.area_choices);
+            if let (true, Some(postcode)) = (
+                others.is_empty() && !rejected.area_choices.is_empty(),
+                &rejected.postcode,
+            ) {
+                return super::place::ask(&form, postcode, &rejected.area_choices);
             }
             let page = HomePage::new(&state, &form, others);
             return pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
