@@ -196,7 +196,7 @@ mod tests {
                 ward("E1", "Chesham", District::Chiltern),
                 ward("E2", "Iver", District::SouthBucks),
             ],
-            postcodes: vec![],
+            ..Default::default()
         }
     }
 

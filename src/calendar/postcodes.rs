@@ -8,6 +8,7 @@ use crate::domain::geography::{Geography, GridRef, PostcodeRecord, Ward};
 
 const WARDS_CSV: &str = include_str!("../../data/postcodes/wards.csv");
 const POSTCODES_CSV: &str = include_str!("../../data/postcodes/postcodes.csv");
+const SECTORS_CSV: &str = include_str!("../../data/postcodes/sectors.csv");
 /// Where the table lives in the repository, for messages.
 pub const TABLE_PATH: &str = "data/postcodes/postcodes.csv";
 
@@ -16,6 +17,11 @@ struct WardRow {
     ward: String,
     name: String,
     former_district: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SectorRow {
+    sector: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -30,7 +36,12 @@ struct PostcodeRow {
 
 /// Reads the built-in table; an error names the line.
 pub fn load() -> Result<Geography, String> {
-    parse(WARDS_CSV, POSTCODES_CSV)
+    let mut geo = parse(WARDS_CSV, POSTCODES_CSV)?;
+    for row in csv::Reader::from_reader(SECTORS_CSV.as_bytes()).deserialize::<SectorRow>() {
+        let row = row.map_err(|e| format!("sectors.csv: {e}"))?;
+        geo.partly_outside.insert(row.sector);
+    }
+    Ok(geo)
 }
 
 fn parse(wards_csv: &str, postcodes_csv: &str) -> Result<Geography, String> {
@@ -69,7 +80,11 @@ fn parse(wards_csv: &str, postcodes_csv: &str) -> Result<Geography, String> {
             lat_lon: row.latitude.zip(row.longitude),
         });
     }
-    Ok(Geography { wards, postcodes })
+    Ok(Geography {
+        wards,
+        postcodes,
+        ..Default::default()
+    })
 }
 
 #[cfg(test)]
@@ -85,6 +100,10 @@ mod tests {
             geo.postcodes
                 .iter()
                 .all(|p| p.at.is_some() && p.lat_lon.is_some())
+        );
+        assert!(
+            geo.partly_outside.contains("HP10 8"),
+            "Penn shares HP10 8 with Tylers Green"
         );
     }
 

@@ -47,10 +47,14 @@ pub fn run(config: &Config, postcode: Option<&str>, format: Format) -> anyhow::R
                 "{pc} is not covered: it is outside Chiltern and South Bucks; the sign-up points to Thames Valley Alert"
             ),
             _ => {
-                if found.len() > 1 {
+                if status == "several" {
                     println!(
-                        "{pc} is near {} places; the sign-up asks \"Which place do you live in?\":",
-                        found.len()
+                        "{pc} may be in {}; the sign-up asks \"Which place do you live in?\" (or somewhere else):",
+                        if found.len() > 1 {
+                            "several places"
+                        } else {
+                            "this place or outside the districts"
+                        }
                     );
                 }
                 for a in found {

@@ -2,7 +2,7 @@
 
 use super::geography::{Candidate, Geography, Place, nearest};
 use super::postcode::{Postcode, PostcodePrefix};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -84,8 +84,8 @@ impl AreaTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution<'a> {
     One(&'a Area),
-    /// The postcode lies between places, or is unknown and its sector is shared: the
-    /// resident chooses (nearest first).
+    /// The postcode lies between places, or is unknown and its sector is shared (with
+    /// another area or with places outside): the resident chooses (nearest first).
     Several(Vec<&'a Area>),
     /// Outside Chiltern and South Bucks.
     NotCovered,
@@ -99,6 +99,8 @@ pub struct AreaDirectory {
     by_postcode: HashMap<Postcode, Vec<String>>,
     /// Every area any postcode of the sector belongs to, most postcodes first.
     by_sector: HashMap<String, Vec<String>>,
+    /// Sectors partly outside every area.
+    partly_outside: BTreeSet<String>,
 }
 
 impl AreaDirectory {
@@ -114,6 +116,7 @@ impl AreaDirectory {
     /// area's `postcodes` become the sectors its postcodes lie in.
     pub fn with_geography(areas: impl IntoIterator<Item = Area>, geo: &Geography) -> Self {
         let mut dir = Self::new(areas);
+        dir.partly_outside = geo.partly_outside.clone();
         let mut sector_counts: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
         for rec in &geo.postcodes {
             let candidates: Vec<Candidate> = dir
@@ -206,20 +209,22 @@ impl AreaDirectory {
     }
 
     /// The postcode's own area(s) from the table; a postcode the table does not hold (new
-    /// since the data was made) falls back to every area of its sector.
+    /// since the data was made) falls back to every area of its sector, and the resident is
+    /// asked when the sector also reaches outside the areas.
     pub fn resolve(&self, postcode: &Postcode) -> Resolution<'_> {
-        let slugs = self
-            .by_postcode
-            .get(postcode)
-            .or_else(|| self.by_sector.get(postcode.sector()));
-        let found: Vec<&Area> = slugs
+        let known = self.by_postcode.get(postcode);
+        let sector = postcode.sector();
+        let found: Vec<&Area> = known
+            .or_else(|| self.by_sector.get(sector))
             .into_iter()
             .flatten()
             .filter_map(|s| self.get(s))
             .collect();
         match found.as_slice() {
             [] => Resolution::NotCovered,
-            [one] => Resolution::One(one),
+            [one] if known.is_some() || !self.partly_outside.contains(sector) => {
+                Resolution::One(one)
+            }
             _ => Resolution::Several(found),
         }
     }
@@ -274,6 +279,7 @@ mod tests {
                 record("HP5 2AB", "W2", Some((9100, 9000))),
                 record("SL1 1AA", "W9", Some((0, 0))),
             ],
+            partly_outside: ["HP5 2".to_string()].into(),
         };
         AreaDirectory::with_geography(
             [
@@ -316,7 +322,9 @@ mod tests {
         let d = dir();
         // HP5 1 holds town and hamlet postcodes (and two undecided): most postcodes first.
         assert_eq!(slugs(d.resolve(&pc("HP5 1ZZ"))), ["hamlet", "town"]);
-        assert_eq!(slugs(d.resolve(&pc("HP5 2ZZ"))), ["village"]);
+        // HP5 2 also reaches outside: a new postcode there is asked about, not assumed.
+        assert!(matches!(d.resolve(&pc("HP5 2ZZ")), Resolution::Several(v) if v.len() == 1));
+        assert_eq!(slugs(d.resolve(&pc("HP5 2AB"))), ["village"]);
     }
 
     #[test]

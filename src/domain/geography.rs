@@ -8,6 +8,7 @@
 
 use super::area::District;
 use super::postcode::Postcode;
+use std::collections::BTreeSet;
 
 /// A position on the Ordnance Survey National Grid, in metres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,6 +61,9 @@ pub struct PostcodeRecord {
 pub struct Geography {
     pub wards: Vec<Ward>,
     pub postcodes: Vec<PostcodeRecord>,
+    /// Sectors (`HP10 8`) with live postcodes outside the wards too: a postcode of theirs that
+    /// the table does not hold may be outside.
+    pub partly_outside: BTreeSet<String>,
 }
 
 impl Geography {

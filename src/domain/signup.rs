@@ -93,6 +93,8 @@ pub struct Rejected {
 
 /// The `area` value that follows every place offered.
 pub const ALL_PLACES: &str = "all";
+/// The `area` value of a resident who lives in none of the places offered.
+pub const ELSEWHERE: &str = "elsewhere";
 
 /// Where a sign-up came from: `web`, or an event or QR code's own short name.
 pub fn clean_source(raw: &str) -> String {
@@ -156,7 +158,9 @@ impl SignupForm {
                     Resolution::One(a) => area_slugs = Some(vec![a.slug.clone()]),
                     Resolution::Several(candidates) => {
                         let chosen = self.area.trim();
-                        if chosen == ALL_PLACES {
+                        if chosen == ELSEWHERE {
+                            outside = Some(pc.clone());
+                        } else if chosen == ALL_PLACES {
                             area_slugs = Some(candidates.iter().map(|a| a.slug.clone()).collect());
                         } else if let Some(a) = candidates.iter().find(|a| a.slug == chosen) {
                             area_slugs = Some(vec![a.slug.clone()]);
@@ -165,10 +169,7 @@ impl SignupForm {
                                 .iter()
                                 .map(|a| (a.slug.clone(), a.name.clone()))
                                 .collect();
-                            errors.push(FieldError::new(
-                                "area",
-                                "Choose the place you live in, or all of them",
-                            ));
+                            errors.push(FieldError::new("area", "Choose the place you live in"));
                         }
                     }
                     Resolution::NotCovered => outside = Some(pc.clone()),
@@ -246,6 +247,7 @@ mod tests {
                 record("HP5 1AA", "W1", 1000),
                 record("HP16 0AB", "W2", 5000),
             ],
+            ..Default::default()
         };
         AreaDirectory::with_geography(
             [
@@ -319,6 +321,8 @@ mod tests {
         );
         f.area = "chesham".into();
         assert!(f.validate(&areas()).is_err(), "not one of the candidates");
+        f.area = ELSEWHERE.into();
+        assert!(f.validate(&areas()).unwrap_err().outside.is_some());
     }
 
     #[test]

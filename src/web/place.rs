@@ -5,7 +5,7 @@
 use super::form_view::{Choice, ErrorSummary, anchored};
 use super::pages;
 use crate::domain::Postcode;
-use crate::domain::signup::{ALL_PLACES, FieldError, SignupForm};
+use crate::domain::signup::{ALL_PLACES, ELSEWHERE, FieldError, SignupForm};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -15,7 +15,8 @@ struct ChoosePlacePage {
     errors: ErrorSummary,
     postcode: String,
     places: Vec<Choice>,
-    all: Vec<Choice>,
+    /// "All of these places" (when there are several) and "Somewhere else".
+    others: Vec<Choice>,
     /// Everything else the resident already gave, carried to the next step.
     hidden: Vec<(&'static str, String)>,
 }
@@ -26,7 +27,7 @@ pub fn ask(form: &SignupForm, postcode: &Postcode, choices: &[(String, String)])
     let errors = if asked {
         vec![FieldError {
             field: "area",
-            message: "Choose the place you live in, or all of them".into(),
+            message: "Choose the place you live in".into(),
         }]
     } else {
         Vec::new()
@@ -37,13 +38,20 @@ pub fn ask(form: &SignupForm, postcode: &Postcode, choices: &[(String, String)])
             .map(|(slug, name)| Choice::new("area", slug, name, form.area == *slug))
             .collect(),
     );
-    let mut all = Choice::new(
-        "area",
-        ALL_PLACES,
-        "All of these places",
-        form.area == ALL_PLACES,
-    );
-    all.hint = "You will get the local alerts for each of them".into();
+    let mut others = Vec::new();
+    if choices.len() > 1 {
+        let mut all = Choice::new(
+            "area",
+            ALL_PLACES,
+            "All of these places",
+            form.area == ALL_PLACES,
+        );
+        all.hint = "You will get the local alerts for each of them".into();
+        others.push(all);
+    }
+    let mut elsewhere = Choice::new("area", ELSEWHERE, "Somewhere else", form.area == ELSEWHERE);
+    elsewhere.hint = "We will tell you who sends alerts there".into();
+    others.push(elsewhere);
     let mut hidden: Vec<(&'static str, String)> = vec![
         ("email", form.email.clone()),
         ("postcode", form.postcode.clone()),
@@ -66,7 +74,7 @@ pub fn ask(form: &SignupForm, postcode: &Postcode, choices: &[(String, String)])
             errors: ErrorSummary::new(errors),
             postcode: postcode.to_string(),
             places,
-            all: vec![all],
+            others,
             hidden,
         },
     )

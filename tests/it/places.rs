@@ -202,7 +202,7 @@ async fn a_postcode_between_places_asks_which_and_the_resident_may_choose_one_or
             .map(|a| a["slug"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(cli["status"], "several");
-        expected.push("all".into());
+        expected.extend(["all".into(), "elsewhere".into()]);
         assert_eq!(
             radios, expected,
             "the page offers what `beacon areas` prints"
@@ -214,7 +214,7 @@ async fn a_postcode_between_places_asks_which_and_the_resident_may_choose_one_or
         assert_eq!(r.status(), 422);
         let again = r.text().await.unwrap();
         assert!(again.contains("<title>Error: Which place do you live in?"));
-        assert!(again.contains("Choose the place you live in, or all of them"));
+        assert!(again.contains("Choose the place you live in"));
 
         // Follow all of them.
         let mut all = hidden.clone();
@@ -277,6 +277,47 @@ async fn a_postcode_outside_the_districts_gets_a_kind_page_naming_thames_valley_
             "<a href=\"https://www.thamesvalleyalert.co.uk\">Sign up to Thames Valley Alert</a>"
         ));
     }
+    assert_eq!(app.drain(Utc::now()).await.claimed, 0, "nothing queued");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_new_postcode_in_a_sector_shared_with_places_outside_is_asked_about_not_assumed() {
+    // Of SL3 8's live postcodes, four are in Iver ward (Iver); the rest are Colnbrook and
+    // Langley, in Slough. SL3 8ZZ is not live.
+    let cal = calendar();
+    assert!(matches!(
+        cal.areas.resolve(&Postcode::parse("SL3 8ZZ").unwrap()),
+        Resolution::Several(v) if v.len() == 1 && v[0].slug == "iver"
+    ));
+    assert_eq!(
+        resolve(&cal.areas, "SL3 8AH"),
+        ["iver"],
+        "a live Iver postcode"
+    );
+
+    let sink = SmtpSink::start();
+    let app = spawn_app(crate::support::sqlite().await, &sink).await;
+    let r = app
+        .post_form("/subscribe", &pairs(&form("new@example.com", "SL3 8ZZ")))
+        .await;
+    let html = r.text().await.unwrap();
+    let radios: Vec<String> = inputs(&html, "radio").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        radios,
+        ["iver", "elsewhere"],
+        "no \"all of these\" for one place"
+    );
+    let mut elsewhere = inputs(&html, "hidden");
+    elsewhere.push(("area".into(), "elsewhere".into()));
+    let r = app.post_form("/subscribe", &pairs(&elsewhere)).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Sign up to Thames Valley Alert")
+    );
     assert_eq!(app.drain(Utc::now()).await.claimed, 0, "nothing queued");
     app.finish().await;
 }

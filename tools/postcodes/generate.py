@@ -12,6 +12,8 @@ Writes, from the zip alone:
                                 Chiltern and South Bucks districts, with their former district
   data/postcodes/postcodes.csv  every live postcode in those wards: ward, OS grid position
                                 (easting/northing, metres) and WGS84 latitude/longitude
+  data/postcodes/sectors.csv    the postcode sectors that are only partly in those wards, with
+                                how many of their live postcodes lie outside
   data/postcodes/SOURCE.txt     dataset version and attribution
 
 Which area (town or village) a postcode belongs to is not decided here: `beacon` joins this
@@ -100,14 +102,17 @@ def main() -> None:
 
     to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
     rows = []
+    per_sector = {}  # sector -> [inside, outside]
     for member in sorted(cpo.namelist()):
         if not (member.startswith("Data/CSV/") and member.endswith(".csv")):
             continue
         for r in csv.reader(io.TextIOWrapper(cpo.open(member), encoding="ascii")):
             postcode, quality, easting, northing = r[0], r[1], r[2], r[3]
-            if r[8] != BUCKINGHAMSHIRE or r[9] not in chosen:
-                continue
             postcode = " ".join([postcode[:-3].strip(), postcode[-3:]])
+            inside = r[8] == BUCKINGHAMSHIRE and r[9] in chosen
+            per_sector.setdefault(postcode[:-2], [0, 0])[0 if inside else 1] += 1
+            if not inside:
+                continue
             if quality == NO_POSITION:
                 rows.append((postcode, r[9], "", "", "", ""))
                 continue
@@ -124,6 +129,11 @@ def main() -> None:
         out.writerow(["ward", "name", "former_district"])
         for code in sorted(chosen):
             out.writerow([code, *chosen[code]])
+    with open(OUT / "sectors.csv", "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["sector", "postcodes_outside"])
+        for sector in sorted(s for s, (i, o) in per_sector.items() if i and o):
+            out.writerow([sector, per_sector[sector][1]])
     with open(OUT / "postcodes.csv", "w", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["postcode", "ward", "easting", "northing", "latitude", "longitude"])
