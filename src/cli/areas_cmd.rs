@@ -6,6 +6,53 @@ use crate::config::Config;
 use crate::domain::{Area, Postcode, Resolution};
 use serde_json::json;
 
+/// Every postcode of the table, its ward and position, and the area(s) the sign-up gives it.
+pub fn every_postcode(config: &Config) -> anyhow::Result<bool> {
+    let cal = crate::app::load_calendar(config)?;
+    let geo = crate::calendar::postcodes::load().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record([
+        "postcode",
+        "ward",
+        "ward_name",
+        "easting",
+        "northing",
+        "latitude",
+        "longitude",
+        "status",
+        "areas",
+    ])?;
+    for rec in &geo.postcodes {
+        let (status, slugs) = match cal.areas.resolve(&rec.postcode) {
+            Resolution::One(a) => ("one", a.slug.clone()),
+            Resolution::Several(v) => (
+                "several",
+                v.iter()
+                    .map(|a| a.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
+            Resolution::NotCovered => ("not-covered", String::new()),
+        };
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        out.write_record([
+            rec.postcode.to_string(),
+            rec.ward.clone(),
+            geo.ward(&rec.ward)
+                .map(|w| w.name.clone())
+                .unwrap_or_default(),
+            opt(rec.at.map(|g| g.easting.to_string())),
+            opt(rec.at.map(|g| g.northing.to_string())),
+            opt(rec.lat_lon.map(|(lat, _)| lat.to_string())),
+            opt(rec.lat_lon.map(|(_, lon)| lon.to_string())),
+            status.to_string(),
+            slugs,
+        ])?;
+    }
+    out.flush()?;
+    Ok(true)
+}
+
 pub fn run(config: &Config, postcode: Option<&str>, format: Format) -> anyhow::Result<bool> {
     let cal = crate::app::load_calendar(config)?;
     let Some(input) = postcode else {

@@ -321,3 +321,37 @@ async fn a_new_postcode_in_a_sector_shared_with_places_outside_is_asked_about_no
     assert_eq!(app.drain(Utc::now()).await.claimed, 0, "nothing queued");
     app.finish().await;
 }
+
+#[test]
+fn beacon_areas_lists_every_postcode_with_the_areas_the_sign_up_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_beacon"))
+        .args(["areas", "--postcodes"])
+        .current_dir(dir.path())
+        .env_remove("BEACON_CONFIG")
+        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    let geo = beacon::calendar::postcodes::load().unwrap();
+    assert_eq!(rows.len(), geo.postcodes.len());
+    let cal = calendar();
+    for row in &rows {
+        assert!(!row[8].is_empty(), "{row:?} has no area");
+        assert_eq!(
+            row[8].split(';').collect::<Vec<_>>(),
+            resolve(&cal.areas, &row[0])
+        );
+    }
+    let town = rows.iter().find(|r| &r[0] == "HP5 1DA").unwrap();
+    assert_eq!(
+        (&town[2], &town[7], &town[8]),
+        ("Chess Valley", "one", "chesham")
+    );
+}
