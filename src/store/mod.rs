@@ -15,6 +15,8 @@ mod outbox;
 mod reach;
 mod residents;
 mod runs;
+mod signup_requests;
+mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
@@ -36,6 +38,8 @@ pub use residents::{
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
+pub use signup_requests::{SignupRequest, SignupRequestStore};
+pub use staff_accounts::StaffAccountStore;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -109,6 +113,8 @@ pub trait Store:
     + OutboxStore
     + ReachStore
     + ResidentStore
+    + SignupRequestStore
+    + StaffAccountStore
     + SubscriberStore
     + Send
     + Sync

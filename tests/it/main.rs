@@ -8,6 +8,7 @@ mod delivery;
 mod feeds;
 mod places;
 mod residents;
+mod security;
 mod smtp;
 mod store;
 mod support;
