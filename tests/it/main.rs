@@ -10,6 +10,7 @@ mod feeds;
 mod leases;
 mod operator;
 mod outages;
+mod places;
 mod reliability;
 mod residents;
 mod security;
