@@ -90,6 +90,10 @@ impl Services {
             webhooks: config.webhooks.clone(),
             fan_out_batch: 1000,
             digest: digest_schedule(&config)?,
+            rules: config
+                .delivery
+                .sending_rules()
+                .map_err(|m| anyhow::anyhow!("invalid configuration: {m}"))?,
         });
         Ok(Services {
             sql,

@@ -101,6 +101,8 @@ impl Worker {
     /// One step: release dead leases, claim a batch, send it, record what happened.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<WorkerReport, StoreError> {
         self.store.release_expired(now).await?;
+        // Runs whose last message the previous step settled become `sent` now.
+        self.store.settle_runs(now).await?;
         let rows = self
             .store
             .claim(&["email", "webhook"], self.batch, now, now + self.lease)

@@ -10,9 +10,20 @@ pub struct RunSummary {
     pub fire_at: DateTime<Utc>,
     pub trigger: String,
     pub status: String,
+    /// queued, sending, sent, sent with failures, or skipped.
+    pub state: String,
     pub reason: Option<String>,
     pub queued: i64,
+    /// Messages delivered to residents (e-mail, including in round-ups).
     pub delivered: i64,
+    /// Posts accepted by partners' webhooks: not residents.
+    pub webhook_posts: i64,
+    /// Residents left out because they had this content within the repeat window.
+    pub skipped_repeat: i64,
+    /// Messages folded into residents' weekly round-ups by the weekly cap.
+    pub folded: i64,
+    /// When e-mail held by quiet hours goes out.
+    pub held_until: Option<DateTime<Utc>>,
     pub failed: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
@@ -62,9 +73,10 @@ impl ConsoleStore for SqlStore {
     async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select r.run_id, r.fire_at, r.trigger, r.status, r.reason,
-                    (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending')) as queued,
-                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered'), 0) as bigint) as delivered,
+                "select r.run_id, r.fire_at, r.trigger, r.status, r.state, r.reason, r.skipped_repeat, r.folded, r.held_until,
+                    (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending') and o.channel <> 'digest') as queued,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel <> 'webhook'), 0) as bigint) as delivered,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel = 'webhook'), 0) as bigint) as webhook_posts,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'failed'), 0) as bigint) as failed,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'bounced'), 0) as bigint) as bounced,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'unsubscribed'), 0) as bigint) as unsubscribed
@@ -82,9 +94,14 @@ impl ConsoleStore for SqlStore {
                     fire_at: from_ms(r.try_get("fire_at")?),
                     trigger: r.try_get("trigger")?,
                     status: r.try_get("status")?,
+                    state: r.try_get("state")?,
                     reason: r.try_get("reason")?,
                     queued: r.try_get("queued")?,
                     delivered: r.try_get("delivered")?,
+                    webhook_posts: r.try_get("webhook_posts")?,
+                    skipped_repeat: r.try_get("skipped_repeat")?,
+                    folded: r.try_get("folded")?,
+                    held_until: r.try_get::<Option<i64>, _>("held_until")?.map(from_ms),
                     failed: r.try_get("failed")?,
                     bounced: r.try_get("bounced")?,
                     unsubscribed: r.try_get("unsubscribed")?,

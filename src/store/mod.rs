@@ -10,6 +10,7 @@ mod console;
 mod digests;
 mod erasure;
 mod export;
+mod fan_out;
 mod feeds;
 mod outbox;
 mod reach;
@@ -26,6 +27,7 @@ pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
 pub use erasure::ErasureStore;
 pub use export::ExportStore;
+pub use fan_out::{AudienceCount, AudienceQuery, FanOutStore};
 pub use feeds::FeedStore;
 pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
@@ -104,6 +106,7 @@ pub trait Store:
     + DigestStore
     + ErasureStore
     + ExportStore
+    + FanOutStore
     + FeedStore
     + RunStore
     + OutboxStore
