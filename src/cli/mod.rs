@@ -91,6 +91,13 @@ pub enum Command {
         /// Queue the run and leave delivery to `beacon serve`.
         #[arg(long)]
         no_wait: bool,
+        /// Send again to residents who already had it within the repeat window; the reason
+        /// is written to the audit log.
+        #[arg(long, value_name = "REASON")]
+        resend: Option<String>,
+        /// Send a paused or out-of-season campaign.
+        #[arg(long)]
+        force: bool,
     },
     /// Manage residents.
     Subscribers {
@@ -222,9 +229,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             areas,
             dry_run,
             no_wait,
+            resend,
+            force,
         } => {
             let s = crate::app::Services::build(config).await?;
-            let ok = send_cmd::run(&s, &campaign, &areas, dry_run, !no_wait).await;
+            let args = send_cmd::SendArgs {
+                slug: &campaign,
+                areas: &areas,
+                dry_run,
+                wait: !no_wait,
+                resend,
+                force,
+            };
+            let ok = send_cmd::run(&s, args).await;
             s.sql.close().await;
             ok
         }
