@@ -150,7 +150,7 @@ impl Services {
     }
 }
 
-fn digest_schedule(config: &Config) -> anyhow::Result<Option<crate::domain::Schedule>> {
+pub fn digest_schedule(config: &Config) -> anyhow::Result<Option<crate::domain::Schedule>> {
     let s = config.digest.schedule.trim();
     if s.is_empty() {
         return Ok(None);

@@ -7,6 +7,7 @@ mod areas;
 mod campaign_file;
 mod diagnostic;
 mod outcomes;
+pub mod forecast;
 pub mod upcoming;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -57,6 +57,12 @@ pub enum Command {
         campaign: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Instead: e-mails per month, over 12 months, for a resident following every topic.
+        #[arg(long)]
+        per_resident: bool,
+        /// With --per-resident: this area (default: the busiest area each month).
+        #[arg(long, value_name = "SLUG", requires = "per_resident")]
+        area: Option<String>,
     },
     /// List areas, or resolve a postcode to its area(s).
     Areas {
@@ -202,7 +208,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             days,
             campaign,
             format,
-        } => calendar_cmd::run(&config, from, days, campaign.as_deref(), format),
+            per_resident,
+            area,
+        } => {
+            let args = calendar_cmd::CalendarArgs {
+                from,
+                days,
+                only: campaign.as_deref(),
+                format,
+                per_resident,
+                area: area.as_deref(),
+            };
+            calendar_cmd::run(&config, args).await
+        }
         Command::Areas { postcode, format } => areas_cmd::run(&config, postcode.as_deref(), format),
         Command::Migrate => {
             let store = crate::app::open_store(&config).await?;

@@ -4,9 +4,10 @@ use super::{Result, SqlStore, from_ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RunSummary {
     pub run_id: i64,
+    pub campaign: String,
     pub fire_at: DateTime<Utc>,
     pub trigger: String,
     pub status: String,
@@ -51,6 +52,8 @@ pub struct RecentFailure {
 #[async_trait::async_trait]
 pub trait ConsoleStore {
     async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
+    /// The latest runs of every campaign, newest first.
+    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>>;
     async fn subscriber_counts(&self) -> Result<SubscriberCounts>;
     /// The id and link version of the resident with exactly this address.
     async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>>;
@@ -68,12 +71,12 @@ where
         .collect()
 }
 
-#[async_trait::async_trait]
-impl ConsoleStore for SqlStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+impl SqlStore {
+    /// Runs with their state and counts; `slug` empty for every campaign.
+    async fn run_summaries(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select r.run_id, r.fire_at, r.trigger, r.status, r.state, r.reason, r.skipped_repeat, r.folded, r.held_until,
+                "select r.run_id, c.slug, r.fire_at, r.trigger, r.status, r.state, r.reason, r.skipped_repeat, r.folded, r.held_until,
                     (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending') and o.channel <> 'digest') as queued,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel <> 'webhook'), 0) as bigint) as delivered,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel = 'webhook'), 0) as bigint) as webhook_posts,
@@ -81,7 +84,7 @@ impl ConsoleStore for SqlStore {
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'bounced'), 0) as bigint) as bounced,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'unsubscribed'), 0) as bigint) as unsubscribed
                  from run r join campaign c on c.campaign_id = r.campaign_id
-                 where c.slug = $1 order by r.fire_at desc, r.run_id desc limit $2",
+                 where ($1 = '' or c.slug = $1) order by r.fire_at desc, r.run_id desc limit $2",
             )
             .bind(slug)
             .bind(limit)
@@ -91,6 +94,7 @@ impl ConsoleStore for SqlStore {
             .map(|r| {
                 Ok(RunSummary {
                     run_id: r.try_get("run_id")?,
+                    campaign: r.try_get("slug")?,
                     fire_at: from_ms(r.try_get("fire_at")?),
                     trigger: r.try_get("trigger")?,
                     status: r.try_get("status")?,
@@ -110,6 +114,17 @@ impl ConsoleStore for SqlStore {
             .collect::<sqlx::Result<Vec<_>>>()
             .map_err(Into::into)
         })
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsoleStore for SqlStore {
+    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+        self.run_summaries(slug, limit).await
+    }
+
+    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
+        self.run_summaries("", limit).await
     }
 
     async fn subscriber_counts(&self) -> Result<SubscriberCounts> {
