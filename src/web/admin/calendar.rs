@@ -48,6 +48,9 @@ struct CalendarPage {
     chrome: Chrome,
     months: Vec<Month>,
     rows: Vec<Row>,
+    /// E-mails per month for a resident following every topic, in the busiest area.
+    forecast: Vec<crate::calendar::forecast::MonthForecast>,
+    max_per_week: u32,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -167,10 +170,20 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             paused: stored.iter().any(|s| s.slug == c.slug && s.paused),
         });
     }
+    let forecast = crate::calendar::forecast::worst_area(
+        &cal,
+        now,
+        12,
+        &state.scheduler.rules,
+        state.scheduler.digest.as_ref(),
+        &paused,
+    );
     super::render(&CalendarPage {
         chrome: Chrome::new(&staff, "calendar"),
         months,
         rows,
+        forecast,
+        max_per_week: state.scheduler.rules.max_per_week,
     })
 }
 
