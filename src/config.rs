@@ -280,7 +280,11 @@ impl DeliveryConfig {
             quiet_hours: if quiet.is_empty() {
                 None
             } else {
-                Some(quiet.parse().map_err(|m| format!("delivery.quiet_hours: {m}"))?)
+                Some(
+                    quiet
+                        .parse()
+                        .map_err(|m| format!("delivery.quiet_hours: {m}"))?,
+                )
             },
         })
     }
@@ -359,7 +363,11 @@ mod tests {
         d.quiet_hours = String::new();
         assert_eq!(d.sending_rules().unwrap().quiet_hours, None);
         d.quiet_hours = "9pm-7am".into();
-        assert!(d.sending_rules().unwrap_err().starts_with("delivery.quiet_hours:"));
+        assert!(
+            d.sending_rules()
+                .unwrap_err()
+                .starts_with("delivery.quiet_hours:")
+        );
     }
 
     #[test]

@@ -323,13 +323,17 @@ mod tests {
         assert_eq!(c.grace, std::time::Duration::from_secs(7200));
         assert_eq!(c.channels, [Channel::Email, Channel::Feed]);
         assert_eq!((c.repeat_after, c.urgent), (None, false));
-        let (c, errs) = run(&GOOD.replace("grace = \"2h\"", "repeat_after = \"7d\"\nurgent = true"));
+        let (c, errs) =
+            run(&GOOD.replace("grace = \"2h\"", "repeat_after = \"7d\"\nurgent = true"));
         assert!(errs.is_empty(), "{errs:?}");
         let c = c.unwrap();
         assert_eq!(c.repeat_after, Some(chrono::Duration::days(7)));
         assert!(c.urgent);
         let (_, errs) = run(&GOOD.replace("grace = \"2h\"", "repeat_after = \"weekly\""));
-        assert!(errs[0].starts_with("c/winter.md:11:16: repeat_after:"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("c/winter.md:11:16: repeat_after:"),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -72,7 +72,10 @@ fn fates(fires: &[(DateTime<Utc>, &Campaign)], rules: &SendingRules) -> Vec<Fate
                 return Fate::Repeat;
             }
             last.insert(&c.slug, *t);
-            let week = emails.iter().filter(|e| **e > *t - Duration::days(7)).count();
+            let week = emails
+                .iter()
+                .filter(|e| **e > *t - Duration::days(7))
+                .count();
             if !c.urgent && rules.max_per_week > 0 && week >= rules.max_per_week as usize {
                 Fate::Folded
             } else {
@@ -188,7 +191,10 @@ pub fn warnings(
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let n = fires[i..].iter().take_while(|x| **x < *t + Duration::days(30)).count();
+                let n = fires[i..]
+                    .iter()
+                    .take_while(|x| **x < *t + Duration::days(30))
+                    .count();
                 (n, *t)
             })
             .max_by_key(|(n, t)| (*n, std::cmp::Reverse(*t)));
@@ -218,7 +224,10 @@ pub fn warnings(
             .map(|((t, _), _)| *t)
             .collect();
         let first_over = routine.iter().enumerate().find_map(|(i, t)| {
-            let n = routine[i..].iter().take_while(|x| **x < *t + Duration::days(7)).count();
+            let n = routine[i..]
+                .iter()
+                .take_while(|x| **x < *t + Duration::days(7))
+                .count();
             (n > rules.max_per_week as usize).then_some((*t, n))
         });
         if let Some(k) = first_over {

@@ -6,8 +6,8 @@
 mod areas;
 mod campaign_file;
 mod diagnostic;
-mod outcomes;
 pub mod forecast;
+mod outcomes;
 pub mod upcoming;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -32,7 +32,14 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
             for r in &runs {
                 println!(
                     "{:>6} {:<28} {:<19} {:>7} delivered {:>6} waiting {:>5} failed {:>6} left out {:>6} in round-up",
-                    r.run_id, r.campaign, r.state, r.delivered, r.queued, r.failed, r.skipped_repeat, r.folded
+                    r.run_id,
+                    r.campaign,
+                    r.state,
+                    r.delivered,
+                    r.queued,
+                    r.failed,
+                    r.skipped_repeat,
+                    r.folded
                 );
             }
         }

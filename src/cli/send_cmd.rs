@@ -20,7 +20,10 @@ pub struct SendArgs<'a> {
 pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
     let cal = s.calendar.get();
     let Some(c) = cal.campaign(a.slug) else {
-        bail!("no campaign called `{}`; `beacon calendar` lists them", a.slug);
+        bail!(
+            "no campaign called `{}`; `beacon calendar` lists them",
+            a.slug
+        );
     };
     let req = SendRequest {
         slug: a.slug.to_string(),

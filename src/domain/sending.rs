@@ -24,7 +24,9 @@ impl FromStr for QuietHours {
             to: t(b)?,
         };
         if q.from == q.to {
-            return Err(format!("`{s}` starts and ends at the same time; leave it empty for no quiet hours"));
+            return Err(format!(
+                "`{s}` starts and ends at the same time; leave it empty for no quiet hours"
+            ));
         }
         Ok(q)
     }
@@ -32,7 +34,12 @@ impl FromStr for QuietHours {
 
 impl fmt::Display for QuietHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.from.format("%H:%M"), self.to.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.from.format("%H:%M"),
+            self.to.format("%H:%M")
+        )
     }
 }
 

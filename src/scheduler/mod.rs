@@ -3,13 +3,13 @@
 
 use crate::calendar::{Calendar, SharedCalendar};
 use crate::config::WebhookConfig;
-use crate::domain::{Campaign, Schedule};
 use crate::domain::SendingRules;
+use crate::domain::{Campaign, Schedule};
 use crate::store::{NewRun, Store, StoreError, Trigger, from_ms, ms};
 
 mod send;
-pub use send::{RECENT_DAYS, SendNowError, SendPlan, SendRequest};
 use chrono::{DateTime, Duration, Utc};
+pub use send::{RECENT_DAYS, SendNowError, SendPlan, SendRequest};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

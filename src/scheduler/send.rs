@@ -92,11 +92,11 @@ impl Scheduler {
         let mut chosen = Vec::new();
         for a in wanted {
             let Some(t) = cal.areas.target(a) else {
-                let names = cal
-                    .areas
-                    .iter()
-                    .map(|x| x.slug.as_str())
-                    .chain(["all", "chiltern", "south-bucks"]);
+                let names = cal.areas.iter().map(|x| x.slug.as_str()).chain([
+                    "all",
+                    "chiltern",
+                    "south-bucks",
+                ]);
                 return Err(SendNowError::UnknownArea {
                     area: a.clone(),
                     suggestion: closest(a, names),

@@ -184,23 +184,20 @@ impl RunStore for SqlStore {
                     }
                 }
                 if run.channels.contains(&Channel::Webhook) {
+                    // One post per partner per message, listing every area it covers.
                     for hook in &run.webhooks {
-                        for area in &run.areas {
-                            sqlx::query(
-                                "insert into outbox (dedupe_key, run_id, channel, kind, lane, area_id, target, status,
-                                    next_attempt_at, created_at, updated_at)
-                                 select $1, $2, 'webhook', 'webhook', 1, area_id, $3, 'pending', $4, $4, $4
-                                 from area where slug = $5
-                                 on conflict do nothing",
-                            )
-                            .bind(format!("run:{run_id}:webhook:{hook}:{area}"))
-                            .bind(run_id)
-                            .bind(hook)
-                            .bind(now)
-                            .bind(area)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
+                        sqlx::query(
+                            "insert into outbox (dedupe_key, run_id, channel, kind, lane, target, status,
+                                next_attempt_at, created_at, updated_at)
+                             values ($1, $2, 'webhook', 'webhook', 1, $3, 'pending', $4, $4, $4)
+                             on conflict do nothing",
+                        )
+                        .bind(format!("run:{run_id}:webhook:{hook}"))
+                        .bind(run_id)
+                        .bind(hook)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                 }
             }

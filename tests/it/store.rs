@@ -1,7 +1,7 @@
 //! The store suite: the same assertions on SQLite and PostgreSQL, each on a fresh database.
 
 use crate::support::{calendar, engines};
-use beacon::store::{FanOutStore, CalendarStore, Store};
+use beacon::store::{CalendarStore, FanOutStore, Store};
 
 #[tokio::test]
 async fn migrations_apply_to_an_empty_database_and_again_harmlessly() {

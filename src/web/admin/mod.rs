@@ -5,10 +5,10 @@
 
 mod calendar;
 mod campaign;
-mod send;
 mod dashboard;
 mod login;
 mod reach;
+mod send;
 mod subscribers;
 mod users;
 
