@@ -102,11 +102,7 @@ async fn two_console_sends_and_two_cli_sends_deliver_once_per_resident_and_a_res
             campaign_file("lock-up", BURGLARY, "0 9 1 1 *", ""),
         )]);
         let sink = SmtpSink::start();
-        // Quiet hours follow the wall clock in the console; they are tested with an injected clock below.
-        let app = app_with(db, &sink, cal.path(), |c| {
-            c.delivery.quiet_hours = String::new()
-        })
-        .await;
+        let app = app_on(db, &sink, cal.path()).await;
         app.resident("ann@example.com", &["chesham"], &[BURGLARY])
             .await;
         app.resident("bob@example.com", &["burnham", "chesham"], &[BURGLARY])
@@ -353,7 +349,10 @@ async fn quiet_hours_hold_a_22_00_send_until_07_00_let_an_urgent_one_through_and
             ),
         ]);
         let sink = SmtpSink::start();
-        let app = app_on(db, &sink, cal.path()).await;
+        let app = app_with(db, &sink, cal.path(), |c| {
+            c.delivery.quiet_hours = "21:00-07:00".into()
+        })
+        .await;
         app.resident("ann@example.com", &["chesham"], &[BURGLARY, SCAMS])
             .await;
         // 22:00 on 7 January 2030 is 22:00 UTC (GMT).

@@ -129,7 +129,11 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
             "{}",
             db.name
         );
-        let rules = beacon::domain::SendingRules::default();
+        // No quiet hours: the wall clock may be at night.
+        let rules = beacon::domain::SendingRules {
+            quiet_hours: None,
+            ..Default::default()
+        };
         while db.store.fan_out_batch(id, 2, &rules, now).await.unwrap() > 0 {}
         let msg = Transactional {
             dedupe_key: "confirm:1".into(),
