@@ -60,7 +60,7 @@ pub async fn app_with(
     .await
 }
 
-fn utc(s: &str) -> DateTime<Utc> {
+pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
@@ -73,7 +73,7 @@ fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
 }
 
 /// `beacon` as a user runs it, on the test's database, calendar and SMTP server.
-async fn beacon_cli(
+pub async fn beacon_cli(
     app: &TestApp,
     cal: &Path,
     sink: &SmtpSink,
@@ -90,7 +90,7 @@ async fn beacon_cli(
     cmd.output().await.unwrap()
 }
 
-fn text(b: &[u8]) -> String {
+pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
