@@ -155,7 +155,7 @@ async fn an_editor_sends_once_however_often_they_press_pauses_and_is_audited() {
         assert!(html.contains("Plain-text e-mail"));
         let csrf = hidden(&html, "csrf");
         let (_, confirm) = page(&app, &editor, "/admin/campaigns/winter-burglary/send").await;
-        assert!(confirm.contains("Send to 1 residents"), "{confirm}");
+        assert!(confirm.contains("Send to 1 resident<"), "{confirm}");
         let key = hidden(&confirm, "idempotency_key");
 
         let post = |path: &str, form: Vec<(&'static str, String)>| {
