@@ -245,3 +245,69 @@ pub fn warnings(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn campaign(slug: &str, urgent: bool, repeat_after: Option<Duration>) -> Campaign {
+        Campaign {
+            slug: slug.into(),
+            title: slug.into(),
+            priority: crate::domain::Priority::BurglaryVehicle,
+            lead: "TVP".into(),
+            schedule: "0 9 * * *".parse().unwrap(),
+            season: None,
+            starts: None,
+            ends: None,
+            areas: vec![crate::domain::AreaTarget::All],
+            channels: vec![Channel::Email],
+            subject: "s".into(),
+            summary: "s".into(),
+            body: "b".into(),
+            grace: crate::domain::campaign::DEFAULT_GRACE,
+            content_hash: String::new(),
+            repeat_after,
+            urgent,
+        }
+    }
+
+    fn at(day: u32) -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2030, 1, day, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn repeats_are_left_out_and_the_third_routine_email_of_a_week_is_folded() {
+        let (a, b, c) = (
+            campaign("a", false, None),
+            campaign("b", false, None),
+            campaign("c", false, None),
+        );
+        let urgent = campaign("u", true, None);
+        let reminder = campaign("r", false, Some(Duration::days(7)));
+        let fires = vec![
+            (at(1), &a),
+            (at(2), &a),
+            (at(3), &b),
+            (at(4), &urgent),
+            (at(5), &c),
+            (at(9), &reminder),
+            (at(16), &reminder),
+            (at(16), &a),
+        ];
+        let rules = SendingRules::default();
+        assert_eq!(
+            fates(&fires, &rules),
+            [
+                Fate::Email,
+                Fate::Repeat,
+                Fate::Email,
+                Fate::Email,
+                Fate::Folded,
+                Fate::Email,
+                Fate::Email,
+                Fate::Email,
+            ]
+        );
+    }
+}

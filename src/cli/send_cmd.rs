@@ -64,6 +64,9 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
                 ),
             }
         }
+        if let Some(t) = plan.held_until {
+            println!("note: quiet hours: the e-mail would wait until {t}");
+        }
         if let Some(why) = &plan.needs_force {
             println!("note: the campaign {why}; sending it needs --force");
         }
@@ -108,6 +111,9 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
         a.slug,
         plan.audience.residents()
     );
+    if let Some(t) = plan.held_until {
+        println!("quiet hours: the e-mail waits until {t}; `beacon serve` sends it then");
+    }
     if let Some(r) = this {
         if r.skipped_repeat > 0 {
             println!(

@@ -101,8 +101,6 @@ impl Worker {
     /// One step: release dead leases, claim a batch, send it, record what happened.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<WorkerReport, StoreError> {
         self.store.release_expired(now).await?;
-        // Runs whose last message the previous step settled become `sent` now.
-        self.store.settle_runs(now).await?;
         let rows = self
             .store
             .claim(&["email", "webhook"], self.batch, now, now + self.lease)
@@ -112,6 +110,9 @@ impl Worker {
             ..Default::default()
         };
         if rows.is_empty() {
+            // Nothing due: runs whose last message went out become `sent` (the scheduler's tick
+            // does it too, so a queue that never empties still settles).
+            self.store.settle_runs(now).await?;
             return Ok(report);
         }
         let ids: Vec<i64> = rows.iter().filter_map(|r| r.subscriber_id).collect();

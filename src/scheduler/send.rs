@@ -74,6 +74,8 @@ pub struct SendPlan {
     pub recent: Vec<RunSummary>,
     /// Why it needs `force`, if it does: paused, or out of its season.
     pub needs_force: Option<String>,
+    /// When its e-mail goes, if quiet hours hold it now.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 impl Scheduler {
@@ -172,7 +174,12 @@ impl Scheduler {
         } else {
             None
         };
+        let held_until = match self.rules.quiet_hours {
+            Some(q) if !c.urgent => q.release(now),
+            _ => None,
+        };
         Ok(SendPlan {
+            held_until,
             slug: c.slug.clone(),
             title: c.title.clone(),
             areas,

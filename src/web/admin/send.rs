@@ -56,6 +56,8 @@ struct ConfirmPage {
     already_had_it: String,
     recent: Vec<RunSummary>,
     needs_force: Option<String>,
+    /// When quiet hours end, if they hold the e-mail now (UK time).
+    held_until: Option<String>,
     resend: bool,
     reason: String,
     idempotency_key: String,
@@ -140,6 +142,11 @@ pub async fn confirm(
         already_had_it: thousands(plan.audience.already_had_it),
         recent: plan.recent,
         needs_force: plan.needs_force,
+        held_until: plan.held_until.map(|t| {
+            t.with_timezone(&crate::domain::LONDON)
+                .format("%H:%M on %-d %B")
+                .to_string()
+        }),
         resend: req.resend.is_some(),
         reason: form.reason.trim().to_string(),
         idempotency_key: random_id(),
