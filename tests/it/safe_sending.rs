@@ -7,7 +7,6 @@ use crate::app::{Options, TestApp, spawn_app_with};
 use crate::console::{hidden, page, sign_in};
 use crate::smtp::{SmtpSink, header};
 use crate::support::{engines, repo_path};
-use beacon::store::Trigger;
 use chrono::{DateTime, Duration, Utc};
 use std::path::Path;
 use std::time::Duration as StdDuration;
@@ -390,7 +389,6 @@ async fn quiet_hours_hold_a_22_00_send_until_07_00_let_an_urgent_one_through_and
         );
         let run = app.services.store.run(late.run_id).await.unwrap().unwrap();
         assert_eq!(run.campaign_slug, "late");
-        let _ = Trigger::Schedule;
         app.finish().await;
     }
 }
