@@ -16,6 +16,8 @@ mod outbox;
 mod reach;
 mod residents;
 mod runs;
+mod signup_requests;
+mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
@@ -38,6 +40,8 @@ pub use residents::{
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
+pub use signup_requests::{SignupRequest, SignupRequestStore};
+pub use staff_accounts::StaffAccountStore;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -112,6 +116,8 @@ pub trait Store:
     + OutboxStore
     + ReachStore
     + ResidentStore
+    + SignupRequestStore
+    + StaffAccountStore
     + SubscriberStore
     + Send
     + Sync

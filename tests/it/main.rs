@@ -8,6 +8,7 @@ mod delivery;
 mod feeds;
 mod residents;
 mod safe_sending;
+mod security;
 mod send_views;
 mod smtp;
 mod store;
