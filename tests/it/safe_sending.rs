@@ -174,7 +174,16 @@ async fn two_console_sends_and_two_cli_sends_deliver_once_per_resident_and_a_res
         assert_eq!(subjects_to(&sink, "bob@example.com").len(), 1);
         assert!(subjects_to(&sink, "cat@example.com").is_empty());
 
-        // A deliberate repeat from the console: ticked, with a reason.
+        // A deliberate repeat from the console needs a reason...
+        let r = app
+            .request("GET", "/admin/campaigns/lock-up/send?resend=on&reason=")
+            .header("cookie", &editor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("needs a reason"));
+        // ...and then goes to everyone, once more.
         let (_, confirm) = page(
             &app,
             &editor,

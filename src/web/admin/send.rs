@@ -110,6 +110,9 @@ pub async fn confirm(
     Query(form): Query<SendForm>,
 ) -> Response {
     let req = form.request(&slug);
+    if req.resend.as_deref().is_some_and(|r| r.is_empty()) {
+        return refused(SendNowError::ReasonNeeded);
+    }
     let plan: SendPlan = match state.scheduler.plan_send(&req, Utc::now()).await {
         Ok(p) => p,
         Err(e) => return refused(e),
