@@ -47,7 +47,7 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
                         println!("email    {area:<28} {n:>8} resident(s)");
                     }
                     println!(
-                        "email    total {:>29} resident(s) (each once, however many areas they follow)",
+                        "email    in total: {} resident(s) (each once, however many areas they follow)",
                         plan.audience.residents()
                     );
                     if plan.audience.already_had_it > 0 {

@@ -138,7 +138,11 @@ async fn beacon_send_refuses_bad_areas_with_a_suggestion_and_needs_force_when_pa
     );
     let out = run(&["send", "lock-up", "--dry-run"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("total"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("in total: 2 resident(s)"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(
         text(&out.stdout).contains(" 2 resident(s)"),
         "{}",
