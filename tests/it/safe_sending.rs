@@ -401,3 +401,46 @@ async fn quiet_hours_hold_a_22_00_send_until_07_00_let_an_urgent_one_through_and
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_daily_schedule_reaches_a_resident_once_in_the_repeat_window_and_a_reminder_after_its_own()
+ {
+    for db in engines().await {
+        let dates = "starts = 2030-01-07\nends = 2030-01-21";
+        let cal = fixture_calendar(&[
+            (
+                "daily",
+                campaign_file("daily", BURGLARY, "0 9 * * *", dates),
+            ),
+            (
+                "reminder",
+                campaign_file(
+                    "reminder",
+                    SCAMS,
+                    "0 10 * * *",
+                    &format!("{dates}\nrepeat_after = \"7d\""),
+                ),
+            ),
+        ]);
+        let sink = SmtpSink::start();
+        let app = app_on(db, &sink, cal.path()).await;
+        app.resident("ann@example.com", &["chesham"], &[BURGLARY, SCAMS])
+            .await;
+        let mut day = utc("2030-01-07T11:00:00Z");
+        for _ in 0..15 {
+            app.services.scheduler.tick(day).await.unwrap();
+            app.drain(day).await;
+            day += Duration::days(1);
+        }
+        let got = subjects_to(&sink, "ann@example.com");
+        let count = |s: &str| got.iter().filter(|g| *g == s).count();
+        // 15 daily fires: once, then not again within 14 days (the 21st is 14 days on: once more).
+        assert_eq!(count("Subject of daily"), 2, "{}: {got:?}", app.db.name);
+        // A reminder with repeat_after = 7d: the 7th, 14th and 21st.
+        assert_eq!(count("Subject of reminder"), 3, "{got:?}");
+        let runs = app.services.store.campaign_runs("daily", 20).await.unwrap();
+        assert_eq!(runs.len(), 15);
+        assert_eq!(runs.iter().map(|r| r.skipped_repeat).sum::<i64>(), 13);
+        app.finish().await;
+    }
+}
