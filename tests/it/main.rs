@@ -6,6 +6,7 @@ mod cli;
 mod console;
 mod delivery;
 mod feeds;
+mod fixtures;
 mod residents;
 mod safe_sending;
 mod security;

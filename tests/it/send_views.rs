@@ -4,9 +4,7 @@
 //! the repeat window holding for two processes sending at once on PostgreSQL. Fixture campaigns.
 
 use crate::console::{hidden, page, sign_in};
-use crate::safe_sending::{
-    BURGLARY, app_on, beacon_cli, campaign_file, fixture_calendar, text, utc,
-};
+use crate::fixtures::{BURGLARY, app_on, beacon_cli, campaign_file, fixture_calendar, text, utc};
 use crate::smtp::SmtpSink;
 use crate::support::{engines, postgres};
 use beacon::store::ConfirmedSubscriber;
