@@ -238,6 +238,12 @@ async fn the_cap_folds_the_third_email_of_a_week_into_the_round_up_and_urgent_is
         let digest = msgs.last().unwrap();
         assert_eq!(digest.to, ["ann@example.com"]);
         assert!(
+            crate::smtp::decoded(&digest.data)
+                .contains("We kept this for your round-up: it came in a week when you had already"),
+            "the round-up says why: {}",
+            digest.data
+        );
+        assert!(
             crate::smtp::decoded(&digest.data).contains("Fixture three"),
             "{}",
             digest.data
