@@ -130,6 +130,8 @@ BEACON=$CARGO_TARGET_DIR/release/beacon
 common_env() {
   export BEACON_MAIL__POOL_SIZE=$POOL
   export BEACON_DIGEST__SCHEDULE=""
+  # Benchmarks run at any hour and send a seasonal campaign on purpose: no quiet hours.
+  export BEACON_DELIVERY__QUIET_HOURS=""
   export BEACON_SIGNUP__PER_IP_PER_HOUR=0
   export RUST_LOG=${RUST_LOG:-warn}
 }
@@ -232,7 +234,7 @@ calibrate_message() {
   beacon "sqlite://$db" migrate >"$LOG/calib.out" 2>&1
   beacon "sqlite://$db" demo --subscribers 200 >>"$LOG/calib.out" 2>&1
   mkdir -p "$WORK/eml"
-  BEACON_MAIL__TRANSPORT="file:$WORK/eml" beacon "sqlite://$db" send "$CAMPAIGN" >>"$LOG/calib.out" 2>&1
+  BEACON_MAIL__TRANSPORT="file:$WORK/eml" beacon "sqlite://$db" send "$CAMPAIGN" --force >>"$LOG/calib.out" 2>&1
   local files=("$WORK"/eml/*.eml)
   MSG_FILE=${files[0]}
   [[ -f $MSG_FILE ]] || die "calibration produced no message"
@@ -264,7 +266,7 @@ fanout_once() { # engine n tag [LD_PRELOAD] -> pushes figures under "$tag:*"
   t0=$(now)
   BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=$preload \
     /usr/bin/time -v -o "$LOG/time-$tag.txt" \
-    "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" \
+    "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force \
     >"$LOG/send-$tag.out" 2>"$LOG/send-$tag.err" < /dev/null \
     || { cat "$LOG/send-$tag.err" >&2; die "beacon send failed ($tag)"; }
   t1=$(now)
@@ -344,7 +346,7 @@ scenario3() {
   beacon "$url" demo --subscribers 10 >>"$LOG/feeds.out" 2>&1
   t0=$(now)
   for i in $(seq 1 "$FEED_ENTRIES"); do
-    BEACON_MAIL__TRANSPORT="file:$WORK/feed-mail" beacon "$url" send "$CAMPAIGN" --no-wait >>"$LOG/feeds.out" 2>&1 \
+    BEACON_MAIL__TRANSPORT="file:$WORK/feed-mail" beacon "$url" send "$CAMPAIGN" --force --no-wait >>"$LOG/feeds.out" 2>&1 \
       || die "publishing feed entry $i failed (see $LOG/feeds.out)"
   done
   FEED_COUNT=$(sqlite3 "$db" "select count(*) from feed_entry where area_slug = 'all'")
@@ -519,7 +521,7 @@ scenario5() {
     wait_port "$w1"; wait_port "$w2"
     local t0 t1 left i
     t0=$(now)
-    BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" beacon "$url" send "$CAMPAIGN" --no-wait >"$LOG/scale-send-$r.out" 2>&1
+    BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" beacon "$url" send "$CAMPAIGN" --force --no-wait >"$LOG/scale-send-$r.out" 2>&1
     local limit=$(( SUBS / 20 + 120 ))
     while :; do
       left=$(psql_q "$ref" "select count(*) from outbox where channel = 'email' and status in ('pending','sending')")
@@ -564,7 +566,7 @@ scenario_profile() {
     start_sink "$port"
     BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=${PROFILE_PRELOAD:-} \
       perf record -F 999 -o "$WORK/perf-$e.data" -- \
-      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" >"$LOG/prof-$e.out" 2>"$LOG/prof-$e.err" < /dev/null \
+      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force >"$LOG/prof-$e.out" 2>"$LOG/prof-$e.err" < /dev/null \
       || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$e.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
     stop_sink
     perf report -i "$WORK/perf-$e.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$e.txt" || true

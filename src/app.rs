@@ -83,13 +83,26 @@ impl Services {
         let store: Arc<dyn Store> = Arc::new(sql.clone());
         let calendar = SharedCalendar::new(cal);
         let published = Arc::new(AtomicU64::new(0));
+        let digest = digest_schedule(&config)?;
+        let mut rules = config
+            .delivery
+            .sending_rules()
+            .map_err(|m| anyhow::anyhow!("invalid configuration: {m}"))?;
+        if digest.is_none() && rules.max_per_week > 0 {
+            // Over the limit, e-mail waits for the round-up; with no round-up it would never go.
+            tracing::warn!(
+                "digest.schedule is empty: no round-up to carry e-mail over delivery.max_per_resident_per_week, so the weekly limit is off"
+            );
+            rules.max_per_week = 0;
+        }
         let scheduler = Arc::new(Scheduler {
             store: store.clone(),
             calendar: calendar.clone(),
             published: published.clone(),
             webhooks: config.webhooks.clone(),
             fan_out_batch: 1000,
-            digest: digest_schedule(&config)?,
+            digest,
+            rules,
         });
         Ok(Services {
             sql,
@@ -164,7 +177,7 @@ impl Services {
     }
 }
 
-fn digest_schedule(config: &Config) -> anyhow::Result<Option<crate::domain::Schedule>> {
+pub fn digest_schedule(config: &Config) -> anyhow::Result<Option<crate::domain::Schedule>> {
     let s = config.digest.schedule.trim();
     if s.is_empty() {
         return Ok(None);

@@ -86,12 +86,15 @@ impl Default for ServerConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarConfig {
     pub dir: PathBuf,
+    /// `beacon check` warns when one campaign fires more often than this in any 30 days.
+    pub max_fires_per_30_days: u32,
 }
 
 impl Default for CalendarConfig {
     fn default() -> Self {
         CalendarConfig {
             dir: PathBuf::from("campaigns"),
+            max_fires_per_30_days: 4,
         }
     }
 }
@@ -177,6 +180,13 @@ pub struct DeliveryConfig {
     /// Messages a process may have sent but not yet recorded: the most a crash can repeat.
     /// 0 means `mail.pool_size` (the promise in the README).
     pub max_unrecorded: u32,
+    /// A resident never gets the same campaign content twice within this window ("14d").
+    pub repeat_window: String,
+    /// Campaign e-mails a resident gets in any 7 days; more go into the weekly round-up
+    /// (0 = no limit). Confirmation mail and `urgent` campaigns are exempt.
+    pub max_per_resident_per_week: u32,
+    /// Routine campaign e-mail due in this UK-time window waits until it ends ("" = none).
+    pub quiet_hours: String,
 }
 
 impl Default for DeliveryConfig {
@@ -196,6 +206,9 @@ impl Default for DeliveryConfig {
             breaker_percent: 20,
             probe_secs: 60,
             max_unrecorded: 0,
+            repeat_window: "14d".into(),
+            max_per_resident_per_week: 2,
+            quiet_hours: "21:00-07:00".into(),
         }
     }
 }
@@ -312,6 +325,27 @@ pub enum ConfigError {
     Invalid(#[from] Box<figment::Error>),
 }
 
+impl DeliveryConfig {
+    /// The sending rules these settings describe, or what is wrong with them.
+    pub fn sending_rules(&self) -> Result<crate::domain::SendingRules, String> {
+        let quiet = self.quiet_hours.trim();
+        Ok(crate::domain::SendingRules {
+            repeat_window: crate::domain::sending::parse_window(&self.repeat_window)
+                .map_err(|m| format!("delivery.repeat_window: {m}"))?,
+            max_per_week: self.max_per_resident_per_week,
+            quiet_hours: if quiet.is_empty() {
+                None
+            } else {
+                Some(
+                    quiet
+                        .parse()
+                        .map_err(|m| format!("delivery.quiet_hours: {m}"))?,
+                )
+            },
+        })
+    }
+}
+
 /// Environment variables that name things other than settings.
 const NOT_SETTINGS: [&str; 2] = ["CONFIG", "TEST_POSTGRES"];
 
@@ -377,6 +411,19 @@ mod tests {
         assert_eq!(c.server.listen, "127.0.0.1:8080");
         assert_eq!(c.mail.transport, "file:outbox");
         assert_eq!(c.calendar.dir, PathBuf::from("campaigns"));
+        assert_eq!(
+            c.delivery.sending_rules().unwrap(),
+            crate::domain::SendingRules::default()
+        );
+        let mut d = c.delivery.clone();
+        d.quiet_hours = String::new();
+        assert_eq!(d.sending_rules().unwrap().quiet_hours, None);
+        d.quiet_hours = "9pm-7am".into();
+        assert!(
+            d.sending_rules()
+                .unwrap_err()
+                .starts_with("delivery.quiet_hours:")
+        );
     }
 
     #[test]

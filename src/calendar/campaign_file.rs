@@ -28,6 +28,9 @@ struct RawCampaign {
     subject: Spanned<String>,
     summary: Spanned<String>,
     grace: Option<Spanned<String>>,
+    repeat_after: Option<Spanned<String>>,
+    #[serde(default)]
+    urgent: bool,
 }
 
 #[derive(Deserialize)]
@@ -250,6 +253,13 @@ pub(super) fn parse(
             .ok(),
         None => Some(DEFAULT_GRACE),
     };
+    let repeat_after = match &raw.repeat_after {
+        Some(r) => crate::domain::sending::parse_window(r.get_ref())
+            .map(Some)
+            .map_err(|m| err(r.span(), format!("repeat_after: {m}")))
+            .ok(),
+        None => Some(None),
+    };
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }
@@ -273,6 +283,8 @@ pub(super) fn parse(
         body: body.trim().to_string(),
         grace: grace?,
         content_hash: hex::encode(Sha256::digest(text.as_bytes())),
+        repeat_after: repeat_after?,
+        urgent: raw.urgent,
     })
 }
 
@@ -312,6 +324,18 @@ mod tests {
         assert_eq!(c.body, "Lock up.");
         assert_eq!(c.grace, std::time::Duration::from_secs(7200));
         assert_eq!(c.channels, [Channel::Email, Channel::Feed]);
+        assert_eq!((c.repeat_after, c.urgent), (None, false));
+        let (c, errs) =
+            run(&GOOD.replace("grace = \"2h\"", "repeat_after = \"7d\"\nurgent = true"));
+        assert!(errs.is_empty(), "{errs:?}");
+        let c = c.unwrap();
+        assert_eq!(c.repeat_after, Some(chrono::Duration::days(7)));
+        assert!(c.urgent);
+        let (_, errs) = run(&GOOD.replace("grace = \"2h\"", "repeat_after = \"weekly\""));
+        assert!(
+            errs[0].starts_with("c/winter.md:11:16: repeat_after:"),
+            "{errs:?}"
+        );
     }
 
     #[test]

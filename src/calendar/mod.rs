@@ -6,6 +6,7 @@
 mod areas;
 mod campaign_file;
 mod diagnostic;
+pub mod forecast;
 mod outcomes;
 pub mod postcodes;
 pub mod upcoming;

@@ -16,6 +16,8 @@ pub struct Upcoming {
     pub instant: DateTime<Utc>,
     pub areas: Vec<String>,
     pub channels: Vec<Channel>,
+    /// Paused in the console: it will not go out while paused.
+    pub paused: bool,
 }
 
 pub fn upcoming(
@@ -23,6 +25,7 @@ pub fn upcoming(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     only: Option<&str>,
+    paused: &[String],
 ) -> Vec<Upcoming> {
     let mut out: Vec<(DateTime<Utc>, Upcoming)> = Vec::new();
     for c in cal
@@ -43,6 +46,7 @@ pub fn upcoming(
                     instant: at,
                     areas: c.areas.iter().map(|a| a.slug().to_string()).collect(),
                     channels: c.channels.clone(),
+                    paused: paused.contains(&c.slug),
                 },
             ));
         }

@@ -1,6 +1,8 @@
-//! `beacon check`: validate the calendar like a compiler would.
+//! `beacon check`: validate the calendar like a compiler would; then warn (without failing)
+//! where it would write to residents more often than promised.
 
 use crate::config::Config;
+use chrono::Utc;
 
 pub fn run(config: &Config) -> anyhow::Result<bool> {
     match crate::calendar::load(&config.calendar.dir) {
@@ -11,6 +13,35 @@ pub fn run(config: &Config) -> anyhow::Result<bool> {
                 cal.areas.len(),
                 config.calendar.dir.display()
             );
+            let rules = config
+                .delivery
+                .sending_rules()
+                .map_err(|m| anyhow::anyhow!("invalid configuration: {m}"))?;
+            for c in &cal.campaigns {
+                if let Some(r) = c.repeat_after {
+                    println!(
+                        "{}: may reach a resident again after {} (repeat_after; the default is {})",
+                        c.slug,
+                        crate::domain::sending::describe(r),
+                        crate::domain::sending::describe(rules.repeat_window)
+                    );
+                }
+                if c.urgent {
+                    println!(
+                        "{}: urgent: not held by quiet hours nor the weekly limit",
+                        c.slug
+                    );
+                }
+            }
+            let warnings = crate::calendar::forecast::warnings(
+                &cal,
+                Utc::now(),
+                config.calendar.max_fires_per_30_days,
+                &rules,
+            );
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
             Ok(true)
         }
         Err(diags) => {

@@ -58,6 +58,12 @@ pub enum Command {
         campaign: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Instead: e-mails per month, over 12 months, for a resident following every topic.
+        #[arg(long)]
+        per_resident: bool,
+        /// With --per-resident: this area (default: the busiest area each month).
+        #[arg(long, value_name = "SLUG", requires = "per_resident")]
+        area: Option<String>,
     },
     /// List areas, resolve a postcode to its area(s), or list every postcode with its area(s).
     Areas {
@@ -95,6 +101,13 @@ pub enum Command {
         /// Queue the run and leave delivery to `beacon serve`.
         #[arg(long)]
         no_wait: bool,
+        /// Send again to residents who already had it within the repeat window; the reason
+        /// is written to the audit log.
+        #[arg(long, value_name = "REASON")]
+        resend: Option<String>,
+        /// Send a paused or out-of-season campaign.
+        #[arg(long)]
+        force: bool,
     },
     /// Manage residents.
     Subscribers {
@@ -212,7 +225,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             days,
             campaign,
             format,
-        } => calendar_cmd::run(&config, from, days, campaign.as_deref(), format),
+            per_resident,
+            area,
+        } => {
+            let args = calendar_cmd::CalendarArgs {
+                from,
+                days,
+                only: campaign.as_deref(),
+                format,
+                per_resident,
+                area: area.as_deref(),
+            };
+            calendar_cmd::run(&config, args).await
+        }
         Command::Areas {
             postcodes: true, ..
         } => areas_cmd::every_postcode(&config),
@@ -244,9 +269,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             areas,
             dry_run,
             no_wait,
+            resend,
+            force,
         } => {
             let s = crate::app::Services::build(config).await?;
-            let ok = send_cmd::run(&s, &campaign, &areas, dry_run, !no_wait).await;
+            let args = send_cmd::SendArgs {
+                slug: &campaign,
+                areas: &areas,
+                dry_run,
+                wait: !no_wait,
+                resend,
+                force,
+            };
+            let ok = send_cmd::run(&s, args).await;
             s.sql.close().await;
             ok
         }

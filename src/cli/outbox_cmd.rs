@@ -7,9 +7,15 @@ use chrono::Utc;
 use std::io::IsTerminal;
 
 pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
+    s.store.settle_runs(Utc::now()).await?;
     let stats = s.store.stats(Utc::now()).await?;
+    let runs = s.store.recent_runs(10).await?;
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+        Format::Json => {
+            let mut v = serde_json::to_value(&stats)?;
+            v["runs"] = serde_json::to_value(&runs)?;
+            println!("{}", serde_json::to_string_pretty(&v)?)
+        }
         Format::Table => {
             print_channels(&stats.channels);
             if stats.depth.is_empty() {
@@ -21,6 +27,22 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
             match stats.oldest_pending_secs {
                 Some(secs) => println!("oldest waiting message: {secs} s"),
                 None => println!("nothing pending"),
+            }
+            if !runs.is_empty() {
+                println!("recent runs:");
+            }
+            for r in &runs {
+                println!(
+                    "{:>6} {:<28} {:<19} {:>7} delivered {:>6} waiting {:>5} failed {:>6} left out {:>6} in round-up",
+                    r.run_id,
+                    r.campaign,
+                    r.state,
+                    r.delivered,
+                    r.queued,
+                    r.failed,
+                    r.skipped_repeat,
+                    r.folded
+                );
             }
         }
     }

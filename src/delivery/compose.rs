@@ -109,10 +109,12 @@ impl Worker {
             .run(self.store.as_ref(), run_id)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))?;
-        let area = self
-            .ctx
-            .area_slug(row.area_id)
-            .and_then(|s| self.ctx.areas.get(s));
+        let areas: Vec<serde_json::Value> = run
+            .areas
+            .iter()
+            .filter_map(|s| self.ctx.areas.get(s))
+            .map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes }))
+            .collect();
         let body = serde_json::json!({
             "type": "campaign.published",
             "timestamp": Utc::now().to_rfc3339(),
@@ -127,7 +129,7 @@ impl Worker {
                 "priority": run.priority,
                 "lead": run.lead,
                 "sent_at": run.fire_at.to_rfc3339(),
-                "area": area.map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes })),
+                "areas": areas,
                 "url": format!("{}/messages/{}", self.ctx.base_url, run.run_id),
                 "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
             }

@@ -150,6 +150,7 @@ impl Worker {
                             .format("%A %-d %B")
                             .to_string(),
                         url: format!("{}/messages/{}", self.ctx.base_url, i.run_id),
+                        held_over: i.held_over,
                     })
                     .collect();
                 (

@@ -74,6 +74,9 @@ impl Worker {
         };
         if rows.is_empty() {
             self.state.errors.summarise(false);
+            // Nothing due: runs whose last message went out become `sent` (the scheduler's tick
+            // does it too, so a queue that never empties still settles).
+            self.store.settle_runs(now).await?;
             return Ok(report);
         }
         let probes: HashSet<i64> = rows

@@ -26,6 +26,10 @@ pub struct Campaign {
     pub grace: Duration,
     /// SHA-256 of the file, so a run records exactly what it sent.
     pub content_hash: String,
+    /// A reminder's own repeat window (`repeat_after`), instead of `delivery.repeat_window`.
+    pub repeat_after: Option<chrono::Duration>,
+    /// A live warning (`urgent = true`): not held by quiet hours nor folded by the weekly cap.
+    pub urgent: bool,
 }
 
 impl Campaign {
@@ -85,6 +89,8 @@ mod tests {
             body: "b".into(),
             grace: DEFAULT_GRACE,
             content_hash: String::new(),
+            repeat_after: None,
+            urgent: false,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod priority;
 pub mod role;
 pub mod schedule;
 pub mod season;
+pub mod sending;
 pub mod signup;
 pub mod token;
 
@@ -24,3 +25,4 @@ pub use priority::Priority;
 pub use role::Role;
 pub use schedule::{LONDON, Schedule};
 pub use season::{MonthDay, Season};
+pub use sending::{QuietHours, SendingRules};

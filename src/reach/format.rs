@@ -53,16 +53,18 @@ pub fn text(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{:<34} {:>5} {:>10} {:>7} {:>8} {:>7}",
-        "campaign", "runs", "delivered", "failed", "bounced", "unsub %"
+        "\n{:<34} {:>5} {:>10} {:>9} {:>8} {:>7} {:>8} {:>7}",
+        "campaign", "runs", "delivered", "residents", "webhook", "failed", "bounced", "unsub %"
     );
     for c in &r.campaigns {
         let _ = writeln!(
             s,
-            "{:<34} {:>5} {:>10} {:>7} {:>8} {:>7}",
+            "{:<34} {:>5} {:>10} {:>9} {:>8} {:>7} {:>8} {:>7}",
             c.slug,
             c.runs,
             c.delivered,
+            c.residents,
+            c.webhook_posts,
             c.failed,
             c.bounced,
             opt(c.unsubscribe_pct)

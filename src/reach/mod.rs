@@ -147,10 +147,12 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             runs: c.runs,
             last_run: c.last_run,
             delivered: c.delivered,
+            residents: c.residents,
+            webhook_posts: c.webhook_posts,
             failed: c.failed,
             bounced: c.bounced,
             unsubscribed: c.unsubscribed,
-            unsubscribe_pct: pct(c.unsubscribed as f64, c.delivered as f64),
+            unsubscribe_pct: pct(c.unsubscribed as f64, c.residents as f64),
         })
         .collect();
     let priorities = Priority::ALL

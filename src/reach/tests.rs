@@ -77,6 +77,8 @@ fn inputs() -> Inputs {
             runs: 2,
             last_run: None,
             delivered: 200,
+            residents: 100,
+            webhook_posts: 30,
             failed: 4,
             bounced: 1,
             unsubscribed: 3,
@@ -141,9 +143,10 @@ fn outcomes_are_rated_red_amber_green() {
     assert_eq!(reach.actual, Some(6.0), "small: 3 per 500 households");
     assert_eq!(reach.rag, Rag::Red);
     let unsub = &r.outcomes[1];
-    assert_eq!(unsub.actual, Some(1.5));
+    // 3 unsubscribes over 100 distinct residents reached (not over 200 messages).
+    assert_eq!(unsub.actual, Some(3.0));
     assert_eq!(unsub.rag, Rag::Red);
-    assert_eq!(r.campaigns[0].unsubscribe_pct, Some(1.5));
+    assert_eq!(r.campaigns[0].unsubscribe_pct, Some(3.0));
 }
 
 #[test]

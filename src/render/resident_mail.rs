@@ -82,6 +82,8 @@ pub struct DigestLine {
     pub area: String,
     pub date: String,
     pub url: String,
+    /// It came when the resident had already had their weekly e-mails, so it waited for this.
+    pub held_over: bool,
 }
 
 #[derive(Template)]
@@ -156,6 +158,7 @@ mod tests {
             area: "Chesham".into(),
             date: "Saturday 5 December".into(),
             url: format!("https://b.example/messages/{n}"),
+            held_over: false,
         };
         let m = digest(&[line(1), line(2)], "https://m", "https://u").unwrap();
         assert_eq!(

@@ -3,9 +3,13 @@
 
 use crate::calendar::{Calendar, SharedCalendar};
 use crate::config::WebhookConfig;
+use crate::domain::SendingRules;
 use crate::domain::{Campaign, Schedule};
 use crate::store::{NewRun, Store, StoreError, Trigger, from_ms, ms};
+
+mod send;
 use chrono::{DateTime, Duration, Utc};
+pub use send::{RECENT_DAYS, SendNowError, SendPlan, SendRequest};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -33,20 +37,12 @@ pub struct Scheduler {
     pub fan_out_batch: i64,
     /// When weekly digests are gathered; `None` turns them off.
     pub digest: Option<Schedule>,
+    /// The repeat window, weekly cap and quiet hours every run is fanned out under.
+    pub rules: SendingRules,
 }
 
 /// The last digest period gathered, as milliseconds since the epoch.
 const DIGEST_PERIOD: &str = "digest_last_period";
-
-#[derive(Debug, thiserror::Error)]
-pub enum SendNowError {
-    #[error("no campaign called `{0}`")]
-    UnknownCampaign(String),
-    #[error("`{0}` is not one of this campaign's areas")]
-    UnknownArea(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 impl Scheduler {
     pub fn calendar(&self) -> Arc<Calendar> {
@@ -82,6 +78,8 @@ impl Scheduler {
             channels: c.channels.clone(),
             webhooks,
             skip_reason: None,
+            repeat_window: c.repeat_after.unwrap_or(self.rules.repeat_window),
+            urgent: c.urgent,
         }
     }
 
@@ -142,6 +140,7 @@ impl Scheduler {
             }
         }
         report.queued = self.finish_fan_outs(now).await?;
+        self.store.settle_runs(now).await?;
         report.digests = self.gather_digests(now).await?;
         let purged = self
             .store
@@ -193,7 +192,7 @@ impl Scheduler {
             loop {
                 let n = self
                     .store
-                    .fan_out_batch(run_id, self.fan_out_batch, now)
+                    .fan_out_batch(run_id, self.fan_out_batch, &self.rules, now)
                     .await?;
                 total += n;
                 if n == 0 {
@@ -203,61 +202,6 @@ impl Scheduler {
             tracing::info!(run_id, "run queued");
         }
         Ok(total)
-    }
-
-    /// A run now, by the same path as a scheduled fire. `areas` narrows it to some of the
-    /// campaign's areas (all of them when empty). With an idempotency key, repeating the same
-    /// request returns `None` instead of sending twice.
-    pub async fn send_now(
-        &self,
-        slug: &str,
-        areas: &[String],
-        now: DateTime<Utc>,
-        idempotency_key: Option<String>,
-    ) -> Result<Option<i64>, SendNowError> {
-        let cal = self.calendar();
-        let c = cal
-            .campaign(slug)
-            .ok_or_else(|| SendNowError::UnknownCampaign(slug.to_string()))?;
-        let own: Vec<String> = cal
-            .areas
-            .expand(&c.areas)
-            .iter()
-            .map(|a| a.slug.clone())
-            .collect();
-        let chosen = if areas.is_empty() {
-            own
-        } else {
-            let mut chosen = Vec::new();
-            for a in areas {
-                let expanded: Vec<String> = match cal.areas.target(a) {
-                    Some(t) => cal
-                        .areas
-                        .expand(&[t])
-                        .iter()
-                        .map(|x| x.slug.clone())
-                        .collect(),
-                    None => return Err(SendNowError::UnknownArea(a.clone())),
-                };
-                for e in expanded {
-                    if !own.contains(&e) {
-                        return Err(SendNowError::UnknownArea(e));
-                    }
-                    if !chosen.contains(&e) {
-                        chosen.push(e);
-                    }
-                }
-            }
-            chosen
-        };
-        let mut run = self.new_run(c, now, Trigger::Manual, chosen);
-        run.idempotency_key = idempotency_key;
-        let id = self.store.create_run(&run, now).await?;
-        if id.is_some() {
-            self.published.fetch_add(1, Ordering::Relaxed);
-            self.finish_fan_outs(now).await?;
-        }
-        Ok(id)
     }
 
     /// When to tick next: the earliest next fire, but at least every `max_wait`.

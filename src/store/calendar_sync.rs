@@ -22,6 +22,16 @@ pub trait CalendarStore {
     async fn sync_campaigns(&self, campaigns: &[Campaign]) -> Result<Vec<StoredCampaign>>;
     async fn campaigns(&self) -> Result<Vec<StoredCampaign>>;
     async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool>;
+    /// Slugs of the campaigns paused in the console.
+    async fn paused_campaigns(&self) -> Result<Vec<String>> {
+        Ok(self
+            .campaigns()
+            .await?
+            .into_iter()
+            .filter(|c| c.paused)
+            .map(|c| c.slug)
+            .collect())
+    }
     /// Returns the stored value for `key`, storing `value` first if there was none.
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String>;
     async fn setting(&self, key: &str) -> Result<Option<String>>;

@@ -4,15 +4,27 @@ use super::{Result, SqlStore, from_ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RunSummary {
     pub run_id: i64,
+    pub campaign: String,
     pub fire_at: DateTime<Utc>,
     pub trigger: String,
     pub status: String,
+    /// queued, sending, sent, sent with failures, or skipped.
+    pub state: String,
     pub reason: Option<String>,
     pub queued: i64,
+    /// Messages delivered to residents (e-mail, including in round-ups).
     pub delivered: i64,
+    /// Posts accepted by partners' webhooks: not residents.
+    pub webhook_posts: i64,
+    /// Residents left out because they had this content within the repeat window.
+    pub skipped_repeat: i64,
+    /// Messages folded into residents' weekly round-ups by the weekly cap.
+    pub folded: i64,
+    /// When e-mail held by quiet hours goes out.
+    pub held_until: Option<DateTime<Utc>>,
     pub failed: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
@@ -40,6 +52,8 @@ pub struct RecentFailure {
 #[async_trait::async_trait]
 pub trait ConsoleStore {
     async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
+    /// The latest runs of every campaign, newest first.
+    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>>;
     /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
     /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
     async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts>;
@@ -59,19 +73,20 @@ where
         .collect()
 }
 
-#[async_trait::async_trait]
-impl ConsoleStore for SqlStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+impl SqlStore {
+    /// Runs with their state and counts; `slug` empty for every campaign.
+    async fn run_summaries(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select r.run_id, r.fire_at, r.trigger, r.status, r.reason,
-                    (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending')) as queued,
-                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered'), 0) as bigint) as delivered,
+                "select r.run_id, c.slug, r.fire_at, r.trigger, r.status, r.state, r.reason, r.skipped_repeat, r.folded, r.held_until,
+                    (select count(*) from outbox o where o.run_id = r.run_id and o.status in ('pending', 'sending') and o.channel <> 'digest') as queued,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel <> 'webhook'), 0) as bigint) as delivered,
+                    cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'delivered' and e.channel = 'webhook'), 0) as bigint) as webhook_posts,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'failed'), 0) as bigint) as failed,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'bounced'), 0) as bigint) as bounced,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'unsubscribed'), 0) as bigint) as unsubscribed
                  from run r join campaign c on c.campaign_id = r.campaign_id
-                 where c.slug = $1 order by r.fire_at desc, r.run_id desc limit $2",
+                 where ($1 = '' or c.slug = $1) order by r.fire_at desc, r.run_id desc limit $2",
             )
             .bind(slug)
             .bind(limit)
@@ -81,12 +96,18 @@ impl ConsoleStore for SqlStore {
             .map(|r| {
                 Ok(RunSummary {
                     run_id: r.try_get("run_id")?,
+                    campaign: r.try_get("slug")?,
                     fire_at: from_ms(r.try_get("fire_at")?),
                     trigger: r.try_get("trigger")?,
                     status: r.try_get("status")?,
+                    state: r.try_get("state")?,
                     reason: r.try_get("reason")?,
                     queued: r.try_get("queued")?,
                     delivered: r.try_get("delivered")?,
+                    webhook_posts: r.try_get("webhook_posts")?,
+                    skipped_repeat: r.try_get("skipped_repeat")?,
+                    folded: r.try_get("folded")?,
+                    held_until: r.try_get::<Option<i64>, _>("held_until")?.map(from_ms),
                     failed: r.try_get("failed")?,
                     bounced: r.try_get("bounced")?,
                     unsubscribed: r.try_get("unsubscribed")?,
@@ -95,6 +116,17 @@ impl ConsoleStore for SqlStore {
             .collect::<sqlx::Result<Vec<_>>>()
             .map_err(Into::into)
         })
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsoleStore for SqlStore {
+    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+        self.run_summaries(slug, limit).await
+    }
+
+    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
+        self.run_summaries("", limit).await
     }
 
     async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts> {

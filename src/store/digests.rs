@@ -15,6 +15,8 @@ pub struct DigestItem {
     pub priority: String,
     pub area_id: Option<i64>,
     pub sent_at: DateTime<Utc>,
+    /// Folded here by the weekly limit (the resident asked for e-mail as it happens).
+    pub held_over: bool,
 }
 
 #[async_trait::async_trait]
@@ -68,7 +70,7 @@ impl DigestStore for SqlStore {
     async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
-                "select r.run_id, r.title, r.summary, r.priority, o.area_id, r.fire_at
+                "select r.run_id, r.title, r.summary, r.priority, o.area_id, r.fire_at, o.held
                  from outbox o join run r on r.run_id = o.run_id
                  where o.digest_id = $1 order by r.fire_at, r.run_id",
             )
@@ -84,6 +86,7 @@ impl DigestStore for SqlStore {
                     priority: r.try_get("priority")?,
                     area_id: r.try_get("area_id")?,
                     sent_at: from_ms(r.try_get("fire_at")?),
+                    held_over: r.try_get::<Option<String>, _>("held")?.as_deref() == Some("cap"),
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

@@ -11,6 +11,7 @@ mod console;
 mod digests;
 mod erasure;
 mod export;
+mod fan_out;
 mod feeds;
 mod leases;
 mod outbox;
@@ -31,6 +32,7 @@ pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::{DigestItem, DigestStore};
 pub use erasure::ErasureStore;
 pub use export::ExportStore;
+pub use fan_out::{AudienceCount, AudienceQuery, FanOutStore};
 pub use feeds::FeedStore;
 pub use leases::LeaseStore;
 pub use outbox::{
@@ -113,6 +115,7 @@ pub trait Store:
     + DigestStore
     + ErasureStore
     + ExportStore
+    + FanOutStore
     + FeedStore
     + LeaseStore
     + RunStore

@@ -36,7 +36,12 @@ pub struct CampaignCounts {
     pub priority: String,
     pub runs: i64,
     pub last_run: Option<DateTime<Utc>>,
+    /// Messages delivered to residents (not webhook posts).
     pub delivered: i64,
+    /// Distinct residents who got it by e-mail or round-up: two runs reaching one resident count once.
+    pub residents: i64,
+    /// Posts accepted by partners' webhooks.
+    pub webhook_posts: i64,
     pub failed: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
@@ -139,14 +144,18 @@ impl ReachStore for SqlStore {
             sqlx::query(
                 "select c.slug, c.title, c.priority,
                         count(distinct r.run_id) as runs, max(r.fire_at) as last_run,
-                        cast(coalesce(sum(case when e.kind = 'delivered' then e.count end), 0) as bigint) as delivered,
+                        (select count(distinct o.subscriber_id) from outbox o join run r2 on r2.run_id = o.run_id
+                         where r2.campaign_id = c.campaign_id and r2.fire_at >= $1 and r2.fire_at < $2
+                           and o.kind = 'campaign' and o.status = 'sent') as residents,
+                        cast(coalesce(sum(case when e.kind = 'delivered' and coalesce(e.channel, '') <> 'webhook' then e.count end), 0) as bigint) as delivered,
+                        cast(coalesce(sum(case when e.kind = 'delivered' and e.channel = 'webhook' then e.count end), 0) as bigint) as webhook_posts,
                         cast(coalesce(sum(case when e.kind = 'failed' then e.count end), 0) as bigint) as failed,
                         cast(coalesce(sum(case when e.kind = 'bounced' then e.count end), 0) as bigint) as bounced,
                         cast(coalesce(sum(case when e.kind = 'unsubscribed' then e.count end), 0) as bigint) as unsubscribed
                  from run r join campaign c on c.campaign_id = r.campaign_id
                  left join event e on e.run_id = r.run_id
                  where r.fire_at >= $1 and r.fire_at < $2 and r.status <> 'skipped'
-                 group by c.slug, c.title, c.priority
+                 group by c.campaign_id, c.slug, c.title, c.priority
                  order by c.slug",
             )
             .bind(ms(from))
@@ -162,6 +171,8 @@ impl ReachStore for SqlStore {
                     runs: r.try_get("runs")?,
                     last_run: r.try_get::<Option<i64>, _>("last_run")?.map(from_ms),
                     delivered: r.try_get("delivered")?,
+                    residents: r.try_get("residents")?,
+                    webhook_posts: r.try_get("webhook_posts")?,
                     failed: r.try_get("failed")?,
                     bounced: r.try_get("bounced")?,
                     unsubscribed: r.try_get("unsubscribed")?,

@@ -41,6 +41,10 @@ pub struct NewRun {
     pub webhooks: Vec<String>,
     /// `Some(reason)` records the fire as skipped: nothing is published or sent.
     pub skip_reason: Option<String>,
+    /// Residents who had this content within this window get no row; zero resends to all.
+    pub repeat_window: chrono::Duration,
+    /// Exempt from quiet hours and the weekly cap.
+    pub urgent: bool,
 }
 
 /// A run as stored, with its snapshot.
@@ -67,9 +71,6 @@ pub trait RunStore {
     /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
     /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
     async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>>;
-    /// Fans the next batch of matching subscribers into the outbox from the run's checkpoint;
-    /// returns how many rows it added. At 0 the run is fully queued.
-    async fn fan_out_batch(&self, run_id: i64, limit: i64, now: DateTime<Utc>) -> Result<usize>;
     /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
     async fn unfinished_fan_outs(&self) -> Result<Vec<i64>>;
     /// The latest fire time recorded for a campaign, whatever its trigger.
@@ -142,8 +143,8 @@ impl RunStore for SqlStore {
             let campaign_id = campaign_id.ok_or(StoreError::NotFound("campaign"))?;
             let run_id: Option<i64> = sqlx::query_scalar(
                 "insert into run (campaign_id, fire_at, trigger, status, reason, content_hash, title, subject, summary,
-                    body, lead, priority, areas, channels, idempotency_key, created_at, finished_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    body, lead, priority, areas, channels, idempotency_key, created_at, finished_at, state, urgent, repeat_window_ms)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                  on conflict do nothing returning run_id",
             )
             .bind(campaign_id)
@@ -163,6 +164,9 @@ impl RunStore for SqlStore {
             .bind(&run.idempotency_key)
             .bind(now)
             .bind((status != "fanning").then_some(now))
+            .bind(if status == "skipped" { "skipped" } else { "queued" })
+            .bind(i64::from(run.urgent))
+            .bind(run.repeat_window.num_milliseconds().max(0))
             .fetch_optional(&mut *tx)
             .await?;
             let Some(run_id) = run_id else {
@@ -180,97 +184,25 @@ impl RunStore for SqlStore {
                     }
                 }
                 if run.channels.contains(&Channel::Webhook) {
+                    // One post per partner per message, listing every area it covers.
                     for hook in &run.webhooks {
-                        for area in &run.areas {
-                            sqlx::query(
-                                "insert into outbox (dedupe_key, run_id, channel, kind, lane, area_id, target, status,
-                                    next_attempt_at, created_at, updated_at)
-                                 select $1, $2, 'webhook', 'webhook', 1, area_id, $3, 'pending', $4, $4, $4
-                                 from area where slug = $5
-                                 on conflict do nothing",
-                            )
-                            .bind(format!("run:{run_id}:webhook:{hook}:{area}"))
-                            .bind(run_id)
-                            .bind(hook)
-                            .bind(now)
-                            .bind(area)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
+                        sqlx::query(
+                            "insert into outbox (dedupe_key, run_id, channel, kind, lane, target, status,
+                                next_attempt_at, created_at, updated_at)
+                             values ($1, $2, 'webhook', 'webhook', 1, $3, 'pending', $4, $4, $4)
+                             on conflict do nothing",
+                        )
+                        .bind(format!("run:{run_id}:webhook:{hook}"))
+                        .bind(run_id)
+                        .bind(hook)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                 }
             }
             tx.commit().await?;
             Ok(Some(run_id))
-        })
-    }
-
-    async fn fan_out_batch(&self, run_id: i64, limit: i64, now: DateTime<Utc>) -> Result<usize> {
-        let now = ms(now);
-        with_pool!(&self.pool, p => {
-            let mut tx = p.begin_write().await?;
-            let row = sqlx::query("select status, priority, areas, fanout_checkpoint from run where run_id = $1")
-                .bind(run_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound("run"))?;
-            let status: String = row.try_get("status")?;
-            if status != "fanning" {
-                return Ok(0);
-            }
-            let priority: String = row.try_get("priority")?;
-            let areas: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("areas")?)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let checkpoint: i64 = row.try_get("fanout_checkpoint")?;
-            // One row per subscriber, however many of the run's areas they follow; the footer
-            // names the first. Nothing passes through this process: memory stays flat.
-            let sql = format!(
-                "insert into outbox (run_id, subscriber_id, channel, kind, lane, area_id, status, next_attempt_at, created_at, updated_at)
-                 select $1, s.subscriber_id, case when s.frequency = 'weekly' then 'digest' else 'email' end,
-                        'campaign', 1, min(sub.area_id), 'pending', $2, $2, $2
-                 from subscriber s
-                 join subscription sub on sub.subscriber_id = s.subscriber_id
-                 where s.subscriber_id > $3 and s.status = 'confirmed' and s.paused = 0
-                   and sub.priority = $4
-                   and sub.area_id in (select area_id from area where slug in ({}))
-                 group by s.subscriber_id
-                 order by s.subscriber_id
-                 limit $5
-                 on conflict do nothing
-                 returning subscriber_id",
-                placeholders(6, areas.len().max(1))
-            );
-            let mut q = sqlx::query_scalar::<_, i64>(&sql)
-                .bind(run_id)
-                .bind(now)
-                .bind(checkpoint)
-                .bind(&priority)
-                .bind(limit);
-            if areas.is_empty() {
-                q = q.bind("");
-            }
-            for a in &areas {
-                q = q.bind(a);
-            }
-            let inserted = q.fetch_all(&mut *tx).await?;
-            match inserted.iter().max() {
-                Some(max) => {
-                    sqlx::query("update run set fanout_checkpoint = $1 where run_id = $2")
-                        .bind(max)
-                        .bind(run_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    sqlx::query("update run set status = 'queued', finished_at = $1 where run_id = $2")
-                        .bind(now)
-                        .bind(run_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            tx.commit().await?;
-            Ok(inserted.len())
         })
     }
 

@@ -140,7 +140,8 @@ try {
     await page.waitForURL(/\/admin$/);
     check(await page.getByRole('heading', { level: 1 }).innerText() === 'Dashboard', 'staff reach the dashboard');
     for (const [path, name] of [['/admin', 'the dashboard'], ['/admin/calendar', 'the calendar'],
-      ['/admin/campaigns/winter-burglary', 'a campaign page'], ['/admin/subscribers', 'the subscribers page'],
+      ['/admin/campaigns/winter-burglary', 'a campaign page'], ['/admin/campaigns/winter-burglary/send', 'the send confirmation page'],
+      ['/admin/subscribers', 'the subscribers page'],
       ['/admin/reach', 'the reach page'], ['/admin/audit', 'the audit log'], ['/admin/users', 'the staff page']]) {
       await page.goto(`${base}${path}`);
       await axe(page, name);

@@ -53,6 +53,8 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
     config.mail.transport = smtp.url();
     config.mail.pool_size = 2;
     config.webhooks = opts.webhooks;
+    // Tests run on the wall clock at any hour; quiet hours are tested with an injected clock.
+    config.delivery.quiet_hours = String::new();
     (opts.configure)(&mut config);
     let services = Services::build(config).await.expect("services start");
     let worker = services.worker().await.expect("worker");

@@ -274,6 +274,8 @@ fn demo_then_send_delivers_once_per_matching_resident_and_leaves_nothing_pending
                 "BEACON_MAIL__TRANSPORT",
                 format!("file:{}", dir.path().join("mail").display()),
             )
+            // The wall clock may be in quiet hours; they are tested with an injected clock.
+            .env("BEACON_DELIVERY__QUIET_HOURS", "")
             .output()
             .unwrap()
     };

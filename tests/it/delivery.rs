@@ -121,9 +121,10 @@ async fn a_campaign_reaches_each_matching_subscriber_once_with_headers_and_one_c
         );
 
         let t1 = t0 + Duration::minutes(1);
+        // Within the repeat window a second send is a deliberate repeat.
         app.services
             .scheduler
-            .send_now("winter-burglary", &[], t1, None)
+            .send(&resend("winter-burglary"), t1)
             .await
             .unwrap()
             .unwrap();
@@ -194,9 +195,10 @@ async fn a_550_fails_the_row_and_suppresses_the_address_for_later_runs() {
         let r = app.drain(t0).await;
         assert_eq!((r.sent, r.failed, r.retried), (1, 1, 0), "{}", app.db.name);
         let t1 = t0 + Duration::minutes(1);
+        // Within the repeat window a second send is a deliberate repeat.
         app.services
             .scheduler
-            .send_now("winter-burglary", &[], t1, None)
+            .send(&resend("winter-burglary"), t1)
             .await
             .unwrap();
         let r = app.drain(t1).await;
@@ -209,6 +211,15 @@ async fn a_550_fails_the_row_and_suppresses_the_address_for_later_runs() {
         assert_eq!(counts.get("gone@example.com"), None);
         assert_eq!(counts.get("ann@example.com"), Some(&2));
         app.finish().await;
+    }
+}
+
+fn resend(slug: &str) -> beacon::scheduler::SendRequest {
+    beacon::scheduler::SendRequest {
+        slug: slug.into(),
+        resend: Some("a test of a second send".into()),
+        force: true,
+        ..Default::default()
     }
 }
 
@@ -280,18 +291,15 @@ async fn a_fire_missed_beyond_its_grace_is_recorded_as_skipped_and_never_sent() 
             .tick(fire + Duration::hours(7))
             .await
             .unwrap();
-        assert_eq!(
-            (report.created.len(), report.skipped),
-            (0, 1),
-            "{}",
-            app.db.name
-        );
+        // Other shipped campaigns may have missed fires in the same week: count this one's.
+        assert!(report.created.is_empty(), "{}", app.db.name);
         let runs = app
             .services
             .store
             .runs_of("winter-burglary", 10)
             .await
             .unwrap();
+        assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].status, "skipped");
         assert!(runs[0].reason.as_deref().unwrap().contains("grace"));
         assert_eq!(app.drain(fire + Duration::hours(7)).await.claimed, 0);

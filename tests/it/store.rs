@@ -1,7 +1,7 @@
 //! The store suite: the same assertions on SQLite and PostgreSQL, each on a fresh database.
 
 use crate::support::{calendar, engines};
-use beacon::store::{CalendarStore, Store};
+use beacon::store::{CalendarStore, FanOutStore, Store};
 
 #[tokio::test]
 async fn migrations_apply_to_an_empty_database_and_again_harmlessly() {
@@ -116,6 +116,8 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
             channels: vec![beacon::domain::Channel::Email],
             webhooks: vec![],
             skip_reason: None,
+            repeat_window: chrono::Duration::days(14),
+            urgent: false,
         };
         let id = db.store.create_run(&run, now).await.unwrap().unwrap();
         // The same idempotency key (a double click) makes no second run.
@@ -127,7 +129,12 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
             "{}",
             db.name
         );
-        while db.store.fan_out_batch(id, 2, now).await.unwrap() > 0 {}
+        // No quiet hours: the wall clock may be at night.
+        let rules = beacon::domain::SendingRules {
+            quiet_hours: None,
+            ..Default::default()
+        };
+        while db.store.fan_out_batch(id, 2, &rules, now).await.unwrap() > 0 {}
         let msg = Transactional {
             dedupe_key: "confirm:1".into(),
             subscriber_id: None,

@@ -15,6 +15,7 @@ use icalendar::{Component, EventLike};
 pub struct Send {
     pub campaign: String,
     pub time: String,
+    pub paused: bool,
 }
 
 pub struct Day {
@@ -47,6 +48,9 @@ struct CalendarPage {
     chrome: Chrome,
     months: Vec<Month>,
     rows: Vec<Row>,
+    /// E-mails per month for a resident following every topic, in the busiest area.
+    forecast: Vec<crate::calendar::forecast::MonthForecast>,
+    max_per_week: u32,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -71,11 +75,22 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             return pages::unavailable();
         }
     };
+    let paused: Vec<String> = stored
+        .iter()
+        .filter(|s| s.paused)
+        .map(|s| s.slug.clone())
+        .collect();
     let mut months = Vec::new();
     let mut start = first_of_month(now.with_timezone(&LONDON).date_naive());
     for _ in 0..3 {
         let end = next_month(start);
-        let sends = upcoming(&cal, london_midnight(start), london_midnight(end), None);
+        let sends = upcoming(
+            &cal,
+            london_midnight(start),
+            london_midnight(end),
+            None,
+            &paused,
+        );
         let mut weeks: Vec<Vec<Option<Day>>> = vec![Vec::new()];
         for _ in 0..start.weekday().num_days_from_monday() {
             weeks[0].push(None);
@@ -91,6 +106,7 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
                 .map(|u| Send {
                     campaign: u.campaign.clone(),
                     time: u.instant.with_timezone(&LONDON).format("%H:%M").to_string(),
+                    paused: u.paused,
                 })
                 .collect();
             if let Some(w) = weeks.last_mut() {
@@ -154,10 +170,20 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             paused: stored.iter().any(|s| s.slug == c.slug && s.paused),
         });
     }
+    let forecast = crate::calendar::forecast::worst_area(
+        &cal,
+        now,
+        12,
+        &state.scheduler.rules,
+        state.scheduler.digest.as_ref(),
+        &paused,
+    );
     super::render(&CalendarPage {
         chrome: Chrome::new(&staff, "calendar"),
         months,
         rows,
+        forecast,
+        max_per_week: state.scheduler.rules.max_per_week,
     })
 }
 
@@ -196,13 +222,24 @@ pub async fn resume(
     set_paused(state, staff, slug, false).await
 }
 
-/// Upcoming sends for the next 120 days as iCalendar, for the team's own calendars.
+/// Upcoming sends for the next 120 days as iCalendar, for the team's own calendars. Paused
+/// campaigns are left out: they will not be sent.
 pub async fn ics(State(state): State<AppState>) -> Response {
     let now = Utc::now();
     let cal = state.calendar.get();
+    let paused = match state.store.paused_campaigns().await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "calendar.ics: campaigns failed");
+            return pages::unavailable();
+        }
+    };
     let mut ical = icalendar::Calendar::new();
     ical.name("Beacon: community safety sends");
-    for u in upcoming(&cal, now, now + Duration::days(120), None) {
+    for u in upcoming(&cal, now, now + Duration::days(120), None, &paused)
+        .into_iter()
+        .filter(|u| !u.paused)
+    {
         let Some(c) = cal.campaign(&u.campaign) else {
             continue;
         };

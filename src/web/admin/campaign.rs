@@ -1,5 +1,5 @@
 //! One campaign: its e-mail and feed entry as residents of a chosen area will see them, a test
-//! send to yourself, "send now" (once, however often the button is pressed), and its history.
+//! send to yourself, the way to "send now" (see `send`), and its history.
 
 use super::{AppState, Chrome, Staff};
 use crate::domain::Campaign;
@@ -43,8 +43,8 @@ struct CampaignPage {
     text_preview: String,
     feed_html: String,
     runs: Vec<RunSummary>,
-    idempotency_key: String,
     done: String,
+    repeat_window: String,
 }
 
 impl CampaignPage {
@@ -135,8 +135,11 @@ pub async fn show(
         text_preview: body.text,
         feed_html: crate::render::markdown::to_html(&c.body),
         runs,
-        idempotency_key: random_id(),
         done: q.done,
+        repeat_window: crate::domain::sending::describe(
+            c.repeat_after
+                .unwrap_or(state.scheduler.rules.repeat_window),
+        ),
     })
 }
 
@@ -174,8 +177,6 @@ pub async fn preview(
 #[serde(default)]
 pub struct SendForm {
     area: String,
-    areas: Vec<String>,
-    idempotency_key: String,
 }
 
 pub async fn test(
@@ -223,53 +224,6 @@ pub async fn test(
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot queue a test");
-            pages::unavailable()
-        }
-    }
-}
-
-pub async fn send(
-    State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Path(slug): Path<String>,
-    Form(form): Form<SendForm>,
-) -> Response {
-    if form.idempotency_key.len() < 16 {
-        return pages::problem(
-            StatusCode::BAD_REQUEST,
-            "This form has expired",
-            "Go back, reload the page and try again.",
-        );
-    }
-    let key = format!("console:{}", form.idempotency_key);
-    match state
-        .scheduler
-        .send_now(&slug, &form.areas, Utc::now(), Some(key))
-        .await
-    {
-        Ok(Some(run_id)) => {
-            staff
-                .audit(
-                    &state,
-                    "campaign.send",
-                    Some(&format!(
-                        "{slug} run {run_id} areas [{}]",
-                        form.areas.join(", ")
-                    )),
-                )
-                .await;
-            Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response()
-        }
-        // The same key again: a double click. The first press already sent it.
-        Ok(None) => Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response(),
-        Err(crate::scheduler::SendNowError::UnknownCampaign(_)) => pages::not_found(),
-        Err(e @ crate::scheduler::SendNowError::UnknownArea(_)) => pages::problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "That area is not one of this campaign's",
-            &e.to_string(),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "send now failed");
             pages::unavailable()
         }
     }

@@ -5,7 +5,7 @@ use super::{AppState, Chrome, Staff};
 use crate::calendar::upcoming::upcoming;
 use crate::domain::LONDON;
 use crate::reach::{self, Period};
-use crate::store::{AuditEntry, OutboxStats, RecentFailure};
+use crate::store::{AuditEntry, OutboxStats, RecentFailure, RunSummary};
 use crate::web::pages;
 use axum::Extension;
 use axum::Json;
@@ -17,6 +17,7 @@ pub struct NextSend {
     pub campaign: String,
     pub title: String,
     pub at: String,
+    pub paused: bool,
 }
 
 #[derive(askama::Template)]
@@ -28,6 +29,7 @@ struct DashboardPage {
     change: i64,
     growth: String,
     next: Vec<NextSend>,
+    runs: Vec<RunSummary>,
     queue: OutboxStats,
     failures: Vec<RecentFailure>,
 }
@@ -57,17 +59,19 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             return pages::unavailable();
         }
     };
-    let (queue, failures) = match (
+    let (queue, failures, runs, paused) = match (
         state.store.stats(now).await,
         state.store.recent_failures(10).await,
+        state.store.recent_runs(8).await,
+        state.store.paused_campaigns().await,
     ) {
-        (Ok(q), Ok(f)) => (q, f),
-        (Err(e), _) | (_, Err(e)) => {
+        (Ok(q), Ok(f), Ok(r), Ok(p)) => (q, f, r, p),
+        (Err(e), ..) | (_, Err(e), ..) | (.., Err(e), _) | (.., Err(e)) => {
             tracing::error!(error = %e, "dashboard: queue figures failed");
             return pages::unavailable();
         }
     };
-    let next = upcoming(&cal, now, now + Duration::days(60), None)
+    let next = upcoming(&cal, now, now + Duration::days(60), None, &paused)
         .into_iter()
         .take(8)
         .map(|u| NextSend {
@@ -80,6 +84,7 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
                 .with_timezone(&LONDON)
                 .format("%a %-d %b %Y, %H:%M")
                 .to_string(),
+            paused: u.paused,
             campaign: u.campaign,
         })
         .collect();
@@ -93,6 +98,7 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
             .growth_pct
             .map_or_else(|| "no baseline yet".into(), |g| format!("{g:+.1}%")),
         next,
+        runs,
         queue: OutboxStats {
             channels: queue
                 .channels

@@ -11,6 +11,7 @@ mod login;
 mod password;
 mod reach;
 mod reliability;
+mod send;
 mod subscribers;
 mod users;
 
@@ -54,6 +55,7 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/admin/campaigns/{slug}/pause", Role::Editor),
     rule("POST", "/admin/campaigns/{slug}/resume", Role::Editor),
     rule("POST", "/admin/campaigns/{slug}/test", Role::Editor),
+    rule("GET", "/admin/campaigns/{slug}/send", Role::Editor),
     rule("POST", "/admin/campaigns/{slug}/send", Role::Editor),
     rule("GET", "/admin/subscribers", Role::Viewer),
     rule("GET", "/admin/subscribers/lookup", Role::Admin),
@@ -129,7 +131,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/campaigns/{slug}/pause", post(calendar::pause))
         .route("/admin/campaigns/{slug}/resume", post(calendar::resume))
         .route("/admin/campaigns/{slug}/test", post(campaign::test))
-        .route("/admin/campaigns/{slug}/send", post(campaign::send))
+        .route(
+            "/admin/campaigns/{slug}/send",
+            get(send::confirm).post(send::send),
+        )
         .route("/admin/subscribers", get(subscribers::show))
         .route("/admin/subscribers/lookup", get(subscribers::lookup))
         .route(
