@@ -100,12 +100,12 @@ async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_
         let app = spawn_app(db, &sink).await;
         app.resident("gone@example.com", &["chesham"], &[BURGLARY])
             .await;
-        residents(&app, 59).await;
         let t0 = Utc::now();
         send(&app, t0).await;
         app.drain(t0).await;
         assert_eq!(bounced(&app).await, 1, "5.1.1 suppresses");
-        // Later the relay refuses everyone.
+        // More residents join; later the relay refuses everyone.
+        residents(&app, 59).await;
         sink.refuse_every_rcpt(Some((554, "5.7.1 Relay access denied")));
         let t1 = t0 + Duration::minutes(1);
         send(&app, t1).await;
