@@ -72,6 +72,10 @@ impl Services {
         let sql = open_store(&config).await?;
         sync_calendar(&sql, &cal).await?;
         let key = if config.secrets.token_key.is_empty() {
+            // Anyone who can read the database could forge residents' links with this key.
+            tracing::warn!(
+                "secrets.token_key is not set: signing residents' links with a key stored in the database; set secrets.token_key (BEACON_SECRETS__TOKEN_KEY) in production"
+            );
             let fresh =
                 base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
             sql.setting_or_insert("token_key", &fresh)

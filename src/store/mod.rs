@@ -15,10 +15,12 @@ mod outbox;
 mod reach;
 mod residents;
 mod runs;
+mod staff_access;
 mod subscribers;
 
 pub use admin::{
     AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+    UNKNOWN_ACTOR,
 };
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
@@ -36,6 +38,7 @@ pub use residents::{
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
+pub use staff_access::{ApiToken, StaffAccessStore};
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -110,6 +113,7 @@ pub trait Store:
     + ReachStore
     + ResidentStore
     + SubscriberStore
+    + StaffAccessStore
     + Send
     + Sync
     + std::fmt::Debug

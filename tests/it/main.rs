@@ -7,6 +7,7 @@ mod console;
 mod delivery;
 mod feeds;
 mod residents;
+mod security;
 mod smtp;
 mod store;
 mod support;

@@ -1,0 +1,439 @@
+//! What an outside security review broke (issue 10's lower items), each over real HTTP and a
+//! real database: lock-out windows, audit hygiene, log levels, headers, body limits, API tokens.
+
+use crate::app::{Options, spawn_app, spawn_app_with};
+use crate::console::{hidden, page, sign_in};
+use crate::smtp::SmtpSink;
+use crate::support::{engines, sqlite};
+use beacon::domain::token::secret_hash;
+use chrono::{Duration, Utc};
+use std::sync::{Arc, Mutex};
+
+/// Log lines written on this thread while the guard lives (tests run on a current-thread
+/// runtime, so the server's tasks log here too).
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let sub = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .finish();
+        (logs.clone(), tracing::subscriber::set_default(sub))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock() {
+    for db in engines().await {
+        let s = &db.store;
+        use beacon::store::{AdminStore, StaffAccessStore};
+        let t0 = Utc::now();
+        let id = s
+            .add_user("ed@example.org", "x", "editor", t0)
+            .await
+            .unwrap();
+        for i in 0..5 {
+            s.login_failed(id, t0 + Duration::seconds(i)).await.unwrap();
+        }
+        let locked = s.credentials("ed@example.org").await.unwrap().unwrap();
+        let until = locked.locked_until.expect("five quick failures lock");
+        assert!(until > t0 + Duration::seconds(4), "{}", db.name);
+        // One wrong try after the lock ends, and one each quarter hour after that.
+        let mut at = until + Duration::seconds(1);
+        for _ in 0..3 {
+            s.login_failed(id, at).await.unwrap();
+            let c = s.credentials("ed@example.org").await.unwrap().unwrap();
+            assert!(
+                c.locked_until.is_none_or(|t| t <= at),
+                "{}: one failure at {at} re-locked until {:?}",
+                db.name,
+                c.locked_until
+            );
+            at += Duration::minutes(15);
+        }
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_admin_unlocks_a_locked_colleague_from_the_staff_page() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    sign_in(&app, "ed@example.org", "editor").await;
+    for _ in 0..5 {
+        app.post_form(
+            "/admin/login",
+            &[("email", "ed@example.org"), ("password", "wrong")],
+        )
+        .await;
+    }
+    let right = [
+        ("email", "ed@example.org"),
+        ("password", "a long enough passphrase"),
+    ];
+    assert_eq!(app.post_form("/admin/login", &right).await.status(), 401);
+    let (_, html) = page(&app, &admin, "/admin/users").await;
+    assert!(html.contains("locked"), "the staff page shows the lock");
+    let csrf = hidden(&html, "csrf");
+    let r = app
+        .request("POST", "/admin/users/unlock")
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str()), ("email", "ed@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.post_form("/admin/login", &right).await.status(), 303);
+    let log = app.services.store.recent_audit(20).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "user.unlock"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_login_form_cannot_write_long_or_multi_line_actors_or_unknown_addresses() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let long = format!("{}@example.org", "line\n".repeat(8_000));
+    for email in [
+        long.as_str(),
+        "nobody@example.org",
+        "evil\r\nadmin logged in",
+    ] {
+        let r = app
+            .post_form("/admin/login", &[("email", email), ("password", "guess")])
+            .await;
+        assert_eq!(r.status(), 401);
+    }
+    let log = app.services.store.recent_audit(10).await.unwrap();
+    assert_eq!(log.len(), 3);
+    for e in &log {
+        assert!(e.actor.chars().count() <= 254, "{} chars", e.actor.len());
+        assert!(!e.actor.chars().any(char::is_control), "{:?}", e.actor);
+        assert!(!e.actor.contains("nobody"), "typed address stored");
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn refusals_are_not_logged_as_errors_and_head_works_wherever_get_does() {
+    let (logs, _guard) = Logs::capture();
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    app.services
+        .store
+        .add_api_token(&secret_hash("bcn_v"), "board", "viewer", Utc::now())
+        .await
+        .unwrap();
+    let head = |path: &str| app.http.head(app.url(path));
+    assert_eq!(head("/").send().await.unwrap().status(), 200);
+    assert_eq!(head("/admin").send().await.unwrap().status(), 303);
+    let r = head("/admin/users")
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = head("/api/v1/outbox")
+        .header("authorization", "Bearer bcn_v")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for path in ["/admin", "/admin/users", "/api/v1/report"] {
+        app.get(path).await;
+        app.http.delete(app.url(path)).send().await.unwrap();
+        app.request("GET", path)
+            .header("authorization", "Bearer forged")
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = logs.text();
+    assert!(!text.contains("ERROR"), "{text}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn security_headers_are_on_refusals_too_and_hsts_when_served_over_https() {
+    let sink = SmtpSink::start();
+    let app = spawn_app_with(
+        sqlite().await,
+        &sink,
+        Options {
+            configure: |c| c.server.base_url = "https://alerts.example.org".into(),
+            ..Options::default()
+        },
+    )
+    .await;
+    let big = "x".repeat(100 * 1024);
+    let r = app
+        .post_form("/subscribe", &[("email", big.as_str())])
+        .await;
+    assert_eq!(r.status(), 413);
+    for h in [
+        "x-frame-options",
+        "content-security-policy",
+        "x-content-type-options",
+    ] {
+        assert!(r.headers().contains_key(h), "413 without {h}");
+    }
+    let r = app.get("/").await;
+    let hsts = r.headers()["strict-transport-security"].to_str().unwrap();
+    assert!(hsts.contains("max-age="), "{hsts}");
+    app.finish().await;
+    let plain = spawn_app(sqlite().await, &sink).await;
+    assert!(
+        !plain
+            .get("/")
+            .await
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+    plain.finish().await;
+}
+
+#[tokio::test]
+async fn api_json_and_console_previews_are_never_cached() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let viewer = sign_in(&app, "v@example.org", "viewer").await;
+    app.services
+        .store
+        .add_api_token(&secret_hash("bcn_v"), "board", "viewer", Utc::now())
+        .await
+        .unwrap();
+    for path in ["/api/v1/report", "/api/v1/outbox"] {
+        let r = app
+            .request("GET", path)
+            .header("authorization", "Bearer bcn_v")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = app
+        .request("GET", "/admin/campaigns/winter-burglary/preview")
+        .header("cookie", &viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_admin_import_takes_a_large_file_while_other_forms_stay_small() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    let (_, html) = page(&app, &admin, "/admin/subscribers").await;
+    let csrf = hidden(&html, "csrf");
+    let mut csv = String::from("email,postcode\n");
+    for i in 0..4000 {
+        csv.push_str(&format!("resident{i}@example.org,HP5 1AA\n"));
+    }
+    assert!(csv.len() > 100 * 1024);
+    let r = app
+        .request("POST", "/admin/subscribers/import")
+        .header("cookie", &admin)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("csv", csv.as_str()),
+            ("source", "fair"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Imported 4000 new residents"), "{html}");
+    let big = "x".repeat(100 * 1024);
+    let r = app
+        .request("POST", "/admin/users")
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str()), ("email", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn api_tokens_reach_only_the_api_and_are_listed_and_revoked_on_the_staff_page() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    app.services
+        .store
+        .add_api_token(&secret_hash("bcn_a"), "board", "admin", Utc::now())
+        .await
+        .unwrap();
+    let bearer = |method: &str, path: &str| {
+        app.request(method, path)
+            .header("authorization", "Bearer bcn_a")
+    };
+    let r = bearer("GET", "/admin/users").send().await.unwrap();
+    assert_ne!(r.status(), 200, "a token opened the staff page");
+    let r = bearer("POST", "/admin/users")
+        .form(&[("email", "mallory@example.org"), ("role", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 200);
+    let users = app.services.store.users().await.unwrap();
+    assert!(!users.iter().any(|u| u.email == "mallory@example.org"));
+    assert_eq!(
+        bearer("GET", "/api/v1/report")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let (_, html) = page(&app, &admin, "/admin/users").await;
+    assert!(html.contains("board"), "the token is listed");
+    let csrf = hidden(&html, "csrf");
+    let r = app
+        .request("POST", "/admin/users/tokens/revoke")
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str()), ("name", "board")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        bearer("GET", "/api/v1/report")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn sign_up_refuses_addresses_smtp_cannot_carry() {
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    for email in [
+        "\"a,b\"@example.org",
+        "ann\u{85}@example.org",
+        "ann\u{fffd}@example.org",
+    ] {
+        let r = app
+            .post_form(
+                "/subscribe",
+                &[
+                    ("email", email),
+                    ("postcode", "HP5 9AA"),
+                    ("topics", "fear-of-crime"),
+                    ("frequency", "immediate"),
+                    ("consent", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "{email:?}");
+    }
+    // Invalid UTF-8 in the form body.
+    let r = app
+        .request("POST", "/subscribe")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=ann%FF%FE%40example.org&postcode=HP5+9AA&topics=fear-of-crime&frequency=immediate&consent=yes")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 303);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn start_up_warns_when_the_signing_key_comes_from_the_database() {
+    let (logs, _guard) = Logs::capture();
+    let db = sqlite().await;
+    let mut config = beacon::config::Config::default();
+    config.database.url = db.url.clone();
+    config.calendar.dir = crate::support::repo_path("campaigns");
+    let s = beacon::app::Services::build(config.clone()).await.unwrap();
+    s.sql.close().await;
+    let text = logs.text();
+    assert!(
+        text.contains("WARN") && text.contains("secrets.token_key"),
+        "{text}"
+    );
+    let before = text.len();
+    config.secrets.token_key = beacon::config::Secret("a configured key".into());
+    let s = beacon::app::Services::build(config).await.unwrap();
+    s.sql.close().await;
+    assert!(!logs.text()[before..].contains("secrets.token_key"));
+    db.finish().await;
+}
+
+#[test]
+fn beacon_users_lists_and_revokes_api_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_beacon"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("BEACON_CONFIG")
+            .env(
+                "BEACON_CALENDAR__DIR",
+                crate::support::repo_path("campaigns"),
+            )
+            .env(
+                "BEACON_DATABASE__URL",
+                format!("sqlite://{}", dir.path().join("b.db").display()),
+            )
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, made) = run(&["users", "token", "board", "--role", "viewer"]);
+    assert!(ok, "{made}");
+    let secret = made.lines().last().unwrap().trim().to_string();
+    let (ok, list) = run(&["users", "tokens"]);
+    assert!(
+        ok && list.contains("board") && list.contains("live"),
+        "{list}"
+    );
+    assert!(!list.contains(&secret), "the secret is shown once only");
+    let (ok, _) = run(&["users", "revoke", "board"]);
+    assert!(ok);
+    let (_, list) = run(&["users", "tokens"]);
+    assert!(list.contains("revoked"), "{list}");
+    let (again, _) = run(&["users", "revoke", "board"]);
+    assert!(!again, "revoking twice says there is no live token");
+}
