@@ -208,8 +208,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         workers = roles.workers,
         "beacon is listening"
     );
-    axum::serve(listener, crate::web::make_service(state))
-        .with_graceful_shutdown(shutdown_signal())
+    crate::web::serve(listener, state, shutdown_signal())
         .await
         .context("server failed")?;
     let _ = stop_tx.send(true);

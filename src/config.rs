@@ -85,6 +85,10 @@ pub struct ServerConfig {
     /// Public address used in links in mail and feeds, without a trailing slash.
     pub base_url: String,
     pub request_timeout_secs: u64,
+    /// A client must send a request's head within this; slow-header clients are cut off.
+    pub header_read_timeout_secs: u64,
+    /// Open connections at most; further clients wait in the listen queue.
+    pub max_connections: u32,
 }
 
 impl Default for ServerConfig {
@@ -93,6 +97,8 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections: 512,
         }
     }
 }

@@ -11,6 +11,7 @@ mod guard;
 mod health;
 mod manage;
 mod pages;
+mod server;
 mod signup;
 mod unsubscribe;
 
@@ -28,6 +29,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use feed_cache::FeedCache;
+pub use server::serve;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -437,3 +437,60 @@ fn beacon_users_lists_and_revokes_api_tokens() {
     let (again, _) = run(&["users", "revoke", "board"]);
     assert!(!again, "revoking twice says there is no live token");
 }
+
+/// Opens a connection and sends half a request head, then nothing.
+async fn slow_header(app: &crate::app::TestApp) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut s = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    s
+}
+
+/// `true` once the server has closed the connection (end of file or reset).
+async fn closed_by_server(s: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            // A 408 answer before the close is fine.
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_header_connections_are_cut_off_and_connections_are_capped() {
+    let sink = SmtpSink::start();
+    let app = spawn_app_with(
+        sqlite().await,
+        &sink,
+        Options {
+            configure: |c| {
+                c.server.header_read_timeout_secs = 1;
+                c.server.max_connections = 2;
+            },
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut a = slow_header(&app).await;
+    let mut b = slow_header(&app).await;
+    // A third client is served only once the server has let one of the first two go.
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status(), 200);
+    // Closed (end of file, a 408, or a reset) rather than still waiting for its head.
+    let gone = |s: &tokio::net::TcpStream| {
+        let mut buf = [0u8; 512];
+        !matches!(s.try_read(&mut buf), Err(ref e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    };
+    assert!(
+        gone(&a) || gone(&b),
+        "the third connection was served while two slow ones held the cap"
+    );
+    assert!(closed_by_server(&mut a).await && closed_by_server(&mut b).await);
+    app.finish().await;
+}
