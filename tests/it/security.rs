@@ -494,3 +494,68 @@ async fn slow_header_connections_are_cut_off_and_connections_are_capped() {
     assert!(closed_by_server(&mut a).await && closed_by_server(&mut b).await);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn an_erased_address_is_gone_from_the_database_files_and_the_audit_log() {
+    use beacon::domain::token::{Claims, Purpose};
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    let admin = sign_in(&app, "admin@example.org", "admin").await;
+    let address = "erase.me.please@example.org";
+    let r = app
+        .post_form(
+            "/subscribe",
+            &[
+                ("email", address),
+                ("postcode", "HP5 9AA"),
+                ("topics", "fear-of-crime"),
+                ("frequency", "immediate"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    app.drain(Utc::now()).await;
+    let (_, html) = page(
+        &app,
+        &admin,
+        &format!("/admin/subscribers/lookup?email={address}"),
+    )
+    .await;
+    assert!(html.contains(address), "the lookup finds them");
+    let (id, version) = app
+        .services
+        .store
+        .subscriber_by_email(address)
+        .await
+        .unwrap()
+        .unwrap();
+    let manage = app.state.signer.sign(Claims {
+        purpose: Purpose::Manage,
+        subscriber_id: id,
+        version,
+        expires: 0,
+    });
+    let r = app.post_form(&format!("/manage/{manage}/erase"), &[]).await;
+    assert_eq!(r.status(), 200);
+    let log = app.services.store.recent_audit(50).await.unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "subscriber.lookup"),
+        "the lookup is audited"
+    );
+    for e in &log {
+        assert!(
+            !format!("{} {:?}", e.actor, e.detail).contains("erase.me"),
+            "{e:?}"
+        );
+    }
+    let file = app.db.url.trim_start_matches("sqlite://").to_string();
+    for path in [file.clone(), format!("{file}-wal")] {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let found = bytes
+            .windows(b"erase.me.please".len())
+            .any(|w| w == b"erase.me.please");
+        assert!(!found, "the address is still in {path}");
+    }
+    app.finish().await;
+}
