@@ -121,7 +121,11 @@ impl Worker {
                             .with_timezone(&LONDON)
                             .format("%A %-d %B")
                             .to_string(),
-                        url: format!("{}/messages/{}", self.ctx.base_url, i.run_id),
+                        url: format!(
+                            "{}/messages/{}",
+                            self.ctx.base_url,
+                            self.ctx.signer.archive_id(i.run_id)
+                        ),
                     })
                     .collect();
                 (

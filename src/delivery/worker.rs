@@ -323,7 +323,7 @@ impl Worker {
                 "lead": run.lead,
                 "sent_at": run.fire_at.to_rfc3339(),
                 "area": area.map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes })),
-                "url": format!("{}/messages/{}", self.ctx.base_url, run.run_id),
+                "url": format!("{}/messages/{}", self.ctx.base_url, self.ctx.signer.archive_id(run.run_id)),
                 "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
             }
         });
