@@ -79,6 +79,8 @@ impl Worker {
                     false,
                 )
             }
+            // Asked for on the manage page; goes whatever their status, as the page does.
+            "links" => (resident_mail::new_link(&manage).map_err(rendering)?, false),
             "already" => {
                 if r.status != "confirmed" {
                     return Ok(None);

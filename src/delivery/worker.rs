@@ -252,7 +252,10 @@ impl Worker {
                 })
                 .map(Some);
         }
-        if matches!(row.kind.as_str(), "confirm" | "already" | "digest") {
+        if matches!(
+            row.kind.as_str(),
+            "confirm" | "already" | "links" | "digest"
+        ) {
             let Some(r) = recipient else {
                 return Ok(None);
             };

@@ -13,6 +13,7 @@ mod export;
 mod feeds;
 mod outbox;
 mod reach;
+mod resident_links;
 mod residents;
 mod runs;
 mod staff_access;
@@ -33,6 +34,7 @@ pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
 };
 pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
+pub use resident_links::LinkStore;
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     ResidentStore, SignupOutcome,
@@ -114,6 +116,7 @@ pub trait Store:
     + ResidentStore
     + SubscriberStore
     + StaffAccessStore
+    + LinkStore
     + Send
     + Sync
     + std::fmt::Debug

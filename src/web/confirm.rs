@@ -68,12 +68,19 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             format!("/confirm/{token}/resend"),
             String::new(),
         ),
-        Ok((_, false)) => page(
-            StatusCode::OK,
-            "ask",
-            format!("/confirm/{token}"),
-            String::new(),
-        ),
+        Ok((c, false)) => match state.store.link_is_live(c.subscriber_id, c.version).await {
+            Ok(true) => page(
+                StatusCode::OK,
+                "ask",
+                format!("/confirm/{token}"),
+                String::new(),
+            ),
+            Ok(false) => page(StatusCode::GONE, "gone", String::new(), String::new()),
+            Err(e) => {
+                tracing::error!(error = %e, "link check failed");
+                pages::unavailable()
+            }
+        },
     }
 }
 
@@ -95,7 +102,12 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
         .confirm(c.subscriber_id, c.version, Utc::now())
         .await
     {
-        Ok(ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed) => {
+        // Only the first use hands out the manage link: a replayed (forwarded, leaked) confirm
+        // link must not become a key to the resident's settings.
+        Ok(ConfirmOutcome::AlreadyConfirmed) => {
+            page(StatusCode::OK, "already", String::new(), String::new())
+        }
+        Ok(ConfirmOutcome::Confirmed) => {
             tracing::info!(subscriber_id = c.subscriber_id, "confirmed");
             let manage = state.signer.sign(Claims {
                 purpose: Purpose::Manage,
