@@ -31,7 +31,14 @@ impl Worker {
             r.subscriber_id,
             r.token_version,
         );
-        let (mail, bulk): (Mail, bool) = match row.kind.as_str() {
+        // A sign-up's mail depends on where the resident stands when it goes out.
+        let kind = match (row.kind.as_str(), r.status.as_str()) {
+            ("signup", "pending") => "confirm",
+            ("signup", "confirmed") => "already",
+            ("signup", _) => return Ok(None),
+            (k, _) => k,
+        };
+        let (mail, bulk): (Mail, bool) = match kind {
             "confirm" => {
                 if r.status != "pending" {
                     return Ok(None);

@@ -254,7 +254,7 @@ impl Worker {
         }
         if matches!(
             row.kind.as_str(),
-            "confirm" | "already" | "links" | "digest"
+            "confirm" | "already" | "signup" | "links" | "digest"
         ) {
             let Some(r) = recipient else {
                 return Ok(None);

@@ -750,3 +750,86 @@ async fn replaying_a_confirm_link_does_not_hand_out_a_manage_link() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed() {
+    for db in engines().await {
+        let sink = SmtpSink::start();
+        let app = spawn_app(db, &sink).await;
+        app.resident("known@example.org", &["chesham"], &["fear-of-crime"])
+            .await;
+        let form = |email: &'static str| {
+            vec![
+                ("email", email),
+                ("postcode", "HP5 9AA"),
+                ("topics", "fear-of-crime"),
+                ("frequency", "immediate"),
+                ("consent", "yes"),
+            ]
+        };
+        app.post_form("/subscribe", &form("waiting@example.org"))
+            .await;
+        let before = app
+            .services
+            .store
+            .subscriber_by_email("known@example.org")
+            .await
+            .unwrap();
+        let mut jobs = Vec::new();
+        for email in [
+            "known@example.org",
+            "waiting@example.org",
+            "new@example.org",
+        ] {
+            let r = app.post_form("/subscribe", &form(email)).await;
+            assert_eq!(r.status(), 303);
+            let (id, _) = app
+                .services
+                .store
+                .subscriber_by_email(email)
+                .await
+                .unwrap()
+                .unwrap();
+            let sql = "select kind, channel, payload from outbox where subscriber_id = $1 order by outbox_id desc limit 1";
+            let (kind, channel, payload): (String, String, Option<String>) =
+                match app.services.sql.pool() {
+                    beacon::store::Pool::Sqlite(p) => {
+                        sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
+                    }
+                    beacon::store::Pool::Postgres(p) => {
+                        sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
+                    }
+                };
+            let keys: Vec<String> = payload
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+                .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+                .unwrap_or_default();
+            jobs.push((kind, channel, keys));
+        }
+        assert!(
+            jobs.windows(2).all(|w| w[0] == w[1]),
+            "{}: different jobs for confirmed and unconfirmed addresses: {jobs:?}",
+            app.db.name
+        );
+        assert_eq!(
+            app.services
+                .store
+                .subscriber_by_email("known@example.org")
+                .await
+                .unwrap(),
+            before,
+            "the confirmed resident's record is untouched"
+        );
+        // The mails that go are still the right ones for each.
+        app.drain(Utc::now()).await;
+        let mails = sink.wait_for(4, std::time::Duration::from_secs(10));
+        let to_known: Vec<String> = mails
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.contains("known@")))
+            .map(|m| crate::smtp::decoded(&m.data))
+            .collect();
+        assert_eq!(to_known.len(), 1);
+        assert!(to_known[0].contains("already"), "{}", to_known[0]);
+        app.finish().await;
+    }
+}
