@@ -31,11 +31,10 @@ impl Worker {
             r.subscriber_id,
             r.token_version,
         );
-        // A sign-up's mail depends on where the resident stands when it goes out.
+        // Sign-up queues the same job for every address; a resident already confirmed gets
+        // "already subscribed" instead of a link to confirm.
         let kind = match (row.kind.as_str(), r.status.as_str()) {
-            ("signup", "pending") => "confirm",
-            ("signup", "confirmed") => "already",
-            ("signup", _) => return Ok(None),
+            ("confirm", "confirmed") => "already",
             (k, _) => k,
         };
         let (mail, bulk): (Mail, bool) = match kind {

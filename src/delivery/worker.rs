@@ -254,7 +254,7 @@ impl Worker {
         }
         if matches!(
             row.kind.as_str(),
-            "confirm" | "already" | "signup" | "links" | "digest"
+            "confirm" | "already" | "links" | "digest"
         ) {
             let Some(r) = recipient else {
                 return Ok(None);

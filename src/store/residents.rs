@@ -80,7 +80,7 @@ pub trait ResidentStore {
 macro_rules! queue_mail {
     ($tx:expr, $id:expr, $kind:expr, $payload:expr, $now:expr) => {{
         let recent: i64 = sqlx::query_scalar(
-            "select count(*) from outbox where subscriber_id = $1 and kind in ('confirm', 'already', 'signup') and created_at > $2",
+            "select count(*) from outbox where subscriber_id = $1 and kind in ('confirm', 'already') and created_at > $2",
         )
         .bind($id)
         .bind($now - Duration::days(1).num_milliseconds())
@@ -161,9 +161,9 @@ impl ResidentStore for SqlStore {
             let outcome = match existing {
                 Some(row) if row.try_get::<String, _>("status")? == "confirmed" => {
                     let id: i64 = row.try_get("subscriber_id")?;
-                    // The same job as for anyone else (its mail is chosen when it is sent), so the
-                    // answer does not tell a confirmed address by what was queued.
-                    let queued = queue_mail!(tx, id, "signup", confirm_payload(now), now);
+                    // The same job as for anyone else (the worker sends "already subscribed" to a
+                    // confirmed resident), so nothing queued tells a confirmed address apart.
+                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
                     SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
                 }
                 Some(row) => {
@@ -183,7 +183,7 @@ impl ResidentStore for SqlStore {
                     .execute(&mut *tx)
                     .await?;
                     replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
-                    let queued = queue_mail!(tx, id, "signup", confirm_payload(now), now);
+                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
                     SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
                 }
                 None => {
@@ -200,7 +200,7 @@ impl ResidentStore for SqlStore {
                     .fetch_one(&mut *tx)
                     .await?;
                     replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
-                    let queued = queue_mail!(tx, id, "signup", confirm_payload(now), now);
+                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
                     SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
                 }
             };

@@ -197,7 +197,7 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
             .collect();
         assert_eq!(areas, ["amersham", "chesham"]);
         let messages = doc["messages"].as_array().unwrap();
-        assert!(messages.iter().any(|m| m["kind"] == "signup"));
+        assert!(messages.iter().any(|m| m["kind"] == "confirm"));
         assert!(messages.iter().any(|m| m["subject"] == subject.as_str()));
 
         let stats_before = app.services.store.stats(Utc::now()).await.unwrap();
