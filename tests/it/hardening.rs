@@ -832,3 +832,49 @@ async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_request_timed_out_with_408_carries_the_security_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sink = SmtpSink::start();
+    let app = spawn_app_with(
+        sqlite().await,
+        &sink,
+        Options {
+            configure: |c| c.server.request_timeout_secs = 1,
+            ..Options::default()
+        },
+    )
+    .await;
+    // Headers in full, then a body that never finishes: the handler waits, the timeout answers.
+    let mut s = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    s.write_all(
+        b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a",
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(30), s.read(&mut buf))
+            .await
+            .expect("an answer")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 408"), "{head}");
+    for h in [
+        "x-frame-options",
+        "content-security-policy",
+        "x-content-type-options",
+    ] {
+        assert!(head.contains(h), "408 without {h}: {head}");
+    }
+    app.finish().await;
+}
