@@ -350,9 +350,9 @@ mod tests {
             transport: "smtp://alerts:s3cret@mail.example:notaport".into(),
             ..MailConfig::default()
         };
-        let e = crate::channels::email::Mailer::from_config(&c)
-            .err()
-            .expect("a malformed URL is refused");
+        let Err(e) = crate::channels::email::Mailer::from_config(&c) else {
+            panic!("a malformed URL is refused");
+        };
         assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 
