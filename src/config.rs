@@ -201,6 +201,39 @@ impl Default for DeliveryConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// Feed aggregators whose "N subscribers" in the User-Agent is believed (matched,
+    /// ignoring case, against the product name at the start of the User-Agent).
+    pub aggregators: Vec<String>,
+    /// The most readers one aggregator's claim may add to one feed in a day (also never more
+    /// than the area's households).
+    pub max_claimed_readers: u32,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig {
+            aggregators: [
+                "Feedly",
+                "Inoreader",
+                "NewsBlur",
+                "The Old Reader",
+                "Feedbin",
+                "BazQux",
+                "Feedspot",
+                "FreshRSS",
+                "Tiny Tiny RSS",
+                "Miniflux",
+            ]
+            .map(String::from)
+            .to_vec(),
+            max_claimed_readers: 5_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct DigestConfig {
     /// When weekly residents get their round-up (cron, Europe/London); empty turns digests off.
     pub schedule: String,
@@ -266,6 +299,7 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub digest: DigestConfig,
     pub signup: SignupConfig,
+    pub feeds: FeedsConfig,
     pub webhooks: Vec<WebhookConfig>,
 }
 

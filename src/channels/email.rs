@@ -3,7 +3,10 @@
 use super::SendError;
 use super::smtp_pool::{SmtpError, SmtpPool, StartTls};
 use crate::config::MailConfig;
-use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
@@ -29,6 +32,64 @@ enum Transport {
     /// `smtps://`: lettre's pool (TLS from the first byte).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Headers a DKIM signature covers. `List-Unsubscribe` and `List-Unsubscribe-Post` must be
+/// signed for one-click unsubscribe to be honoured (RFC 8058 §4); a header a message lacks is
+/// still listed, so nobody can add it later without breaking the signature. Not
+/// `Content-Type`: lettre writes a multipart message's with the body, after signing, where
+/// the signer cannot see it (the body hash covers the parts).
+const DKIM_HEADERS: [&str; 9] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+];
+
+/// relaxed/relaxed: lettre folds the `DKIM-Signature` line after hashing it, which only a
+/// relaxed header canonicalisation survives; relaxed bodies survive relays' whitespace changes.
+fn dkim_config(selector: &str, domain: &str, key: DkimSigningKey) -> DkimConfig {
+    DkimConfig::new(
+        selector.to_string(),
+        domain.to_string(),
+        key,
+        DKIM_HEADERS
+            .iter()
+            .map(|h| HeaderName::new_from_ascii_str(h))
+            .collect(),
+        DkimCanonicalization {
+            header: DkimCanonicalizationType::Relaxed,
+            body: DkimCanonicalizationType::Relaxed,
+        },
+    )
+}
+
+/// The key as lettre takes it: RSA as PKCS#1 PEM (converted from the PKCS#8 that
+/// `openssl genrsa` writes on OpenSSL 3), Ed25519 as the base64 of its 32 raw bytes.
+fn dkim_key(pem: &str) -> Result<(String, DkimSigningAlgorithm), String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    if pem.contains("BEGIN RSA PRIVATE KEY") {
+        return Ok((pem.to_string(), DkimSigningAlgorithm::Rsa));
+    }
+    if pem.contains("BEGIN PRIVATE KEY") {
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem.trim()).map_err(|e| {
+            format!("not an RSA key in PKCS#8 PEM ({e}); use an RSA key, or an Ed25519 key as base64 of its 32 raw bytes")
+        })?;
+        let pkcs1 = key
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map_err(|e| format!("cannot convert the key: {e}"))?;
+        return Ok((pkcs1.to_string(), DkimSigningAlgorithm::Rsa));
+    }
+    if pem.contains("BEGIN") {
+        return Err("use an RSA key in PEM (`openssl genrsa -out key.pem 2048`) or an Ed25519 key as base64 of its 32 raw bytes".into());
+    }
+    Ok((pem.to_string(), DkimSigningAlgorithm::Ed25519))
 }
 
 /// Sends built messages; cheap to share.
@@ -141,21 +202,11 @@ impl Mailer {
                 let pem = std::fs::read_to_string(file).map_err(|e| {
                     MailSetupError::Dkim(format!("cannot read {}: {e}", file.display()))
                 })?;
-                // lettre takes RSA keys as PKCS#1 PEM and Ed25519 keys as the base64 of the
-                // raw 32-byte key; say how to convert anything else.
-                let alg = if pem.contains("BEGIN RSA PRIVATE KEY") {
-                    DkimSigningAlgorithm::Rsa
-                } else if pem.contains("BEGIN") {
-                    return Err(MailSetupError::Dkim(format!(
-                        "{}: use an RSA key in PKCS#1 PEM (`openssl rsa -in key.pem -traditional`) or an Ed25519 key as base64 of its 32 raw bytes",
-                        file.display()
-                    )));
-                } else {
-                    DkimSigningAlgorithm::Ed25519
-                };
+                let (pem, alg) = dkim_key(&pem)
+                    .map_err(|why| MailSetupError::Dkim(format!("{}: {why}", file.display())))?;
                 let key = DkimSigningKey::new(pem.trim(), alg)
                     .map_err(|e| MailSetupError::Dkim(format!("{}: {e}", file.display())))?;
-                Some(DkimConfig::default_config(sel.clone(), dom.clone(), key))
+                Some(dkim_config(sel, dom, key))
             }
             (None, None, None) => None,
             _ => return Err(MailSetupError::Dkim(

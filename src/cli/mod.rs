@@ -1,5 +1,6 @@
 //! The `beacon` command line: argument definitions and dispatch to one module per command.
 
+mod account_cmd;
 mod areas_cmd;
 mod calendar_cmd;
 mod check_cmd;
@@ -140,8 +141,15 @@ pub enum UsersCommand {
     },
     /// List staff accounts.
     List,
-    /// Disable an account and end its sessions.
+    /// Disable an account and end its sessions (never the last active admin).
     Disable { email: String },
+    /// Give an account a new one-time password (it must be changed at first sign-in); also
+    /// unlocks it and ends its sessions.
+    ResetPassword { email: String },
+    /// Clear an account's failed sign-ins and lock.
+    Unlock { email: String },
+    /// Re-enable a disabled account.
+    Enable { email: String },
     /// Make an API token (for /api) for a partner's script; prints it once.
     Token {
         name: String,
@@ -300,6 +308,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 UsersCommand::Add { email, role } => users_cmd::add(&s, &email, role).await,
                 UsersCommand::List => users_cmd::list(&s).await,
                 UsersCommand::Disable { email } => users_cmd::disable(&s, &email).await,
+                UsersCommand::ResetPassword { email } => {
+                    account_cmd::reset_password(&s, &email).await
+                }
+                UsersCommand::Unlock { email } => account_cmd::unlock(&s, &email).await,
+                UsersCommand::Enable { email } => account_cmd::enable(&s, &email).await,
                 UsersCommand::Token { name, role } => users_cmd::token(&s, &name, role).await,
                 UsersCommand::Tokens => users_cmd::tokens(&s).await,
                 UsersCommand::Revoke { name } => users_cmd::revoke(&s, &name).await,

@@ -23,13 +23,14 @@ pub async fn run(
     output: Option<&Path>,
 ) -> anyhow::Result<bool> {
     let now = Utc::now();
-    let to = to.unwrap_or(now.date_naive());
-    let from = from.unwrap_or(to - chrono::Duration::days(90));
-    if from > to {
-        bail!("--from {from} is after --to {to}");
-    }
+    let period = match Period::asked(from, to, 90, now.date_naive()) {
+        Ok(p) => p,
+        Err(e) => bail!(
+            "--from/--to: {e}; a report covers at most five years, between 2000-01-01 and 2099-12-31"
+        ),
+    };
     let cal = s.calendar.get();
-    let report = reach::gather(s.store.as_ref(), &cal, Period { from, to }, now).await?;
+    let report = reach::gather(s.store.as_ref(), &cal, period, now).await?;
     let body = match fmt {
         ReportFormat::Text => format::text(&report),
         ReportFormat::Json => format::json(&report)?,

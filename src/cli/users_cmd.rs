@@ -11,7 +11,7 @@ pub async fn add(s: &Services, email: &str, role: Role) -> anyhow::Result<bool> 
     let once = password::generate();
     let hash = password::hash(&once).map_err(|e| anyhow::anyhow!("cannot hash: {e}"))?;
     s.store
-        .add_user(email.as_str(), &hash, role.as_str(), Utc::now())
+        .add_user_once(email.as_str(), &hash, role.as_str(), Utc::now())
         .await
         .with_context(|| format!("cannot add {email}"))?;
     s.store
@@ -25,6 +25,7 @@ pub async fn add(s: &Services, email: &str, role: Role) -> anyhow::Result<bool> 
         )
         .await?;
     println!("added {email} as {role}");
+    println!("the password below works for one sign-in, which asks them to choose their own");
     println!("one-time password (shown once; give it to them securely): {once}");
     Ok(true)
 }

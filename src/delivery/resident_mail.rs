@@ -31,40 +31,69 @@ impl Worker {
             r.subscriber_id,
             r.token_version,
         );
-        // Sign-up queues the same job for every address; a resident already confirmed gets
-        // "already subscribed" instead of a link to confirm.
+        // Sign-up queues the same job for every known address; a resident already confirmed
+        // gets "already subscribed" (their request is never offered) instead of a link to confirm.
         let kind = match (row.kind.as_str(), r.status.as_str()) {
             ("confirm", "confirmed") => "already",
             (k, _) => k,
         };
         let (mail, bulk): (Mail, bool) = match kind {
             "confirm" => {
-                if r.status != "pending" {
-                    return Ok(None);
-                }
-                let Some(prefs) = self
-                    .store
-                    .preferences(r.subscriber_id, r.token_version)
-                    .await
-                    .map_err(transient)?
-                else {
-                    return Ok(None);
-                };
-                let expires = row
+                let payload = row
                     .payload
                     .as_deref()
-                    .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-                    .and_then(|v| v.get("expires").and_then(serde_json::Value::as_i64))
-                    .unwrap_or(0);
-                let url = self.ctx.link_until(
-                    "confirm",
-                    Purpose::Confirm,
-                    r.subscriber_id,
-                    r.token_version,
-                    expires,
-                );
-                let area_names: Vec<&str> = prefs
-                    .areas
+                    .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
+                let field = |k: &str| {
+                    payload
+                        .as_ref()
+                        .and_then(|v| v.get(k).and_then(serde_json::Value::as_i64))
+                };
+                let expires = field("expires").unwrap_or(0);
+                // A request for an address on file names its own choices and has its own link;
+                // a first sign-up confirms the record itself.
+                let (areas, topics, url) = match field("request") {
+                    Some(request) => {
+                        let Some(q) = self
+                            .store
+                            .signup_request(request)
+                            .await
+                            .map_err(transient)?
+                            .filter(|q| q.subscriber_id == r.subscriber_id)
+                        else {
+                            return Ok(None);
+                        };
+                        let url = self.ctx.link_until(
+                            "confirm",
+                            Purpose::ConfirmRequest,
+                            request,
+                            r.token_version,
+                            expires,
+                        );
+                        (q.areas, q.topics, url)
+                    }
+                    None => {
+                        if r.status != "pending" {
+                            return Ok(None);
+                        }
+                        let Some(prefs) = self
+                            .store
+                            .preferences(r.subscriber_id, r.token_version)
+                            .await
+                            .map_err(transient)?
+                        else {
+                            return Ok(None);
+                        };
+                        let url = self.ctx.link_until(
+                            "confirm",
+                            Purpose::Confirm,
+                            r.subscriber_id,
+                            r.token_version,
+                            expires,
+                        );
+                        (prefs.areas, prefs.topics, url)
+                    }
+                };
+                let area_names: Vec<&str> = areas
                     .iter()
                     .map(|s| {
                         self.ctx
@@ -73,8 +102,7 @@ impl Worker {
                             .map_or(s.as_str(), |a| a.name.as_str())
                     })
                     .collect();
-                let topics: Vec<&str> = prefs
-                    .topics
+                let topics: Vec<&str> = topics
                     .iter()
                     .filter_map(|t| t.parse::<Priority>().ok())
                     .map(Priority::resident_label)

@@ -29,6 +29,63 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash(&super::token::random_id()).unwrap_or_default())
 }
 
+/// NCSC guidance (and Cyber Essentials): a length floor rather than composition rules, no
+/// forced expiry, and a deny list of the passwords people choose most.
+pub const MIN_LENGTH: usize = 12;
+/// Long passphrases are welcome; the ceiling only keeps argon2's input bounded.
+pub const MAX_LENGTH: usize = 256;
+
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// Why a chosen password was refused, as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Weak {
+    #[error("Use at least {MIN_LENGTH} characters; three random words are easy to remember")]
+    TooShort,
+    #[error("Use at most {MAX_LENGTH} characters")]
+    TooLong,
+    #[error(
+        "This is one of the passwords people choose most often; choose something less guessable"
+    )]
+    Common,
+    #[error("Do not use your email address in your password")]
+    ContainsEmail,
+}
+
+/// Whether `candidate` may become the password of the account `email`.
+pub fn acceptable(candidate: &str, email: &str) -> Result<(), Weak> {
+    let n = candidate.chars().count();
+    if n < MIN_LENGTH {
+        return Err(Weak::TooShort);
+    }
+    if n > MAX_LENGTH {
+        return Err(Weak::TooLong);
+    }
+    let lower = candidate.to_lowercase();
+    let local = email.split('@').next().unwrap_or("").to_lowercase();
+    if local.len() >= 4 && lower.contains(&local) {
+        return Err(Weak::ContainsEmail);
+    }
+    // "Password123!" and "!!password" are the listed word with padding either side.
+    let core =
+        lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ');
+    let squashed: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let common = COMMON
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    for word in common {
+        if lower == word || core == word || squashed == word {
+            return Err(Weak::Common);
+        }
+    }
+    // One character repeated is no better.
+    if lower.chars().all(|c| lower.starts_with(c)) {
+        return Err(Weak::Common);
+    }
+    Ok(())
+}
+
 /// A random password to hand over once: 20 characters without look-alikes.
 pub fn generate() -> String {
     const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -50,5 +107,26 @@ mod tests {
         assert!(!verify("correct horse", "not a hash"));
         assert_ne!(hash("correct horse").unwrap(), h, "salted");
         assert_eq!(generate().len(), 20);
+    }
+
+    #[test]
+    fn new_passwords_follow_ncsc_guidance() {
+        let me = "ann.officer@example.org";
+        assert_eq!(acceptable("short one", me), Err(Weak::TooShort));
+        assert_eq!(acceptable("password1234", me), Err(Weak::Common));
+        assert_eq!(acceptable("Password123456!", me), Err(Weak::Common));
+        assert_eq!(acceptable("Qwertyuiop!!", me), Err(Weak::Common));
+        assert_eq!(acceptable("aaaaaaaaaaaaaaa", me), Err(Weak::Common));
+        assert_eq!(
+            acceptable("correct horse battery staple", me),
+            Err(Weak::Common)
+        );
+        assert_eq!(
+            acceptable("ann.officer@example.org!", me),
+            Err(Weak::ContainsEmail)
+        );
+        assert_eq!(acceptable(&"x".repeat(300), me), Err(Weak::TooLong));
+        assert_eq!(acceptable("kettle lantern orchard", me), Ok(()));
+        assert_eq!(acceptable(&generate(), me), Ok(()));
     }
 }

@@ -14,6 +14,9 @@ pub enum Purpose {
     Unsubscribe,
     Confirm,
     Manage,
+    /// Confirms one sign-up request for an address already on file; the claims'
+    /// `subscriber_id` holds the request's id, `version` the resident's link version.
+    ConfirmRequest,
 }
 
 impl Purpose {
@@ -22,6 +25,7 @@ impl Purpose {
             Purpose::Unsubscribe => "u",
             Purpose::Confirm => "c",
             Purpose::Manage => "m",
+            Purpose::ConfirmRequest => "r",
         }
     }
 }

@@ -37,6 +37,15 @@ fn day_number(d: NaiveDate) -> i64 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()
 }
 
+/// Counts come partly from outside (aggregators' claims): they saturate, never overflow.
+fn add(acc: &mut i64, n: i64) {
+    *acc = acc.saturating_add(n);
+}
+
+fn total<'a>(values: impl Iterator<Item = &'a i64>) -> i64 {
+    values.fold(0i64, |acc, n| acc.saturating_add(*n))
+}
+
 fn pct(part: f64, whole: f64) -> Option<f64> {
     (whole > 0.0).then(|| (part / whole * 1000.0).round() / 10.0)
 }
@@ -55,17 +64,17 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
     let mut daily_net: BTreeMap<i64, i64> = BTreeMap::new();
     for d in &inputs.days {
         let key = d.area_slug.as_deref();
-        let net = d.joined - d.left;
+        let net = d.joined.saturating_sub(d.left);
         if d.day < first_day {
-            *base.entry(key).or_default() += net;
+            add(base.entry(key).or_default(), net);
         }
         if d.day <= last_day {
-            *end.entry(key).or_default() += net;
+            add(end.entry(key).or_default(), net);
         }
         if (first_day..=last_day).contains(&d.day) {
-            *joined_in.entry(key).or_default() += d.joined;
+            add(joined_in.entry(key).or_default(), d.joined);
         }
-        *daily_net.entry(d.day).or_default() += net;
+        add(daily_net.entry(d.day).or_default(), net);
     }
     // Distinct feed readers: the average day in the last week of the period.
     let reader_days = inputs
@@ -77,10 +86,19 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
         .max(1) as i64;
     let mut readers: HashMap<Option<&str>, i64> = HashMap::new();
     for r in &inputs.readers {
-        *readers.entry(r.area_slug.as_deref()).or_default() += r.readers;
+        add(
+            readers.entry(r.area_slug.as_deref()).or_default(),
+            r.readers,
+        );
     }
-    let readers_of =
-        |k: Option<&str>| (readers.get(&k).copied().unwrap_or(0) + reader_days / 2) / reader_days;
+    let readers_of = |k: Option<&str>| {
+        readers
+            .get(&k)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(reader_days / 2)
+            / reader_days
+    };
 
     let mut areas: Vec<AreaReach> = Vec::new();
     let mut penetration: Vec<(String, f64)> = Vec::new();
@@ -102,7 +120,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             name: a.name.clone(),
             district: a.district.slug().into(),
             households: a.households,
-            audience: Cell::of(subs + feed),
+            audience: Cell::of(subs.saturating_add(feed)),
             subscribers: Cell::of(subs),
             feed_readers: Cell::of(feed),
             signups: Cell::of(joined_in.get(&key).copied().unwrap_or(0)),
@@ -110,15 +128,15 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             growth_pct: if small {
                 None
             } else {
-                pct((subs - before) as f64, before as f64)
+                pct(subs.saturating_sub(before) as f64, before as f64)
             },
         });
     }
     penetration.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
 
-    let subscribers: i64 = end.values().sum::<i64>().max(0);
-    let baseline: i64 = base.values().sum::<i64>().max(0);
-    let feed_readers: i64 = (readers.values().sum::<i64>() + reader_days / 2) / reader_days;
+    let subscribers: i64 = total(end.values()).max(0);
+    let baseline: i64 = total(base.values()).max(0);
+    let feed_readers: i64 = total(readers.values()).saturating_add(reader_days / 2) / reader_days;
     let campaigns: Vec<CampaignReach> = inputs
         .campaigns
         .iter()
@@ -139,11 +157,14 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
         .iter()
         .map(|p| {
             let of = |f: fn(&CampaignReach) -> i64| {
-                campaigns
-                    .iter()
-                    .filter(|c| c.priority == p.slug())
-                    .map(f)
-                    .sum()
+                total(
+                    campaigns
+                        .iter()
+                        .filter(|c| c.priority == p.slug())
+                        .map(f)
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
             };
             PriorityReach {
                 priority: p.slug().into(),
@@ -155,14 +176,15 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             }
         })
         .collect();
-    let sum = |f: fn(&CampaignReach) -> i64| campaigns.iter().map(f).sum::<i64>();
+    let sum =
+        |f: fn(&CampaignReach) -> i64| total(campaigns.iter().map(f).collect::<Vec<_>>().iter());
     let totals = Totals {
-        audience: subscribers + feed_readers,
+        audience: subscribers.saturating_add(feed_readers),
         subscribers,
         feed_readers,
         baseline_subscribers: baseline,
-        growth_pct: pct((subscribers - baseline) as f64, baseline as f64),
-        signups: joined_in.values().sum(),
+        growth_pct: pct(subscribers.saturating_sub(baseline) as f64, baseline as f64),
+        signups: total(joined_in.values()),
         delivered: sum(|c| c.delivered),
         failed: sum(|c| c.failed),
         bounced: sum(|c| c.bounced),
@@ -172,7 +194,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
     let mut by_source: BTreeMap<&str, (i64, Vec<SourceArea>)> = BTreeMap::new();
     for s in &inputs.sources {
         let e = by_source.entry(s.source.as_str()).or_default();
-        e.0 += s.count;
+        add(&mut e.0, s.count);
         if let Some(slug) = &s.area_slug {
             e.1.push(SourceArea {
                 slug: slug.clone(),
@@ -206,7 +228,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
                 .reduce(f64::max),
             Measure::DeliveryRatePct => pct(
                 totals.delivered as f64,
-                (totals.delivered + totals.failed + totals.bounced) as f64,
+                total([totals.delivered, totals.failed, totals.bounced].iter()) as f64,
             ),
             Measure::Signups => Some(totals.signups as f64),
         }
@@ -232,7 +254,10 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
     let mut running = baseline;
     let mut series = Vec::new();
     for offset in 0..period.days() {
-        running += daily_net.get(&(first_day + offset)).copied().unwrap_or(0);
+        add(
+            &mut running,
+            daily_net.get(&(first_day + offset)).copied().unwrap_or(0),
+        );
         series.push(Point {
             date: period.from + Duration::days(offset),
             subscribers: running.max(0),

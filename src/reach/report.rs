@@ -25,6 +25,12 @@ impl Cell {
         }
     }
 
+    /// Rounded down to a multiple of 10 (and "<10" below it): for figures that one person's
+    /// action could otherwise be seen to move.
+    pub fn rounded(n: i64) -> Cell {
+        Cell::of(n - n.rem_euclid(SMALL_CELL))
+    }
+
     pub fn is_suppressed(self) -> bool {
         matches!(self, Cell::Suppressed(_))
     }
@@ -46,7 +52,65 @@ pub struct Period {
     pub to: NaiveDate,
 }
 
+/// The longest period one report may cover: enough for a five-year plan, and small enough that
+/// a report's daily series stays a few thousand points.
+pub const MAX_PERIOD_DAYS: i64 = 5 * 366;
+
+/// Why a requested period was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("the start {from} is after the end {to}")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+    #[error("dates must fall between {from} and {to}; {0} does not", from = earliest(), to = latest())]
+    OutOfRange(NaiveDate),
+    #[error("a report covers at most {MAX_PERIOD_DAYS} days (five years); {0} days were asked for")]
+    TooLong(i64),
+}
+
+/// Beacon holds nothing from before 2000, nor plans past 2099.
+fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+fn latest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
 impl Period {
+    /// A period from `from` to `to`, both inclusive, if it is one a report can cover.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period, PeriodError> {
+        for d in [from, to] {
+            if d < earliest() || d > latest() {
+                return Err(PeriodError::OutOfRange(d));
+            }
+        }
+        if from > to {
+            return Err(PeriodError::Reversed { from, to });
+        }
+        let p = Period { from, to };
+        if p.days() > MAX_PERIOD_DAYS {
+            return Err(PeriodError::TooLong(p.days()));
+        }
+        Ok(p)
+    }
+
+    /// `from`..`to` as asked; a missing end is `today`, a missing start `default_days` before the end.
+    pub fn asked(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        default_days: i64,
+        today: NaiveDate,
+    ) -> Result<Period, PeriodError> {
+        let to = to.unwrap_or(today);
+        let from = match from {
+            Some(f) => f,
+            None => to
+                .checked_sub_signed(Duration::days(default_days))
+                .ok_or(PeriodError::OutOfRange(to))?,
+        };
+        Period::new(from, to)
+    }
+
     /// The last `days` days up to and including `today`.
     pub fn last(days: i64, today: NaiveDate) -> Period {
         Period {

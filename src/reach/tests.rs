@@ -2,7 +2,7 @@ use super::*;
 use crate::domain::outcome::{Direction, Rag};
 use crate::domain::outcome::{Outcome, Outcomes};
 use crate::domain::{Area, AreaDirectory, District, PostcodePrefix};
-use crate::store::{CampaignCounts, DayCount, SourceCount};
+use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 
 fn calendar() -> Calendar {
     let area = |slug: &str, households: Option<u32>| Area {
@@ -142,4 +142,64 @@ fn outcomes_are_rated_red_amber_green() {
     assert_eq!(unsub.actual, Some(1.5));
     assert_eq!(unsub.rag, Rag::Red);
     assert_eq!(r.campaigns[0].unsubscribe_pct, Some(1.5));
+}
+
+#[test]
+fn periods_are_at_most_five_years_within_sensible_dates() {
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let today = d("2026-11-25");
+    assert!(Period::new(d("2021-01-01"), d("2025-12-31")).is_ok());
+    assert!(matches!(
+        Period::new(d("2020-01-01"), d("2026-01-02")),
+        Err(PeriodError::TooLong(_))
+    ));
+    assert!(matches!(
+        Period::new(d("0001-01-01"), d("2026-01-01")),
+        Err(PeriodError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        Period::asked(None, Some(NaiveDate::MAX), 90, today),
+        Err(PeriodError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        Period::asked(None, Some(NaiveDate::MIN), 90, today),
+        Err(PeriodError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        Period::asked(Some(d("2026-12-01")), None, 90, today),
+        Err(PeriodError::Reversed { .. })
+    ));
+    assert_eq!(Period::asked(None, None, 90, today).unwrap().days(), 91);
+}
+
+#[test]
+fn hostile_counts_saturate_instead_of_overflowing() {
+    let mut inputs = inputs();
+    for _ in 0..3 {
+        inputs.readers.push(ReaderCount {
+            area_slug: Some("big".into()),
+            day: 20_500,
+            readers: i64::MAX,
+        });
+        inputs.days.push(DayCount {
+            area_slug: Some("big".into()),
+            day: 20_480,
+            joined: i64::MAX,
+            left: i64::MIN,
+        });
+    }
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let r = build(&calendar(), period, &inputs, Utc::now());
+    assert!(r.totals.audience >= 0 && r.totals.subscribers >= 0);
+}
+
+#[test]
+fn rounded_cells_move_only_in_tens() {
+    assert_eq!(Cell::rounded(9), Cell::Suppressed("<10"));
+    assert_eq!(Cell::rounded(10), Cell::Count(10));
+    assert_eq!(Cell::rounded(19), Cell::Count(10));
+    assert_eq!(Cell::rounded(20), Cell::Count(20));
 }

@@ -22,6 +22,8 @@ pub struct Credentials {
     pub password_hash: String,
     pub disabled: bool,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Signed in with a one-time password that must now be replaced.
+    pub must_change_password: bool,
 }
 
 /// The member of staff behind a live session.
@@ -31,6 +33,8 @@ pub struct SessionUser {
     pub email: String,
     pub role: String,
     pub csrf_token: String,
+    /// Until a new password is set, the session may only do that (or sign out).
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -152,6 +156,26 @@ impl AdminStore for SqlStore {
     async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
+            if disabled {
+                // The console must always keep someone who can manage accounts.
+                let others: i64 = sqlx::query_scalar(
+                    "select count(*) from admin_user where role = 'admin' and disabled = 0 and email <> $1",
+                )
+                .bind(email)
+                .fetch_one(&mut *tx)
+                .await?;
+                let is_admin: Option<String> = sqlx::query_scalar(
+                    "select role from admin_user where email = $1 and role = 'admin' and disabled = 0",
+                )
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if is_admin.is_some() && others == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "{email} is the last active admin; add or enable another admin first"
+                    )));
+                }
+            }
             let n = sqlx::query("update admin_user set disabled = $1 where email = $2")
                 .bind(i64::from(disabled))
                 .bind(email)
@@ -172,7 +196,7 @@ impl AdminStore for SqlStore {
 
     async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         with_pool!(&self.pool, p => {
-            let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until from admin_user where email = $1")
+            let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
                 .bind(email)
                 .fetch_optional(p)
                 .await?
@@ -185,6 +209,7 @@ impl AdminStore for SqlStore {
                 password_hash: r.try_get("password_hash")?,
                 disabled: r.try_get::<i64, _>("disabled")? != 0,
                 locked_until: r.try_get::<Option<i64>, _>("locked_until")?.map(from_ms),
+                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
             }))
         })
     }
@@ -234,7 +259,7 @@ impl AdminStore for SqlStore {
     async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
         with_pool!(&self.pool, p => {
             let Some(r) = sqlx::query(
-                "select u.admin_user_id, u.email, u.role, s.csrf_token from session s
+                "select u.admin_user_id, u.email, u.role, s.csrf_token, u.must_change_password from session s
                  join admin_user u on u.admin_user_id = s.admin_user_id
                  where s.session_id = $1 and s.expires_at > $2 and u.disabled = 0",
             )
@@ -250,6 +275,7 @@ impl AdminStore for SqlStore {
                 email: r.try_get("email")?,
                 role: r.try_get("role")?,
                 csrf_token: r.try_get("csrf_token")?,
+                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
             }))
         })
     }

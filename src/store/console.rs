@@ -40,7 +40,9 @@ pub struct RecentFailure {
 #[async_trait::async_trait]
 pub trait ConsoleStore {
     async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
-    async fn subscriber_counts(&self) -> Result<SubscriberCounts>;
+    /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
+    /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
+    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts>;
     /// The id and link version of the resident with exactly this address.
     async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>>;
     async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>>;
@@ -95,10 +97,15 @@ impl ConsoleStore for SqlStore {
         })
     }
 
-    async fn subscriber_counts(&self) -> Result<SubscriberCounts> {
+    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts> {
         with_pool!(&self.pool, p => {
-            let by_status = sqlx::query("select status as k, count(*) as n from subscriber group by status order by status")
-                .fetch_all(p).await?;
+            let by_status = sqlx::query(
+                "select status as k, count(*) as n from subscriber
+                 where status <> 'pending' or created_at < $1
+                 group by status order by status",
+            )
+            .bind(super::ms(pending_before))
+            .fetch_all(p).await?;
             let by_area = sqlx::query(
                 "select a.slug as k, count(distinct s.subscriber_id) as n
                  from subscription sub join subscriber s on s.subscriber_id = sub.subscriber_id

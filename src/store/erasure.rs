@@ -44,6 +44,13 @@ macro_rules! forget {
             .bind($id)
             .execute(&mut *$tx)
             .await?;
+        // Consent history and waiting sign-up requests are kept until erasure, not after.
+        for table in ["consent_event", "signup_request"] {
+            sqlx::query(&format!("delete from {table} where subscriber_id = $1"))
+                .bind($id)
+                .execute(&mut *$tx)
+                .await?;
+        }
         sqlx::query(
             "update outbox set payload = null,
                 status = case when status in ('pending', 'sending') then 'cancelled' else status end,
@@ -103,6 +110,11 @@ impl ErasureStore for SqlStore {
             for id in &stale {
                 forget!(tx, *id, now);
             }
+            // Requests never confirmed within a link's life go too (the resident's record stays).
+            sqlx::query("delete from signup_request where created_at < $1")
+                .bind(ms(before))
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             if !stale.is_empty() {
                 self.checkpoint().await;

@@ -68,6 +68,45 @@ impl ExportStore for SqlStore {
                 }))
             })
             .collect::<sqlx::Result<Vec<_>>>()?;
+            let consents = sqlx::query(
+                "select action, consent_version, source, occurred_at from consent_event
+                 where subscriber_id = $1 order by occurred_at, consent_event_id",
+            )
+            .bind(subscriber_id)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| -> sqlx::Result<serde_json::Value> {
+                Ok(serde_json::json!({
+                    "action": r.try_get::<String, _>("action")?,
+                    "consent_version": r.try_get::<String, _>("consent_version")?,
+                    "source": r.try_get::<String, _>("source")?,
+                    "at": t(Some(r.try_get("occurred_at")?)),
+                }))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+            let requests = sqlx::query(
+                "select postcode, frequency, areas, topics, source, created_at from signup_request
+                 where subscriber_id = $1 order by created_at, signup_request_id",
+            )
+            .bind(subscriber_id)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| -> sqlx::Result<serde_json::Value> {
+                let list = |c: &str| -> sqlx::Result<serde_json::Value> {
+                    Ok(serde_json::from_str(&r.try_get::<String, _>(c)?).unwrap_or_default())
+                };
+                Ok(serde_json::json!({
+                    "postcode": r.try_get::<String, _>("postcode")?,
+                    "frequency": r.try_get::<String, _>("frequency")?,
+                    "areas": list("areas")?,
+                    "topics": list("topics")?,
+                    "source": r.try_get::<String, _>("source")?,
+                    "requested_at": t(Some(r.try_get("created_at")?)),
+                }))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
             Ok(Some(serde_json::json!({
                 "about": "Everything the Chiltern and South Bucks Community Safety Partnership's alert service holds about you.",
                 "subscriber": {
@@ -86,6 +125,8 @@ impl ExportStore for SqlStore {
                     "updated_at": t(Some(s.try_get("updated_at")?)),
                 },
                 "subscriptions": subs,
+                "consent_history": consents,
+                "sign_ups_awaiting_confirmation": requests,
                 "messages": messages,
             })))
         })

@@ -16,7 +16,9 @@ mod reach;
 mod resident_links;
 mod residents;
 mod runs;
+mod signup_requests;
 mod staff_access;
+mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
@@ -40,7 +42,9 @@ pub use residents::{
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
+pub use signup_requests::{SignupRequest, SignupRequestStore};
 pub use staff_access::{ApiToken, StaffAccessStore};
+pub use staff_accounts::StaffAccountStore;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -114,6 +118,8 @@ pub trait Store:
     + OutboxStore
     + ReachStore
     + ResidentStore
+    + SignupRequestStore
+    + StaffAccountStore
     + SubscriberStore
     + StaffAccessStore
     + LinkStore

@@ -7,6 +7,10 @@ use sqlx::Row;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
+/// No single stored reader figure counts for more than this when summed: rows written before
+/// claims were capped (or by anything else) can never overflow a report.
+pub const MAX_READERS_PER_ROW: i64 = 1_000_000;
+
 /// One day's joiners or leavers in one area.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DayCount {
@@ -67,6 +71,15 @@ pub trait ReachStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ReaderCount>>;
+    /// Keeps one (capped) claim per aggregator, feed and day: the largest any process saw.
+    async fn record_feed_claim(
+        &self,
+        day: i64,
+        area_slug: Option<&str>,
+        agent: &str,
+        readers: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
     /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
     async fn record_feed_readers(
         &self,
@@ -167,18 +180,39 @@ impl ReachStore for SqlStore {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_as::<_, ReaderCount>(
             "select a.slug as area_slug, e.occurred_at / $1 as day,
-                    cast(coalesce(sum(e.count), 0) as bigint) as readers
+                    cast(coalesce(sum(case when e.count > $4 then $4 when e.count < 0 then 0 else e.count end), 0) as bigint) as readers
              from event e left join area a on a.area_id = e.area_id
-             where e.kind = 'feed_readers' and e.occurred_at >= $2 and e.occurred_at < $3
+             where e.kind in ('feed_readers', 'feed_claim') and e.occurred_at >= $2 and e.occurred_at < $3
              group by a.slug, day
              order by day",
         )
         .bind(DAY_MS)
         .bind(ms(from))
         .bind(ms(to))
+        .bind(MAX_READERS_PER_ROW)
         .fetch_all(p)
         .await?),
         )
+    }
+
+    async fn record_feed_claim(
+        &self,
+        day: i64,
+        area_slug: Option<&str>,
+        agent: &str,
+        readers: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.replace_reader_row(
+            "feed_claim",
+            day,
+            area_slug,
+            agent,
+            readers.clamp(0, MAX_READERS_PER_ROW),
+            true,
+            now,
+        )
+        .await
     }
 
     async fn record_feed_readers(
@@ -187,6 +221,33 @@ impl ReachStore for SqlStore {
         area_slug: Option<&str>,
         instance: &str,
         readers: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.replace_reader_row(
+            "feed_readers",
+            day,
+            area_slug,
+            instance,
+            readers.clamp(0, MAX_READERS_PER_ROW),
+            false,
+            now,
+        )
+        .await
+    }
+}
+
+impl SqlStore {
+    /// Replaces the `kind` row for a day, feed and `detail` (a process, or an aggregator);
+    /// with `keep_larger`, a smaller figure never replaces a larger one.
+    #[allow(clippy::too_many_arguments)]
+    async fn replace_reader_row(
+        &self,
+        kind: &str,
+        day: i64,
+        area_slug: Option<&str>,
+        detail: &str,
+        readers: i64,
+        keep_larger: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let at = day * DAY_MS;
@@ -199,22 +260,35 @@ impl ReachStore for SqlStore {
                     .await?,
                 None => None,
             };
-            sqlx::query(
-                "delete from event where kind = 'feed_readers' and occurred_at = $1 and detail = $2
-                 and coalesce(area_id, 0) = $3",
+            let before: Option<i64> = sqlx::query_scalar(
+                "select max(count) from event where kind = $1 and occurred_at = $2 and detail = $3
+                 and coalesce(area_id, 0) = $4",
             )
+            .bind(kind)
             .bind(at)
-            .bind(instance)
+            .bind(detail)
+            .bind(area_id.unwrap_or(0))
+            .fetch_one(&mut *tx)
+            .await?;
+            let readers = if keep_larger { readers.max(before.unwrap_or(0)) } else { readers };
+            sqlx::query(
+                "delete from event where kind = $1 and occurred_at = $2 and detail = $3
+                 and coalesce(area_id, 0) = $4",
+            )
+            .bind(kind)
+            .bind(at)
+            .bind(detail)
             .bind(area_id.unwrap_or(0))
             .execute(&mut *tx)
             .await?;
             sqlx::query(
                 "insert into event (kind, occurred_at, area_id, detail, count, created_at)
-                 values ('feed_readers', $1, $2, $3, $4, $5)",
+                 values ($1, $2, $3, $4, $5, $6)",
             )
+            .bind(kind)
             .bind(at)
             .bind(area_id)
-            .bind(instance)
+            .bind(detail)
             .bind(readers)
             .bind(ms(now))
             .execute(&mut *tx)

@@ -76,6 +76,12 @@ pub trait ResidentStore {
     ) -> Result<bool>;
 }
 
+/// Appends to a resident's consent history (kept until erasure): `$action` is `consent` or
+/// `withdrawal`; the wording version, and the source unless given, are the record's own.
+pub(super) const CONSENT_EVENT: &str =
+    "insert into consent_event (subscriber_id, action, consent_version, source, occurred_at, created_at)
+     select subscriber_id, $2, consent_version, coalesce($3, source), $4, $5 from subscriber where subscriber_id = $1";
+
 /// Queues a transactional mail unless the address had its share today; in the caller's transaction.
 macro_rules! queue_mail {
     ($tx:expr, $id:expr, $kind:expr, $payload:expr, $now:expr) => {{
@@ -142,6 +148,8 @@ macro_rules! replace_subscriptions {
     }};
 }
 
+pub(super) use {queue_mail, replace_subscriptions};
+
 fn confirm_payload(now: i64) -> serde_json::Value {
     serde_json::json!({ "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600 })
 }
@@ -159,32 +167,41 @@ impl ResidentStore for SqlStore {
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match existing {
-                Some(row) if row.try_get::<String, _>("status")? == "confirmed" => {
-                    let id: i64 = row.try_get("subscriber_id")?;
-                    // The same job as for anyone else (the worker sends "already subscribed" to a
-                    // confirmed resident), so nothing queued tells a confirmed address apart.
-                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
-                    SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
-                }
                 Some(row) => {
-                    // Pending, left or bounced: this sign-up replaces the old one and needs confirming.
+                    // Anyone can type this address, so the record stays as it is; the choices
+                    // wait as a request until its own link is used. A confirmed address gets the
+                    // same work and the same job (the worker sends it "already subscribed"), so
+                    // neither the answer nor its timing tells a confirmed address apart.
                     let id: i64 = row.try_get("subscriber_id")?;
-                    sqlx::query(
-                        "update subscriber set status = 'pending', postcode = $1, frequency = $2, paused = 0,
-                            consent_version = $3, consent_at = $4, source = $5, updated_at = $4
-                         where subscriber_id = $6",
+                    let confirmed = row.try_get::<String, _>("status")? == "confirmed";
+                    let request: i64 = sqlx::query_scalar(
+                        "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8) returning signup_request_id",
                     )
+                    .bind(id)
                     .bind(s.postcode.as_str())
                     .bind(s.frequency.as_str())
+                    .bind(serde_json::json!(areas).to_string())
+                    .bind(serde_json::json!(topics).to_string())
                     .bind(CONSENT_VERSION)
-                    .bind(now)
                     .bind(&s.source)
-                    .bind(id)
-                    .execute(&mut *tx)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
                     .await?;
-                    replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
-                    let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
-                    SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                    let mut payload = confirm_payload(now);
+                    payload["request"] = request.into();
+                    let queued = queue_mail!(tx, id, "confirm", payload, now);
+                    if !queued {
+                        sqlx::query("delete from signup_request where signup_request_id = $1")
+                            .bind(request)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if confirmed {
+                        SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
+                    } else {
+                        SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                    }
                 }
                 None => {
                     let id: i64 = sqlx::query_scalar(
@@ -250,6 +267,14 @@ impl ResidentStore for SqlStore {
             sqlx::query("update subscriber set status = 'confirmed', confirmed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(CONSENT_EVENT)
+                .bind(subscriber_id)
+                .bind("consent")
+                .bind(None::<String>)
+                .bind(now)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
             // The audience grows when a resident confirms: counted by area and source, anonymously.

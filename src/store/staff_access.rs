@@ -1,4 +1,4 @@
-//! Keeping staff access in hand: the failed-sign-in window, unlocking, and API tokens' lives.
+//! Keeping staff access in hand: the failed-sign-in window, who is locked, and API tokens' lives.
 
 use super::{Result, SqlStore, from_ms, ms, with_pool};
 use chrono::{DateTime, Duration, Utc};
@@ -20,8 +20,6 @@ pub trait StaffAccessStore {
     async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
     /// Addresses of accounts locked at `now`.
     async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>>;
-    /// Ends a lock and forgets counted failures; `false` when there is no such account.
-    async fn unlock_staff(&self, email: &str) -> Result<bool>;
     async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
     /// Revokes every live token with this name; `false` when there was none.
     async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool>;
@@ -60,17 +58,6 @@ impl StaffAccessStore for SqlStore {
         .bind(ms(now))
         .fetch_all(p)
         .await?))
-    }
-
-    async fn unlock_staff(&self, email: &str) -> Result<bool> {
-        let n = with_pool!(&self.pool, p => sqlx::query(
-            "update admin_user set failed_logins = 0, failures_since = null, locked_until = null where email = $1",
-        )
-        .bind(email)
-        .execute(p)
-        .await?
-        .rows_affected());
-        Ok(n == 1)
     }
 
     async fn api_tokens(&self) -> Result<Vec<ApiToken>> {

@@ -102,6 +102,14 @@ impl SubscriberStore for SqlStore {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(super::residents::CONSENT_EVENT)
+                    .bind(id)
+                    .bind("consent")
+                    .bind(None::<String>)
+                    .bind(ms(s.consent_at))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 out.push(ImportOutcome::Added);
             }
             tx.commit().await?;
@@ -129,6 +137,14 @@ impl SubscriberStore for SqlStore {
                 Some(_) => {}
             }
             sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
+            sqlx::query(super::residents::CONSENT_EVENT)
+                .bind(subscriber_id)
+                .bind("withdrawal")
+                .bind(Some("unsubscribe"))
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("update subscriber set status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)

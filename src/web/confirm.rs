@@ -45,18 +45,37 @@ fn forged() -> Response {
     )
 }
 
-/// The claims of a confirm link, allowing expired ones (their page offers a new link).
+/// The claims of a confirm link (of a first sign-up, or of a request for an address already on
+/// file), allowing expired ones (their page offers a new link).
 fn claims(state: &AppState, token: &str) -> Result<(Claims, bool), ()> {
     let now = Utc::now();
-    match state.signer.verify(token, Purpose::Confirm, now) {
-        Ok(c) => Ok((c, false)),
-        Err(TokenError::Expired) => state
-            .signer
-            .verify_ignoring_expiry(token, Purpose::Confirm)
-            .map(|c| (c, true))
-            .map_err(|_| ()),
-        Err(TokenError::Invalid) => Err(()),
+    for purpose in [Purpose::Confirm, Purpose::ConfirmRequest] {
+        match state.signer.verify(token, purpose, now) {
+            Ok(c) => return Ok((c, false)),
+            Err(TokenError::Expired) => {
+                return state
+                    .signer
+                    .verify_ignoring_expiry(token, purpose)
+                    .map(|c| (c, true))
+                    .map_err(|_| ());
+            }
+            Err(TokenError::Invalid) => {}
+        }
     }
+    Err(())
+}
+
+/// Whether the resident a confirm link is for still holds links of its version (not erased,
+/// no new links asked for since).
+async fn live(state: &AppState, c: &Claims) -> Result<bool, crate::store::StoreError> {
+    let subscriber_id = match c.purpose {
+        Purpose::ConfirmRequest => match state.store.signup_request(c.subscriber_id).await? {
+            Some(q) => q.subscriber_id,
+            None => return Ok(false),
+        },
+        _ => c.subscriber_id,
+    };
+    state.store.link_is_live(subscriber_id, c.version).await
 }
 
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
@@ -68,7 +87,7 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             format!("/confirm/{token}/resend"),
             String::new(),
         ),
-        Ok((c, false)) => match state.store.link_is_live(c.subscriber_id, c.version).await {
+        Ok((c, false)) => match live(&state, &c).await {
             Ok(true) => page(
                 StatusCode::OK,
                 "ask",
@@ -97,21 +116,30 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
             String::new(),
         );
     }
-    match state
-        .store
-        .confirm(c.subscriber_id, c.version, Utc::now())
-        .await
-    {
+    let outcome = match c.purpose {
+        Purpose::ConfirmRequest => {
+            state
+                .store
+                .confirm_request(c.subscriber_id, c.version, Utc::now())
+                .await
+        }
+        _ => state
+            .store
+            .confirm(c.subscriber_id, c.version, Utc::now())
+            .await
+            .map(|o| (o, c.subscriber_id)),
+    };
+    match outcome {
         // Only the first use hands out the manage link: a replayed (forwarded, leaked) confirm
         // link must not become a key to the resident's settings.
-        Ok(ConfirmOutcome::AlreadyConfirmed) => {
+        Ok((ConfirmOutcome::AlreadyConfirmed, _)) => {
             page(StatusCode::OK, "already", String::new(), String::new())
         }
-        Ok(ConfirmOutcome::Confirmed) => {
-            tracing::info!(subscriber_id = c.subscriber_id, "confirmed");
+        Ok((ConfirmOutcome::Confirmed, subscriber_id)) => {
+            tracing::info!(subscriber_id, "confirmed");
             let manage = state.signer.sign(Claims {
                 purpose: Purpose::Manage,
-                subscriber_id: c.subscriber_id,
+                subscriber_id,
                 version: c.version,
                 expires: 0,
             });
@@ -122,7 +150,9 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
                 format!("/manage/{manage}"),
             )
         }
-        Ok(ConfirmOutcome::Gone) => page(StatusCode::GONE, "gone", String::new(), String::new()),
+        Ok((ConfirmOutcome::Gone, _)) => {
+            page(StatusCode::GONE, "gone", String::new(), String::new())
+        }
         Err(e) => {
             tracing::error!(error = %e, "confirm failed");
             pages::unavailable()
@@ -142,11 +172,21 @@ async fn resend(
     if !state.signup_limit.check(state.client_ip(&headers, &peer)) {
         return super::guard::too_many();
     }
-    if let Err(e) = state
-        .store
-        .resend_confirmation(c.subscriber_id, Utc::now())
-        .await
-    {
+    let resent = match c.purpose {
+        Purpose::ConfirmRequest => {
+            state
+                .store
+                .resend_request(c.subscriber_id, Utc::now())
+                .await
+        }
+        _ => {
+            state
+                .store
+                .resend_confirmation(c.subscriber_id, Utc::now())
+                .await
+        }
+    };
+    if let Err(e) = resent {
         tracing::error!(error = %e, "resend failed");
         return pages::unavailable();
     }

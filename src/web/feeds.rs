@@ -74,15 +74,33 @@ async fn feed(
         "rss.xml" => "application/rss+xml; charset=utf-8",
         _ => return pages::not_found(),
     };
-    if area == "all" || state.calendar.get().areas.get(&area).is_some() {
+    let households = {
+        let cal = state.calendar.get();
+        if area == "all" {
+            let all: u64 = cal
+                .areas
+                .iter()
+                .filter_map(|a| a.households)
+                .map(u64::from)
+                .sum();
+            Some(Some(all).filter(|h| *h > 0))
+        } else {
+            cal.areas.get(&area).map(|a| a.households.map(u64::from))
+        }
+    };
+    if let Some(households) = households {
         let ua = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let ip = state.client_ip(&headers, &peer);
-        state
-            .readers
-            .seen((area != "all").then_some(area.as_str()), ip, ua, Utc::now());
+        state.readers.seen(
+            (area != "all").then_some(area.as_str()),
+            households,
+            ip,
+            ua,
+            Utc::now(),
+        );
     }
     let key = format!("{area}/{file}");
     if let Some(cached) = state.feeds.get(&key) {

@@ -63,7 +63,7 @@ impl AppState {
             store,
             signup_limit,
             login_limit,
-            readers: Arc::default(),
+            readers: Arc::new(feed_readers::FeedReaders::new(&config.feeds)),
             scheduler,
             config: Arc::new(config),
             calendar,

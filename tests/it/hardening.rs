@@ -376,26 +376,59 @@ async fn sign_up_refuses_addresses_smtp_cannot_carry() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn start_up_warns_when_the_signing_key_comes_from_the_database() {
-    let (logs, _guard) = Logs::capture();
-    let db = sqlite().await;
-    let mut config = beacon::config::Config::default();
-    config.database.url = db.url.clone();
-    config.calendar.dir = crate::support::repo_path("campaigns");
-    let s = beacon::app::Services::build(config.clone()).await.unwrap();
-    s.sql.close().await;
-    let text = logs.text();
+#[test]
+fn serve_warns_at_start_up_when_the_signing_key_comes_from_the_database() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    // Start-up logs of `beacon serve` until it listens (or ends), with or without a configured key.
+    let start_up = |key: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_beacon"));
+        cmd.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-scheduler",
+            "--no-worker",
+        ])
+        .current_dir(dir.path())
+        .env_remove("BEACON_CONFIG")
+        .env_remove("RUST_LOG")
+        .env(
+            "BEACON_CALENDAR__DIR",
+            crate::support::repo_path("campaigns"),
+        )
+        .env(
+            "BEACON_DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("b.db").display()),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+        if let Some(k) = key {
+            cmd.env("BEACON_SECRETS__TOKEN_KEY", k);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut seen = String::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("beacon is listening") {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        seen
+    };
+    let stored = start_up(None);
+    assert!(stored.contains("beacon is listening"), "{stored}");
     assert!(
-        text.contains("WARN") && text.contains("secrets.token_key"),
-        "{text}"
+        stored.contains("WARN") && stored.contains("secrets.token_key"),
+        "{stored}"
     );
-    let before = text.len();
-    config.secrets.token_key = beacon::config::Secret("a configured key".into());
-    let s = beacon::app::Services::build(config).await.unwrap();
-    s.sql.close().await;
-    assert!(!logs.text()[before..].contains("secrets.token_key"));
-    db.finish().await;
+    let configured = start_up(Some("a long configured signing key"));
+    assert!(configured.contains("beacon is listening"), "{configured}");
+    assert!(!configured.contains("secrets.token_key"), "{configured}");
 }
 
 #[test]
@@ -647,7 +680,8 @@ async fn resident_link(
     let path = match purpose {
         beacon::domain::token::Purpose::Manage => "manage",
         beacon::domain::token::Purpose::Unsubscribe => "unsubscribe",
-        beacon::domain::token::Purpose::Confirm => "confirm",
+        beacon::domain::token::Purpose::Confirm
+        | beacon::domain::token::Purpose::ConfirmRequest => "confirm",
     };
     let token = app.state.signer.sign(beacon::domain::token::Claims {
         purpose,

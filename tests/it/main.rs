@@ -8,6 +8,7 @@ mod delivery;
 mod feeds;
 mod hardening;
 mod residents;
+mod security;
 mod smtp;
 mod store;
 mod support;

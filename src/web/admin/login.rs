@@ -140,6 +140,16 @@ pub async fn submit(
     }
     let _ = state.store.login_succeeded(c.id, now).await;
     audit("login", Some(c.id)).await;
+    let next = if c.must_change_password {
+        // A one-time password works once: this session may only replace it.
+        if let Err(e) = state.store.spend_one_time_password(c.id).await {
+            tracing::error!(error = %e, "cannot spend a one-time password");
+            return pages::unavailable();
+        }
+        "/admin/password"
+    } else {
+        "/admin"
+    };
     let secure = if state.base_url().starts_with("https://") {
         "; Secure"
     } else {
@@ -149,7 +159,7 @@ pub async fn submit(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         SESSION_HOURS * 3600
     );
-    let mut r = Redirect::to("/admin").into_response();
+    let mut r = Redirect::to(next).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }

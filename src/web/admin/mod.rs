@@ -7,6 +7,7 @@ mod calendar;
 mod campaign;
 mod dashboard;
 mod login;
+mod password;
 mod reach;
 mod subscribers;
 mod users;
@@ -42,6 +43,8 @@ const fn rule(method: &'static str, path: &'static str, role: Role) -> Rule {
 pub const ROUTES: &[Rule] = &[
     rule("GET", "/admin", Role::Viewer),
     rule("POST", "/admin/logout", Role::Viewer),
+    rule("GET", "/admin/password", Role::Viewer),
+    rule("POST", "/admin/password", Role::Viewer),
     rule("GET", "/admin/calendar", Role::Viewer),
     rule("GET", "/admin/calendar.ics", Role::Viewer),
     rule("GET", "/admin/campaigns/{slug}", Role::Viewer),
@@ -76,6 +79,10 @@ pub struct Staff {
     /// The session's CSRF token; `None` for API tokens (not sent by browsers on their own).
     pub csrf: Option<String>,
     pub ip: Option<String>,
+    /// Signed in with a one-time password: may only choose a new one (or sign out).
+    pub must_change_password: bool,
+    /// The SHA-256 of the session cookie, kept when the password changes.
+    pub session: Option<String>,
 }
 
 impl Staff {
@@ -109,6 +116,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     let protected = Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/logout", post(login::logout))
+        .route(
+            "/admin/password",
+            get(password::show).post(password::change),
+        )
         .route("/admin/calendar", get(calendar::show))
         .route("/admin/calendar.ics", get(calendar::ics))
         .route("/admin/campaigns/{slug}", get(campaign::show))
@@ -235,6 +246,8 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
                 role,
                 csrf: None,
                 ip: ip.clone(),
+                must_change_password: false,
+                session: None,
             }),
             Ok(None) => None,
             Err(e) => {
@@ -251,6 +264,8 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
                 role,
                 csrf: Some(s.csrf_token),
                 ip: ip.clone(),
+                must_change_password: s.must_change_password,
+                session: Some(secret_hash(secret)),
             }),
             Ok(None) => None,
             Err(e) => {
@@ -269,6 +284,9 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
     };
     if !staff.can(rule.role) {
         return forbidden(is_api);
+    }
+    if staff.must_change_password && !matches!(rule.path, "/admin/password" | "/admin/logout") {
+        return Redirect::to("/admin/password").into_response();
     }
     let mut req = req;
     if method == Method::POST {

@@ -1,12 +1,12 @@
 //! Reach in the console, as CSV, as the board's HTML report, and as JSON for partners' scripts.
 
 use super::{AppState, Chrome, Staff};
-use crate::reach::{self, Period, Report, charts, format};
+use crate::reach::{self, Period, PeriodError, Report, charts, format};
 use crate::web::pages;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 
@@ -18,21 +18,26 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
-    fn period(&self) -> Period {
-        let to = self.to.unwrap_or_else(|| Utc::now().date_naive());
-        let from = self.from.unwrap_or(to - chrono::Duration::days(90)).min(to);
-        Period { from, to }
+    /// The period asked for: the last 90 days unless told otherwise, within the limits.
+    fn period(&self) -> Result<Period, PeriodError> {
+        Period::asked(self.from, self.to, 90, Utc::now().date_naive())
     }
 
-    fn query_string(&self) -> String {
-        let p = self.period();
+    fn query_string(p: &Period) -> String {
         format!("from={}&to={}", p.from, p.to)
     }
 }
 
 async fn report(state: &AppState, q: &PeriodQuery) -> Result<Report, Response> {
     let cal = state.calendar.get();
-    reach::gather(state.store.as_ref(), &cal, q.period(), Utc::now())
+    let period = q.period().map_err(|e| {
+        pages::problem(
+            StatusCode::BAD_REQUEST,
+            "This period cannot be reported",
+            &format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
+        )
+    })?;
+    reach::gather(state.store.as_ref(), &cal, period, Utc::now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "reach failed");
@@ -71,7 +76,7 @@ pub async fn show(
         audience_chart: charts::audience(&r.series),
         penetration_chart: charts::penetration(&r.areas),
         sources_chart: charts::sources(&r.sources),
-        qs: q.query_string(),
+        qs: PeriodQuery::query_string(&r.period),
         r,
     })
 }
@@ -128,6 +133,15 @@ pub async fn board(State(state): State<AppState>, Query(q): Query<PeriodQuery>) 
 }
 
 pub async fn api_report(State(state): State<AppState>, Query(q): Query<PeriodQuery>) -> Response {
+    if let Err(e) = q.period() {
+        let error =
+            format!("{e}; dates run from 2000-01-01 to 2099-12-31, at most five years apart");
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": error })),
+        )
+            .into_response();
+    }
     match report(&state, &q).await {
         Ok(r) => Json(r).into_response(),
         Err(resp) => resp,

@@ -10,12 +10,13 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum_extra::extract::Form;
+use chrono::Utc;
 
 #[derive(askama::Template)]
 #[template(path = "admin/subscribers.html")]
 struct SubscribersPage {
     chrome: Chrome,
-    by_status: Vec<(String, i64)>,
+    by_status: Vec<(String, Cell)>,
     by_area: Vec<(String, Cell)>,
     by_topic: Vec<(String, i64)>,
     by_source: Vec<(String, i64)>,
@@ -27,14 +28,30 @@ struct SubscribersPage {
 }
 
 async fn page(state: &AppState, staff: &Staff) -> Result<SubscribersPage, Response> {
-    let counts: SubscriberCounts = state.store.subscriber_counts().await.map_err(|e| {
+    // Pending sign-ups are shown as of midnight and rounded down to tens: a visitor who posts
+    // the public form cannot watch a count move to learn whether an address was new.
+    let midnight = Utc::now()
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let counts: SubscriberCounts = state.store.subscriber_counts(midnight).await.map_err(|e| {
         tracing::error!(error = %e, "subscriber counts failed");
         pages::unavailable()
     })?;
     let cal = state.calendar.get();
     Ok(SubscribersPage {
         chrome: Chrome::new(staff, "subscribers"),
-        by_status: counts.by_status,
+        by_status: counts
+            .by_status
+            .into_iter()
+            .map(|(status, n)| match status.as_str() {
+                "pending" => (
+                    "awaiting confirmation (sign-ups before today, rounded down to tens)".into(),
+                    Cell::rounded(n),
+                ),
+                _ => (status, Cell::Count(n)),
+            })
+            .collect(),
         by_area: cal
             .areas
             .iter()

@@ -73,7 +73,7 @@ pub async fn add(
             Err(e) => Err(e),
             Ok(hash) => state
                 .store
-                .add_user(email.as_str(), &hash, role.as_str(), Utc::now())
+                .add_user_once(email.as_str(), &hash, role.as_str(), Utc::now())
                 .await
                 .map_err(|_| format!("{email} already has an account")),
         },
@@ -114,6 +114,16 @@ pub async fn disable(
             staff.audit(&state, "user.disable", Some(&form.email)).await;
             Redirect::to("/admin/users").into_response()
         }
+        Err(crate::store::StoreError::Conflict(why)) => {
+            let mut p = match page(&state, &staff).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
+            p.error = why;
+            let mut r = super::render(&p);
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            r
+        }
         Err(e) => {
             tracing::error!(error = %e, "disable failed");
             pages::unavailable()
@@ -126,7 +136,7 @@ pub async fn unlock(
     Extension(staff): Extension<Staff>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    match state.store.unlock_staff(&form.email).await {
+    match state.store.unlock_user(&form.email).await {
         Ok(found) => {
             if found {
                 staff.audit(&state, "user.unlock", Some(&form.email)).await;

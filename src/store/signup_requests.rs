@@ -1,0 +1,174 @@
+//! Sign-ups for an address already on file. They wait as requests, apart from the resident's
+//! record, until the request's own confirmation link is used: typing someone's address into
+//! the form can never change what they chose, nor let their older link confirm someone else's
+//! choices.
+
+use super::residents::{
+    CONFIRM_VALID_DAYS, CONSENT_EVENT, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail,
+    replace_subscriptions,
+};
+use super::runs::placeholders;
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use crate::domain::signup::CONSENT_VERSION;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+/// What a waiting request asks for, as its confirmation mail describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupRequest {
+    pub subscriber_id: i64,
+    pub areas: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+#[async_trait::async_trait]
+pub trait SignupRequestStore {
+    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>>;
+    /// Applies the request to the resident's record (whose link version must be `version`),
+    /// records the consent, and forgets the request. Also returns the resident's id.
+    async fn confirm_request(
+        &self,
+        request_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(ConfirmOutcome, i64)>;
+    /// Queues a fresh confirmation of a request still waiting (an expired link's page).
+    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool>;
+}
+
+fn list(json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("signup_request: {e}")))
+}
+
+#[async_trait::async_trait]
+impl SignupRequestStore for SqlStore {
+    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
+        let row = with_pool!(&self.pool, p => {
+            let r = sqlx::query("select subscriber_id, areas, topics from signup_request where signup_request_id = $1")
+                .bind(request_id)
+                .fetch_optional(p)
+                .await?;
+            match r {
+                Some(r) => Some((
+                    r.try_get::<i64, _>("subscriber_id")?,
+                    r.try_get::<String, _>("areas")?,
+                    r.try_get::<String, _>("topics")?,
+                )),
+                None => None,
+            }
+        });
+        row.map(|(subscriber_id, areas, topics)| {
+            Ok(SignupRequest {
+                subscriber_id,
+                areas: list(&areas)?,
+                topics: list(&topics)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn confirm_request(
+        &self,
+        request_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(ConfirmOutcome, i64)> {
+        let now = ms(now);
+        let oldest = now - Duration::days(CONFIRM_VALID_DAYS).num_milliseconds();
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin_write().await?;
+            let Some(r) = sqlx::query(
+                "select q.subscriber_id, q.postcode, q.frequency, q.areas, q.topics, q.consent_version,
+                        q.source, s.status
+                 from signup_request q join subscriber s on s.subscriber_id = q.subscriber_id
+                 where q.signup_request_id = $1 and s.token_version = $2 and s.status <> 'erased'
+                   and q.created_at >= $3",
+            )
+            .bind(request_id)
+            .bind(version)
+            .bind(oldest)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok((ConfirmOutcome::Gone, 0));
+            };
+            let id: i64 = r.try_get("subscriber_id")?;
+            let source: String = r.try_get("source")?;
+            let was: String = r.try_get("status")?;
+            let areas = list(&r.try_get::<String, _>("areas")?)?;
+            let topics = list(&r.try_get::<String, _>("topics")?)?;
+            if was == "confirmed" {
+                // Leaving the audience before rejoining it with the new choices keeps counts by area right.
+                sqlx::query(super::LEFT_EVENT).bind(now).bind(id).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "update subscriber set status = 'confirmed', postcode = $1, frequency = $2, paused = 0,
+                    consent_version = $3, consent_at = $4, source = $5, confirmed_at = $4, updated_at = $4
+                 where subscriber_id = $6",
+            )
+            .bind(r.try_get::<String, _>("postcode")?)
+            .bind(r.try_get::<String, _>("frequency")?)
+            .bind(r.try_get::<String, _>("consent_version")?)
+            .bind(now)
+            .bind(&source)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            replace_subscriptions!(tx, id, &areas, &topics, &source, now);
+            sqlx::query(
+                "insert into event (kind, occurred_at, area_id, source, count, created_at)
+                 select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
+                 having count(*) > 0",
+            )
+            .bind(now)
+            .bind(&source)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(CONSENT_EVENT)
+                .bind(id)
+                .bind("consent")
+                .bind(None::<String>)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from signup_request where signup_request_id = $1")
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok((ConfirmOutcome::Confirmed, id))
+        })
+    }
+
+    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let now = ms(now);
+        with_pool!(&self.pool, p => {
+            let mut tx = p.begin_write().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "select q.subscriber_id from signup_request q join subscriber s on s.subscriber_id = q.subscriber_id
+                 where q.signup_request_id = $1 and s.status <> 'erased'",
+            )
+            .bind(request_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(id) = id else {
+                return Ok(false);
+            };
+            // The request gets a fresh life, as its new link does.
+            sqlx::query("update signup_request set created_at = $1 where signup_request_id = $2")
+                .bind(now)
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await?;
+            let payload = serde_json::json!({
+                "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600,
+                "request": request_id,
+            });
+            let queued = queue_mail!(tx, id, "confirm", payload, now);
+            tx.commit().await?;
+            Ok(queued)
+        })
+    }
+}
