@@ -288,6 +288,8 @@ mod tests {
             district: District::Chiltern,
             postcodes: vec![PostcodePrefix::parse("HP5").unwrap()],
             households: Some(9000),
+            wards: vec![],
+            places: vec![],
         }])
     }
 

@@ -7,6 +7,7 @@ mod areas;
 mod campaign_file;
 mod diagnostic;
 mod outcomes;
+pub mod postcodes;
 pub mod upcoming;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
@@ -62,9 +63,13 @@ impl Calendar {
 /// Loads and validates `dir/areas.toml` and every `dir/*.md` campaign file.
 pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
     let mut diags = Diagnostics::default();
+    let geo = postcodes::load().unwrap_or_else(|e| {
+        diags.push(Diagnostic::file(Path::new(postcodes::TABLE_PATH), e));
+        Default::default()
+    });
     let areas_path = dir.join(AREAS_FILE);
     let areas = match std::fs::read_to_string(&areas_path) {
-        Ok(text) => areas::parse(&areas_path, &text, &mut diags),
+        Ok(text) => areas::parse(&areas_path, &text, &geo, &mut diags),
         Err(e) => {
             diags.push(Diagnostic::file(
                 &areas_path,

@@ -1,9 +1,57 @@
-//! `beacon areas`: list the areas, or say which area a postcode is in.
+//! `beacon areas`: list the areas, or say which area a postcode is in: the same
+//! `AreaDirectory::resolve` answer the sign-up form acts on.
 
 use super::Format;
 use crate::config::Config;
 use crate::domain::{Area, Postcode, Resolution};
 use serde_json::json;
+
+/// Every postcode of the table, its ward and position, and the area(s) the sign-up gives it.
+pub fn every_postcode(config: &Config) -> anyhow::Result<bool> {
+    let cal = crate::app::load_calendar(config)?;
+    let geo = crate::calendar::postcodes::load().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record([
+        "postcode",
+        "ward",
+        "ward_name",
+        "easting",
+        "northing",
+        "latitude",
+        "longitude",
+        "status",
+        "areas",
+    ])?;
+    for rec in &geo.postcodes {
+        let (status, slugs) = match cal.areas.resolve(&rec.postcode) {
+            Resolution::One(a) => ("one", a.slug.clone()),
+            Resolution::Several(v) => (
+                "several",
+                v.iter()
+                    .map(|a| a.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
+            Resolution::NotCovered => ("not-covered", String::new()),
+        };
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        out.write_record([
+            rec.postcode.to_string(),
+            rec.ward.clone(),
+            geo.ward(&rec.ward)
+                .map(|w| w.name.clone())
+                .unwrap_or_default(),
+            opt(rec.at.map(|g| g.easting.to_string())),
+            opt(rec.at.map(|g| g.northing.to_string())),
+            opt(rec.lat_lon.map(|(lat, _)| lat.to_string())),
+            opt(rec.lat_lon.map(|(_, lon)| lon.to_string())),
+            status.to_string(),
+            slugs,
+        ])?;
+    }
+    out.flush()?;
+    Ok(true)
+}
 
 pub fn run(config: &Config, postcode: Option<&str>, format: Format) -> anyhow::Result<bool> {
     let cal = crate::app::load_calendar(config)?;
@@ -42,12 +90,19 @@ pub fn run(config: &Config, postcode: Option<&str>, format: Format) -> anyhow::R
             )?
         ),
         Format::Table => match status {
-            "not-covered" => {
-                println!("{pc} is not covered: it is outside Chiltern and South Bucks")
-            }
+            "not-covered" => println!(
+                "{pc} is not covered: it is outside Chiltern and South Bucks; the sign-up points to Thames Valley Alert"
+            ),
             _ => {
-                if found.len() > 1 {
-                    println!("{pc} is shared by {} areas:", found.len());
+                if status == "several" {
+                    println!(
+                        "{pc} may be in {}; the sign-up asks \"Which place do you live in?\" (or somewhere else):",
+                        if found.len() > 1 {
+                            "several places"
+                        } else {
+                            "this place or outside the districts"
+                        }
+                    );
                 }
                 for a in found {
                     println!("{pc}  {}  {} ({})", a.slug, a.name, a.district.name());

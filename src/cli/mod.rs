@@ -59,10 +59,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// List areas, or resolve a postcode to its area(s).
+    /// List areas, resolve a postcode to its area(s), or list every postcode with its area(s).
     Areas {
-        #[arg(long, value_name = "POSTCODE")]
+        #[arg(long, value_name = "POSTCODE", conflicts_with = "postcodes")]
         postcode: Option<String>,
+        /// Print every postcode of the postcode table with its ward, position and area(s), as CSV.
+        #[arg(long)]
+        postcodes: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -208,7 +211,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             campaign,
             format,
         } => calendar_cmd::run(&config, from, days, campaign.as_deref(), format),
-        Command::Areas { postcode, format } => areas_cmd::run(&config, postcode.as_deref(), format),
+        Command::Areas {
+            postcodes: true, ..
+        } => areas_cmd::every_postcode(&config),
+        Command::Areas {
+            postcode, format, ..
+        } => areas_cmd::run(&config, postcode.as_deref(), format),
         Command::Migrate => {
             let store = crate::app::open_store(&config).await?;
             store.close().await;

@@ -1,7 +1,8 @@
 //! Towns and parishes, the districts they sit in, and which of them a postcode belongs to.
 
+use super::geography::{Candidate, Geography, Place, nearest};
 use super::postcode::{Postcode, PostcodePrefix};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -51,8 +52,13 @@ pub struct Area {
     pub slug: String,
     pub name: String,
     pub district: District,
+    /// The postcode sectors its postcodes lie in (from the postcode table).
     pub postcodes: Vec<PostcodePrefix>,
     pub households: Option<u32>,
+    /// Codes of the council wards it lies in (wholly or partly).
+    pub wards: Vec<String>,
+    /// Its town, village or neighbourhood centres.
+    pub places: Vec<Place>,
 }
 
 /// What a campaign's `areas` list names: everyone, a district, or one area.
@@ -78,23 +84,88 @@ impl AreaTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution<'a> {
     One(&'a Area),
-    /// The postcode's sector is shared: the resident chooses.
+    /// The postcode lies between places, or is unknown and its sector is shared (with
+    /// another area or with places outside): the resident chooses (nearest first).
     Several(Vec<&'a Area>),
     /// Outside Chiltern and South Bucks.
     NotCovered,
 }
 
-/// Every area, by slug. Built once from `areas.toml`.
+/// Every area, by slug, and which of them each postcode belongs to. Built once from
+/// `areas.toml` and the postcode table.
 #[derive(Debug, Clone, Default)]
 pub struct AreaDirectory {
     areas: BTreeMap<String, Area>,
+    by_postcode: HashMap<Postcode, Vec<String>>,
+    /// Every area any postcode of the sector belongs to, most postcodes first.
+    by_sector: HashMap<String, Vec<String>>,
+    /// Sectors partly outside every area.
+    partly_outside: BTreeSet<String>,
 }
 
 impl AreaDirectory {
+    /// Areas without postcodes: every postcode is "not covered".
     pub fn new(areas: impl IntoIterator<Item = Area>) -> Self {
         AreaDirectory {
             areas: areas.into_iter().map(|a| (a.slug.clone(), a)).collect(),
+            ..Default::default()
         }
+    }
+
+    /// Areas and the postcodes of their wards, each put in its area(s) by [`nearest`]. An
+    /// area's `postcodes` become the sectors its postcodes lie in.
+    pub fn with_geography(areas: impl IntoIterator<Item = Area>, geo: &Geography) -> Self {
+        let mut dir = Self::new(areas);
+        dir.partly_outside = geo.partly_outside.clone();
+        let mut sector_counts: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+        for rec in &geo.postcodes {
+            let candidates: Vec<Candidate> = dir
+                .areas
+                .values()
+                .filter(|a| a.wards.contains(&rec.ward))
+                .map(|a| Candidate {
+                    key: &a.slug,
+                    places: &a.places,
+                })
+                .collect();
+            let found: Vec<String> = nearest(rec.at, &candidates)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let counts = sector_counts
+                .entry(rec.postcode.sector().to_string())
+                .or_default();
+            for slug in &found {
+                *counts.entry(slug.clone()).or_default() += 1;
+            }
+            dir.by_postcode.insert(rec.postcode.clone(), found);
+        }
+        for (sector, counts) in sector_counts {
+            let Ok(prefix) = PostcodePrefix::parse(&sector) else {
+                continue;
+            };
+            for slug in counts.keys() {
+                if let Some(a) = dir.areas.get_mut(slug) {
+                    a.postcodes.push(prefix.clone());
+                }
+            }
+            let mut slugs: Vec<(usize, String)> = counts.into_iter().map(|(s, n)| (n, s)).collect();
+            slugs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            dir.by_sector
+                .insert(sector, slugs.into_iter().map(|(_, s)| s).collect());
+        }
+        for a in dir.areas.values_mut() {
+            a.postcodes.sort();
+        }
+        dir
+    }
+
+    /// How many postcodes the table puts in at least one area.
+    pub fn postcodes_known(&self) -> usize {
+        self.by_postcode.len()
     }
 
     pub fn get(&self, slug: &str) -> Option<&Area> {
@@ -137,31 +208,23 @@ impl AreaDirectory {
             .collect()
     }
 
-    /// The area(s) whose most specific matching prefix is the longest of all matches.
+    /// The postcode's own area(s) from the table; a postcode the table does not hold (new
+    /// since the data was made) falls back to every area of its sector, and the resident is
+    /// asked when the sector also reaches outside the areas.
     pub fn resolve(&self, postcode: &Postcode) -> Resolution<'_> {
-        let mut best = 0;
-        let mut found: Vec<&Area> = Vec::new();
-        for area in self.iter() {
-            let Some(len) = area
-                .postcodes
-                .iter()
-                .filter(|p| p.matches(postcode))
-                .map(PostcodePrefix::specificity)
-                .max()
-            else {
-                continue;
-            };
-            if len > best {
-                best = len;
-                found.clear();
+        let known = self.by_postcode.get(postcode);
+        let sector = postcode.sector();
+        let found: Vec<&Area> = known
+            .or_else(|| self.by_sector.get(sector))
+            .into_iter()
+            .flatten()
+            .filter_map(|s| self.get(s))
+            .collect();
+        match found.as_slice() {
+            [] => Resolution::NotCovered,
+            [one] if known.is_some() || !self.partly_outside.contains(sector) => {
+                Resolution::One(one)
             }
-            if len == best {
-                found.push(area);
-            }
-        }
-        match found.len() {
-            0 => Resolution::NotCovered,
-            1 => Resolution::One(found[0]),
             _ => Resolution::Several(found),
         }
     }
@@ -170,64 +233,123 @@ impl AreaDirectory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::geography::{GridRef, PostcodeRecord};
 
-    fn area(slug: &str, district: District, prefixes: &[&str]) -> Area {
+    fn area(slug: &str, district: District, wards: &[&str], places: &[(u32, u32)]) -> Area {
         Area {
             slug: slug.into(),
             name: slug.into(),
             district,
-            postcodes: prefixes
-                .iter()
-                .map(|p| PostcodePrefix::parse(p).unwrap())
-                .collect(),
+            postcodes: Vec::new(),
             households: None,
+            wards: wards.iter().map(|w| w.to_string()).collect(),
+            places: places
+                .iter()
+                .map(|&(e, n)| Place {
+                    name: slug.into(),
+                    at: GridRef::new(e, n).unwrap(),
+                })
+                .collect(),
         }
-    }
-
-    fn dir() -> AreaDirectory {
-        AreaDirectory::new([
-            area("amersham", District::Chiltern, &["HP6", "HP7"]),
-            area("little-chalfont", District::Chiltern, &["HP6 6", "HP7 9"]),
-            area("great-missenden", District::Chiltern, &["HP16 0", "HP16 9"]),
-            area("prestwood", District::Chiltern, &["HP16 0"]),
-            area("burnham", District::SouthBucks, &["SL1 7", "SL1 8"]),
-        ])
     }
 
     fn pc(s: &str) -> Postcode {
         Postcode::parse(s).unwrap()
     }
 
-    #[test]
-    fn the_longest_prefix_wins() {
-        let d = dir();
-        assert_eq!(
-            d.resolve(&pc("HP6 5AW")),
-            Resolution::One(d.get("amersham").unwrap())
-        );
-        assert_eq!(
-            d.resolve(&pc("hp66ab")),
-            Resolution::One(d.get("little-chalfont").unwrap())
-        );
+    fn record(postcode: &str, ward: &str, at: Option<(u32, u32)>) -> PostcodeRecord {
+        PostcodeRecord {
+            postcode: pc(postcode),
+            ward: ward.into(),
+            at: at.and_then(|(e, n)| GridRef::new(e, n)),
+            lat_lon: None,
+        }
     }
 
-    #[test]
-    fn a_shared_sector_offers_every_candidate() {
-        let d = dir();
-        match d.resolve(&pc("HP16 0AB")) {
-            Resolution::Several(v) => {
-                let slugs: Vec<_> = v.iter().map(|a| a.slug.as_str()).collect();
-                assert_eq!(slugs, ["great-missenden", "prestwood"]);
-            }
-            other => panic!("expected candidates, got {other:?}"),
+    /// A town and a hamlet share ward W1; a village has W2 to itself.
+    fn dir() -> AreaDirectory {
+        let geo = Geography {
+            wards: vec![],
+            postcodes: vec![
+                record("HP5 1AA", "W1", Some((1100, 1000))),
+                record("HP5 1AB", "W1", Some((4900, 1000))),
+                record("HP5 1AD", "W1", Some((3000, 1000))),
+                record("HP5 1AE", "W1", None),
+                record("HP5 2AA", "W2", Some((9000, 9000))),
+                record("HP5 2AB", "W2", Some((9100, 9000))),
+                record("SL1 1AA", "W9", Some((0, 0))),
+            ],
+            partly_outside: ["HP5 2".to_string()].into(),
+        };
+        AreaDirectory::with_geography(
+            [
+                area("town", District::Chiltern, &["W1"], &[(1000, 1000)]),
+                area("hamlet", District::Chiltern, &["W1"], &[(5000, 1000)]),
+                area("village", District::SouthBucks, &["W2"], &[(9000, 9000)]),
+            ],
+            &geo,
+        )
+    }
+
+    fn slugs(r: Resolution) -> Vec<String> {
+        match r {
+            Resolution::One(a) => vec![a.slug.clone()],
+            Resolution::Several(v) => v.iter().map(|a| a.slug.clone()).collect(),
+            Resolution::NotCovered => vec![],
         }
     }
 
     #[test]
-    fn a_postcode_outside_both_districts_is_not_covered() {
-        assert_eq!(dir().resolve(&pc("SW1A 1AA")), Resolution::NotCovered);
-        // Same letters, different district: HP16 must not match HP1.
-        assert_eq!(dir().resolve(&pc("HP1 1AA")), Resolution::NotCovered);
+    fn a_known_postcode_goes_to_its_nearest_place_in_its_ward() {
+        let d = dir();
+        assert_eq!(
+            d.resolve(&pc("hp51aa")),
+            Resolution::One(d.get("town").unwrap())
+        );
+        assert_eq!(slugs(d.resolve(&pc("HP5 1AB"))), ["hamlet"]);
+        assert_eq!(slugs(d.resolve(&pc("HP5 2AB"))), ["village"]);
+    }
+
+    #[test]
+    fn between_two_places_or_without_a_position_the_resident_chooses() {
+        let d = dir();
+        assert_eq!(slugs(d.resolve(&pc("HP5 1AD"))), ["hamlet", "town"]);
+        assert_eq!(slugs(d.resolve(&pc("HP5 1AE"))), ["hamlet", "town"]);
+    }
+
+    #[test]
+    fn an_unknown_postcode_falls_back_to_its_sector_and_is_several_when_it_is_shared() {
+        let d = dir();
+        // HP5 1 holds town and hamlet postcodes (and two undecided): most postcodes first.
+        assert_eq!(slugs(d.resolve(&pc("HP5 1ZZ"))), ["hamlet", "town"]);
+        // HP5 2 also reaches outside: a new postcode there is asked about, not assumed.
+        assert!(matches!(d.resolve(&pc("HP5 2ZZ")), Resolution::Several(v) if v.len() == 1));
+        assert_eq!(slugs(d.resolve(&pc("HP5 2AB"))), ["village"]);
+    }
+
+    #[test]
+    fn a_postcode_outside_every_area_is_not_covered() {
+        let d = dir();
+        assert_eq!(d.resolve(&pc("SW1A 1AA")), Resolution::NotCovered);
+        // A ward no area lists is outside too; HP16 must not match HP1.
+        assert_eq!(d.resolve(&pc("SL1 1AA")), Resolution::NotCovered);
+        assert_eq!(d.resolve(&pc("HP51 1AA")), Resolution::NotCovered);
+        assert_eq!(d.postcodes_known(), 6);
+    }
+
+    #[test]
+    fn areas_learn_their_sectors_from_the_table() {
+        let d = dir();
+        let sectors = |s: &str| -> Vec<String> {
+            d.get(s)
+                .unwrap()
+                .postcodes
+                .iter()
+                .map(|p| p.to_string())
+                .collect()
+        };
+        assert_eq!(sectors("town"), ["HP5 1"]);
+        assert_eq!(sectors("village"), ["HP5 2"]);
     }
 
     #[test]
@@ -239,17 +361,17 @@ mod tests {
                 .map(|a| a.slug.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(slugs(&[AreaTarget::All]).len(), 5);
+        assert_eq!(slugs(&[AreaTarget::All]).len(), 3);
         assert_eq!(
             slugs(&[AreaTarget::District(District::SouthBucks)]),
-            ["burnham"]
+            ["village"]
         );
         assert_eq!(
             slugs(&[
-                AreaTarget::Area("prestwood".into()),
+                AreaTarget::Area("town".into()),
                 AreaTarget::District(District::SouthBucks)
             ]),
-            ["burnham", "prestwood"]
+            ["town", "village"]
         );
         assert_eq!(
             d.target("chiltern"),

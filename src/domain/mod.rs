@@ -4,6 +4,7 @@ pub mod area;
 pub mod campaign;
 pub mod channel;
 pub mod email;
+pub mod geography;
 pub mod outcome;
 pub mod password;
 pub mod postcode;

@@ -42,7 +42,11 @@ pub struct SignupForm {
     pub frequency: String,
     pub consent: String,
     pub source: String,
+    /// The place chosen on "Which place do you live in?": an area slug, or `all` for every
+    /// place offered.
     pub area: String,
+    /// `yes` once the resident has been asked which place they live in.
+    pub asked: String,
     /// The honeypot: hidden from people, filled in by bots.
     pub website: String,
 }
@@ -68,7 +72,8 @@ impl FieldError {
 pub struct Signup {
     pub email: Email,
     pub postcode: Postcode,
-    pub area_slug: String,
+    /// The area, or the areas the resident chose to follow when their postcode lies between places.
+    pub area_slugs: Vec<String>,
     pub topics: Vec<Priority>,
     pub frequency: Frequency,
     pub source: String,
@@ -78,9 +83,18 @@ pub struct Signup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub errors: Vec<FieldError>,
-    /// When the postcode is shared, the areas to choose from (slug, name).
+    /// The postcode, when it is one.
+    pub postcode: Option<Postcode>,
+    /// When the postcode lies between places, the areas to choose from (slug, name), nearest first.
     pub area_choices: Vec<(String, String)>,
+    /// The postcode is outside Chiltern and South Bucks: nothing else matters.
+    pub outside: Option<Postcode>,
 }
+
+/// The `area` value that follows every place offered.
+pub const ALL_PLACES: &str = "all";
+/// The `area` value of a resident who lives in none of the places offered.
+pub const ELSEWHERE: &str = "elsewhere";
 
 /// Where a sign-up came from: `web`, or an event or QR code's own short name.
 pub fn clean_source(raw: &str) -> String {
@@ -129,10 +143,11 @@ impl SignupForm {
     pub fn validate(&self, areas: &AreaDirectory) -> Result<Signup, Rejected> {
         let mut errors = Vec::new();
         let mut area_choices = Vec::new();
+        let mut outside = None;
         let email = Email::parse(&self.email)
             .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
             .ok();
-        let mut area_slug = None;
+        let mut area_slugs = None;
         let postcode = match Postcode::parse(&self.postcode) {
             Err(e) => {
                 errors.push(FieldError::new("postcode", e.to_string()));
@@ -140,30 +155,24 @@ impl SignupForm {
             }
             Ok(pc) => {
                 match areas.resolve(&pc) {
-                    Resolution::One(a) => area_slug = Some(a.slug.clone()),
+                    Resolution::One(a) => area_slugs = Some(vec![a.slug.clone()]),
                     Resolution::Several(candidates) => {
                         let chosen = self.area.trim();
-                        if let Some(a) = candidates.iter().find(|a| a.slug == chosen) {
-                            area_slug = Some(a.slug.clone());
+                        if chosen == ELSEWHERE {
+                            outside = Some(pc.clone());
+                        } else if chosen == ALL_PLACES {
+                            area_slugs = Some(candidates.iter().map(|a| a.slug.clone()).collect());
+                        } else if let Some(a) = candidates.iter().find(|a| a.slug == chosen) {
+                            area_slugs = Some(vec![a.slug.clone()]);
                         } else {
                             area_choices = candidates
                                 .iter()
                                 .map(|a| (a.slug.clone(), a.name.clone()))
                                 .collect();
-                            errors.push(FieldError::new(
-                                "area",
-                                format!(
-                                    "{pc} is shared by more than one place. Choose the one you live in"
-                                ),
-                            ));
+                            errors.push(FieldError::new("area", "Choose the place you live in"));
                         }
                     }
-                    Resolution::NotCovered => errors.push(FieldError::new(
-                        "postcode",
-                        format!(
-                            "{pc} is outside Chiltern and South Bucks, so we cannot send alerts for it. Thames Valley Alert covers the rest of the Thames Valley"
-                        ),
-                    )),
+                    Resolution::NotCovered => outside = Some(pc.clone()),
                 }
                 Some(pc)
             }
@@ -178,22 +187,24 @@ impl SignupForm {
                 "Tick the box to agree to getting e-mails from us",
             ));
         }
-        match (email, postcode, area_slug, topics, frequency) {
-            (Some(email), Some(postcode), Some(area_slug), Some(topics), Some(frequency))
-                if errors.is_empty() =>
+        match (email, postcode, area_slugs, topics, frequency) {
+            (Some(email), Some(postcode), Some(area_slugs), Some(topics), Some(frequency))
+                if errors.is_empty() && outside.is_none() =>
             {
                 Ok(Signup {
                     email,
                     postcode,
-                    area_slug,
+                    area_slugs,
                     topics,
                     frequency,
                     source: clean_source(&self.source),
                 })
             }
-            _ => Err(Rejected {
+            (_, postcode, ..) => Err(Rejected {
                 errors,
+                postcode,
                 area_choices,
+                outside,
             }),
         }
     }
@@ -207,24 +218,45 @@ impl SignupForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Area, District, PostcodePrefix};
+    use crate::domain::geography::{Geography, GridRef, Place, PostcodeRecord};
+    use crate::domain::{Area, District};
 
+    /// Chesham alone in its ward; HP16 0AB half-way between Great Missenden and Prestwood.
     fn areas() -> AreaDirectory {
-        let area = |slug: &str, pcs: &[&str]| Area {
+        let area = |slug: &str, ward: &str, e: u32| Area {
             slug: slug.into(),
             name: slug.to_uppercase(),
             district: District::Chiltern,
-            postcodes: pcs
-                .iter()
-                .map(|p| PostcodePrefix::parse(p).unwrap())
-                .collect(),
+            postcodes: Vec::new(),
             households: None,
+            wards: vec![ward.into()],
+            places: vec![Place {
+                name: slug.into(),
+                at: GridRef::new(e, 1000).unwrap(),
+            }],
         };
-        AreaDirectory::new([
-            area("chesham", &["HP5"]),
-            area("great-missenden", &["HP16 0"]),
-            area("prestwood", &["HP16 0"]),
-        ])
+        let record = |pc: &str, ward: &str, e: u32| PostcodeRecord {
+            postcode: Postcode::parse(pc).unwrap(),
+            ward: ward.into(),
+            at: GridRef::new(e, 1000),
+            lat_lon: None,
+        };
+        let geo = Geography {
+            wards: vec![],
+            postcodes: vec![
+                record("HP5 1AA", "W1", 1000),
+                record("HP16 0AB", "W2", 5000),
+            ],
+            ..Default::default()
+        };
+        AreaDirectory::with_geography(
+            [
+                area("chesham", "W1", 1000),
+                area("great-missenden", "W2", 4000),
+                area("prestwood", "W2", 6000),
+            ],
+            &geo,
+        )
     }
 
     fn form() -> SignupForm {
@@ -244,7 +276,7 @@ mod tests {
         let s = form().validate(&areas()).unwrap();
         assert_eq!(s.email.as_str(), "ann@example.com");
         assert_eq!(s.postcode.as_str(), "HP5 1AA");
-        assert_eq!(s.area_slug, "chesham");
+        assert_eq!(s.area_slugs, ["chesham"]);
         assert_eq!(
             s.topics,
             vec![Priority::BurglaryVehicle, Priority::FearOfCrime]
@@ -265,29 +297,32 @@ mod tests {
     }
 
     #[test]
-    fn a_postcode_outside_the_districts_is_explained() {
+    fn a_postcode_outside_the_districts_is_not_an_error_but_a_different_answer() {
         let mut f = form();
         f.postcode = "OX1 1AA".into();
         let r = f.validate(&areas()).unwrap_err();
-        assert_eq!(r.errors.len(), 1);
-        assert!(
-            r.errors[0]
-                .message
-                .contains("OX1 1AA is outside Chiltern and South Bucks")
-        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.outside.map(|p| p.to_string()).as_deref(), Some("OX1 1AA"));
     }
 
     #[test]
-    fn a_shared_postcode_asks_which_area_until_one_is_chosen() {
+    fn a_postcode_between_places_asks_which_until_one_or_all_are_chosen() {
         let mut f = form();
         f.postcode = "HP16 0AB".into();
         let r = f.validate(&areas()).unwrap_err();
         assert_eq!(r.errors[0].field, "area");
         assert_eq!(r.area_choices.len(), 2);
         f.area = "prestwood".into();
-        assert_eq!(f.validate(&areas()).unwrap().area_slug, "prestwood");
+        assert_eq!(f.validate(&areas()).unwrap().area_slugs, ["prestwood"]);
+        f.area = ALL_PLACES.into();
+        assert_eq!(
+            f.validate(&areas()).unwrap().area_slugs,
+            ["great-missenden", "prestwood"]
+        );
         f.area = "chesham".into();
         assert!(f.validate(&areas()).is_err(), "not one of the candidates");
+        f.area = ELSEWHERE.into();
+        assert!(f.validate(&areas()).unwrap_err().outside.is_some());
     }
 
     #[test]

@@ -11,6 +11,8 @@ fn calendar() -> Calendar {
         district: District::Chiltern,
         postcodes: vec![PostcodePrefix::parse("HP5").unwrap()],
         households,
+        wards: vec![],
+        places: vec![],
     };
     Calendar {
         dir: ".".into(),

@@ -159,7 +159,7 @@ impl ResidentStore for SqlStore {
     async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
         let now = ms(now);
         let topics: Vec<String> = s.topics.iter().map(|t| t.slug().to_string()).collect();
-        let areas = vec![s.area_slug.clone()];
+        let areas = s.area_slugs.clone();
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             let existing = sqlx::query("select subscriber_id, status from subscriber where email = $1")

@@ -11,6 +11,7 @@ mod guard;
 mod health;
 mod manage;
 mod pages;
+mod place;
 mod server;
 mod signup;
 mod unsubscribe;

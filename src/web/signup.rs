@@ -38,7 +38,6 @@ struct HomePage {
     source: String,
     topics: Vec<Choice>,
     frequencies: Vec<Choice>,
-    area_choices: Vec<Choice>,
     consent_checked: bool,
     consent_text: &'static str,
     consent_version: &'static str,
@@ -107,7 +106,6 @@ impl HomePage {
             source: form.source.clone(),
             topics,
             frequencies,
-            area_choices: Vec::new(),
             consent_checked: form.consent == "yes",
             consent_text: CONSENT_TEXT,
             consent_version: CONSENT_VERSION,
@@ -139,14 +137,22 @@ async fn subscribe(
     let signup = match form.validate(&cal.areas) {
         Ok(s) => s,
         Err(rejected) => {
-            let mut page = HomePage::new(&state, &form, rejected.errors);
-            page.area_choices = anchored(
-                rejected
-                    .area_choices
-                    .iter()
-                    .map(|(slug, name)| Choice::new("area", slug, name, form.area == *slug))
-                    .collect(),
-            );
+            if let Some(postcode) = &rejected.outside {
+                return super::place::outside(postcode);
+            }
+            // The place is asked on its own page, once everything else is right.
+            let others: Vec<FieldError> = rejected
+                .errors
+                .into_iter()
+                .filter(|e| e.field != "area")
+                .collect();
+            if let (true, Some(postcode)) = (
+                others.is_empty() && !rejected.area_choices.is_empty(),
+                &rejected.postcode,
+            ) {
+                return super::place::ask(&form, postcode, &rejected.area_choices);
+            }
+            let page = HomePage::new(&state, &form, others);
             return pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
@@ -155,7 +161,7 @@ async fn subscribe(
     }
     match state.store.sign_up(&signup, Utc::now()).await {
         Ok(outcome) => {
-            tracing::info!(?outcome, source = %signup.source, area = %signup.area_slug, "sign-up");
+            tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
             Redirect::to("/subscribe/check-email").into_response()
         }
         Err(e) => {

@@ -58,9 +58,9 @@ try {
   check(await page.evaluate(() => document.activeElement?.textContent === 'Skip to main content'),
     'the first Tab reaches "Skip to main content"');
 
-  // A first try with mistakes: a postcode outside the districts and no consent.
+  // A first try with mistakes: half a postcode and no consent.
   await page.getByLabel('Email address').fill('browser.resident@example.com');
-  await page.getByLabel('Postcode').fill('OX1 1AA');
+  await page.getByLabel('Postcode').fill('HP5');
   await page.getByLabel('Local crime news').check();
   await page.getByLabel('As it happens').check();
   await page.getByRole('button', { name: 'Subscribe' }).click();
@@ -69,7 +69,7 @@ try {
   const summary = page.locator('.error-summary');
   check(await summary.isVisible(), 'an error summary is shown');
   const summaryText = await summary.innerText();
-  check(summaryText.includes('outside Chiltern and South Bucks'), 'the postcode problem is explained');
+  check(summaryText.includes('Enter a full UK postcode'), 'the postcode problem is explained');
   check(summaryText.includes('Tick the box'), 'the missing consent is explained');
   check(await page.locator('#postcode-error').isVisible(), 'the postcode message sits beside its field');
   check(await page.getByLabel('Email address').inputValue() === 'browser.resident@example.com',
@@ -77,15 +77,45 @@ try {
   check(await page.getByLabel('Local crime news').isChecked(), 'chosen topics are kept');
   await axe(page, 'the error page');
 
-  // The summary links to the field; fix both problems and send again.
+  // The summary links to the field; fix the consent, and give a postcode outside the districts.
   await summary.getByRole('link', { name: /Tick the box/ }).click();
   check(page.url().endsWith('#consent'), 'the summary link goes to the consent box');
-  await page.getByLabel('Postcode').fill('HP5 9AA');
+  await page.locator('#consent').check();
+  await page.getByLabel('Postcode').fill('OX1 1AA');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.waitForURL(/\/subscribe$/);
+  check(await page.getByRole('heading', { level: 1 }).innerText() === 'We do not send alerts for OX1 1AA',
+    'a postcode outside the districts gets its own page, not an error');
+  check(!(await page.title()).startsWith('Error'), 'the outside page is not an error page');
+  check(await page.getByRole('link', { name: 'Sign up to Thames Valley Alert' }).getAttribute('href')
+    === 'https://www.thamesvalleyalert.co.uk', 'the outside page links to Thames Valley Alert');
+  await axe(page, 'the outside-the-districts page');
+  await reflows(page, 'the outside-the-districts page');
+  await page.getByRole('link', { name: 'go back and enter it again' }).click();
+  await page.waitForURL(/\/$/);
+
+  // A postcode between Chesham and Ley Hill: one more question, on its own page.
+  await page.getByLabel('Email address').fill('browser.resident@example.com');
+  await page.getByLabel('Postcode').fill('HP5 1XG');
+  await page.getByLabel('Local crime news').check();
+  await page.getByLabel('As it happens').check();
   await page.locator('#consent').check();
   await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.waitForURL(/\/subscribe$/);
+  check(await page.getByRole('heading', { level: 1 }).innerText() === 'Which place do you live in?',
+    'a postcode between places asks which place');
+  check(!(await page.title()).startsWith('Error'), 'the question is not an error');
+  await axe(page, 'the which-place page');
+  await reflows(page, 'the which-place page');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(/\/subscribe$/);
+  check((await page.title()).startsWith('Error: '), 'continuing without a choice is explained');
+  await axe(page, 'the which-place page with its error');
+  await page.getByLabel('Chesham', { exact: true }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/\/subscribe\/check-email$/);
   check(await page.getByRole('heading', { level: 1 }).innerText() === 'Check your email',
-    'a corrected form reaches "Check your email"');
+    'choosing a place reaches "Check your email"');
   await axe(page, 'the check-email page');
 
   await page.goto(manageUrl);

@@ -2,7 +2,7 @@
 //! (tests/browser/journey.mjs), with axe-core on every page. `.ci/run` installs both.
 
 use crate::app::spawn_app;
-use crate::smtp::SmtpSink;
+use crate::smtp::{SmtpSink, decoded};
 use crate::support::{repo_path, sqlite};
 use beacon::domain::token::{Claims, Purpose};
 use chrono::Utc;
@@ -74,6 +74,10 @@ async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
     app.drain(Utc::now()).await;
     let mails = sink.wait_for(1, Duration::from_secs(10));
     assert_eq!(mails[0].to, ["browser.resident@example.com"]);
+    assert!(
+        decoded(&mails[0].data).contains("alerts for Chesham about"),
+        "the confirmation names the place chosen"
+    );
     let prefs = app.services.store.preferences(1, 0).await.unwrap().unwrap();
     assert_eq!(prefs.areas, ["amersham", "chesham"]);
     assert_eq!(prefs.frequency, "weekly");

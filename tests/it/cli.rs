@@ -522,7 +522,7 @@ async fn serve_picks_up_calendar_changes_on_reload_and_sighup_and_refuses_broken
     let add_area = |slug: &str, name: &str| {
         let mut text = std::fs::read_to_string(&areas).unwrap();
         text.push_str(&format!(
-            "\n[[area]]\nslug = \"{slug}\"\nname = \"{name}\"\ndistrict = \"chiltern\"\npostcodes = [\"HP5 8\"]\n"
+            "\n[[area]]\nslug = \"{slug}\"\nname = \"{name}\"\ndistrict = \"chiltern\"\nwards = [\"Chesham\"]\nplaces = [{{ name = \"{name}\", grid = [496000, 230000] }}]\n"
         ));
         std::fs::write(&areas, text).unwrap();
     };

@@ -130,7 +130,8 @@ async fn a_published_run_appears_in_area_and_all_feeds_cap_and_the_archive() {
         assert!(
             doc.descendants()
                 .filter(|n| n.has_tag_name("value"))
-                .any(|n| n.text() == Some("HP5"))
+                .any(|n| n.text() == Some("HP5 1")),
+            "Chesham's postcode sectors, from the postcode table"
         );
 
         let page = app

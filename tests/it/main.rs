@@ -7,6 +7,7 @@ mod console;
 mod delivery;
 mod feeds;
 mod hardening;
+mod places;
 mod residents;
 mod security;
 mod smtp;

@@ -75,7 +75,7 @@ async fn a_sign_up_for_a_known_address_changes_nothing_until_its_own_link_is_use
         let r = app
             .post_form(
                 "/subscribe",
-                &signup("vic@example.com", "HP6 5AA", "fear-of-crime", "attacker"),
+                &signup("vic@example.com", "HP6 5PU", "fear-of-crime", "attacker"),
             )
             .await;
         assert_eq!(r.status(), 303);
@@ -115,7 +115,7 @@ async fn a_sign_up_for_a_known_address_changes_nothing_until_its_own_link_is_use
         let left = record("left@example.com").await;
         app.post_form(
             "/subscribe",
-            &signup("left@example.com", "HP6 5AA", "fear-of-crime", "attacker"),
+            &signup("left@example.com", "HP6 5PU", "fear-of-crime", "attacker"),
         )
         .await;
         app.drain(Utc::now()).await;
@@ -140,7 +140,7 @@ async fn a_sign_up_for_a_known_address_changes_nothing_until_its_own_link_is_use
         // and adds to the history rather than replacing it.
         app.post_form(
             "/subscribe",
-            &signup("left@example.com", "HP6 5AA", "fear-of-crime", "rejoined"),
+            &signup("left@example.com", "HP6 5PU", "fear-of-crime", "rejoined"),
         )
         .await;
         app.drain(Utc::now()).await;
