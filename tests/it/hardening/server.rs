@@ -252,7 +252,10 @@ async fn slow_header_connections_are_cut_off_and_connections_are_capped() {
     )
     .await;
     let mut a = slow_header(&app).await;
-    let mut b = slow_header(&app).await;
+    // And one that sends nothing at all.
+    let mut b = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
     // A third client is served only once the server has let one of the first two go.
     let r = app.get("/healthz").await;
     assert_eq!(r.status(), 200);
