@@ -14,14 +14,17 @@ mod fan_out;
 mod feeds;
 mod outbox;
 mod reach;
+mod resident_links;
 mod residents;
 mod runs;
 mod signup_requests;
+mod staff_access;
 mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
     AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+    UNKNOWN_ACTOR,
 };
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use connect::{connect, open};
@@ -35,12 +38,14 @@ pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
 };
 pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
+pub use resident_links::LinkStore;
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
 pub use signup_requests::{SignupRequest, SignupRequestStore};
+pub use staff_access::{ApiToken, StaffAccessStore};
 pub use staff_accounts::StaffAccountStore;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
@@ -119,6 +124,8 @@ pub trait Store:
     + SignupRequestStore
     + StaffAccountStore
     + SubscriberStore
+    + StaffAccessStore
+    + LinkStore
     + Send
     + Sync
     + std::fmt::Debug

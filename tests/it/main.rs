@@ -7,6 +7,7 @@ mod console;
 mod delivery;
 mod feeds;
 mod fixtures;
+mod hardening;
 mod places;
 mod residents;
 mod safe_sending;
