@@ -63,6 +63,8 @@ pub struct Services {
     pub signer: Signer,
     pub published: Arc<AtomicU64>,
     pub scheduler: Arc<Scheduler>,
+    /// The link-signing key came from the database, not `secrets.token_key`.
+    pub signing_key_stored: bool,
 }
 
 impl Services {
@@ -71,7 +73,8 @@ impl Services {
         let cal = load_calendar(&config)?;
         let sql = open_store(&config).await?;
         sync_calendar(&sql, &cal).await?;
-        let key = if config.secrets.token_key.is_empty() {
+        let signing_key_stored = config.secrets.token_key.is_empty();
+        let key = if signing_key_stored {
             let fresh =
                 base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
             sql.setting_or_insert("token_key", &fresh)
@@ -112,6 +115,7 @@ impl Services {
             signer: Signer::new(key.as_bytes()),
             published,
             scheduler,
+            signing_key_stored,
         })
     }
 
@@ -196,6 +200,12 @@ pub struct Roles {
 
 pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let services = Arc::new(Services::build(config).await?);
+    if services.signing_key_stored {
+        // Anyone who can read the database could forge residents' links with that key.
+        tracing::warn!(
+            "secrets.token_key is not set: residents' links are signed with a key kept in the database; set secrets.token_key (BEACON_SECRETS__TOKEN_KEY) in production"
+        );
+    }
     let listener = TcpListener::bind(&services.config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", services.config.server.listen))?;
@@ -235,8 +245,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         workers = roles.workers,
         "beacon is listening"
     );
-    axum::serve(listener, crate::web::make_service(state))
-        .with_graceful_shutdown(shutdown_signal())
+    crate::web::serve(listener, state, shutdown_signal())
         .await
         .context("server failed")?;
     let _ = stop_tx.send(true);

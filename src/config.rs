@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod redact;
+pub use redact::redact_url;
+
 /// A value that must never reach a log: `Debug` prints `"***"`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -27,15 +30,6 @@ impl fmt::Debug for Secret {
 }
 
 /// Hides the password in a URL like `postgres://user:pw@host/db` or `smtp://u:pw@host`.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -70,6 +64,10 @@ pub struct ServerConfig {
     /// Public address used in links in mail and feeds, without a trailing slash.
     pub base_url: String,
     pub request_timeout_secs: u64,
+    /// A client must send a request's head within this; slow-header clients are cut off.
+    pub header_read_timeout_secs: u64,
+    /// Open connections at most; further clients wait in the listen queue.
+    pub max_connections: u32,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +76,8 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections: 512,
         }
     }
 }

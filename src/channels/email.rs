@@ -145,10 +145,10 @@ impl Mailer {
             Transport::File(AsyncFileTransport::new(dir))
         } else if c.transport.starts_with("smtp://") || c.transport.starts_with("smtps://") {
             let url = url::Url::parse(&c.transport)
-                .map_err(|_| MailSetupError::Transport(c.transport.clone()))?;
+                .map_err(|_| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?;
             let host = url
                 .host_str()
-                .ok_or_else(|| MailSetupError::Transport(c.transport.clone()))?
+                .ok_or_else(|| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?
                 .to_string();
             // from_url understands smtp:// (opportunistic STARTTLS is not its default, so we pick
             // the TLS mode ourselves): smtps:// is TLS from the start; smtp:// upgrades with

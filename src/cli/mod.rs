@@ -176,6 +176,10 @@ pub enum UsersCommand {
         #[arg(long, value_parser = parse_role, default_value = "viewer")]
         role: crate::domain::Role,
     },
+    /// List API tokens (names, roles, live or revoked; never the secrets).
+    Tokens,
+    /// Revoke the API tokens with this name; they stop working at once.
+    Revoke { name: String },
 }
 
 fn parse_role(s: &str) -> Result<crate::domain::Role, String> {
@@ -370,6 +374,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 UsersCommand::Unlock { email } => account_cmd::unlock(&s, &email).await,
                 UsersCommand::Enable { email } => account_cmd::enable(&s, &email).await,
                 UsersCommand::Token { name, role } => users_cmd::token(&s, &name, role).await,
+                UsersCommand::Tokens => users_cmd::tokens(&s).await,
+                UsersCommand::Revoke { name } => users_cmd::revoke(&s, &name).await,
             };
             s.sql.close().await;
             ok

@@ -80,3 +80,34 @@ pub async fn token(s: &Services, name: &str, role: Role) -> anyhow::Result<bool>
     println!("{secret}");
     Ok(true)
 }
+
+pub async fn tokens(s: &Services) -> anyhow::Result<bool> {
+    let tokens = s.store.api_tokens().await?;
+    if tokens.is_empty() {
+        println!("no API tokens: make one with `beacon users token NAME`");
+    }
+    for t in tokens {
+        println!(
+            "{:<30} {:<7} made {}  {}",
+            t.name,
+            t.role,
+            t.created_at.format("%Y-%m-%d %H:%M UTC"),
+            t.revoked_at.map_or_else(
+                || "live".to_string(),
+                |r| format!("revoked {}", r.format("%Y-%m-%d %H:%M UTC"))
+            )
+        );
+    }
+    Ok(true)
+}
+
+pub async fn revoke(s: &Services, name: &str) -> anyhow::Result<bool> {
+    if !s.store.revoke_api_token(name, Utc::now()).await? {
+        bail!("no live API token named {name}; see `beacon users tokens`");
+    }
+    s.store
+        .audit(None, "cli", "token.revoke", Some(name), None, Utc::now())
+        .await?;
+    println!("revoked the API token {name}; it no longer works");
+    Ok(true)
+}

@@ -57,7 +57,10 @@ impl Worker {
                 })
                 .map(Some);
         }
-        if matches!(row.kind.as_str(), "confirm" | "already" | "digest") {
+        if matches!(
+            row.kind.as_str(),
+            "confirm" | "already" | "links" | "digest"
+        ) {
             let Some(r) = recipient else {
                 return Ok(None);
             };
@@ -130,7 +133,7 @@ impl Worker {
                 "lead": run.lead,
                 "sent_at": run.fire_at.to_rfc3339(),
                 "areas": areas,
-                "url": format!("{}/messages/{}", self.ctx.base_url, run.run_id),
+                "url": format!("{}/messages/{}", self.ctx.base_url, self.ctx.signer.archive_id(run.run_id)),
                 "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
             }
         });

@@ -126,7 +126,11 @@ impl Context {
             .priority
             .parse::<Priority>()
             .map_or("community safety", Priority::resident_label);
-        let archive = format!("{}/messages/{}", self.base_url, run.run_id);
+        let archive = format!(
+            "{}/messages/{}",
+            self.base_url,
+            self.signer.archive_id(run.run_id)
+        );
         let t = Arc::new(EmailTemplate::render(&CampaignContent {
             subject: &run.subject,
             title: &run.title,

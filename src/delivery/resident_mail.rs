@@ -31,7 +31,13 @@ impl Worker {
             r.subscriber_id,
             r.token_version,
         );
-        let (mail, bulk): (Mail, bool) = match row.kind.as_str() {
+        // Sign-up queues the same job for every known address; a resident already confirmed
+        // gets "already subscribed" (their request is never offered) instead of a link to confirm.
+        let kind = match (row.kind.as_str(), r.status.as_str()) {
+            ("confirm", "confirmed") => "already",
+            (k, _) => k,
+        };
+        let (mail, bulk): (Mail, bool) = match kind {
             "confirm" => {
                 let payload = row
                     .payload
@@ -107,6 +113,8 @@ impl Worker {
                     false,
                 )
             }
+            // Asked for on the manage page; goes whatever their status, as the page does.
+            "links" => (resident_mail::new_link(&manage).map_err(rendering)?, false),
             "already" => {
                 if r.status != "confirmed" {
                     return Ok(None);
@@ -149,7 +157,11 @@ impl Worker {
                             .with_timezone(&LONDON)
                             .format("%A %-d %B")
                             .to_string(),
-                        url: format!("{}/messages/{}", self.ctx.base_url, i.run_id),
+                        url: format!(
+                            "{}/messages/{}",
+                            self.ctx.base_url,
+                            self.ctx.signer.archive_id(i.run_id)
+                        ),
                         held_over: i.held_over,
                     })
                     .collect();

@@ -25,8 +25,16 @@ impl Email {
         if trimmed.is_empty() {
             return Err(EmailError::Empty);
         }
+        if !trimmed.chars().all(smtp_can_carry) {
+            return Err(EmailError::Invalid);
+        }
         let parsed =
             email_address::EmailAddress::from_str(trimmed).map_err(|_| EmailError::Invalid)?;
+        // A quoted local part (`"a,b"@…`) is valid RFC 5322 but breaks in many mail systems
+        // and in our CSV and header handling; no resident needs one.
+        if parsed.local_part().starts_with('"') {
+            return Err(EmailError::Invalid);
+        }
         // Display names ("Ann <ann@x>") are not an address a resident types into a form.
         if parsed.display_part() != "" || trimmed.contains('<') {
             return Err(EmailError::Invalid);
@@ -45,6 +53,19 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A character an SMTP envelope (with SMTPUTF8) carries safely: no controls (C0, C1 such as
+/// U+0085), no spaces, no invisible formatting marks, and not U+FFFD, which is what invalid
+/// UTF-8 in a form turns into.
+fn smtp_can_carry(c: char) -> bool {
+    !(c.is_control()
+        || c.is_whitespace()
+        || c == '\u{fffd}'
+        || c == '\u{feff}'
+        || ('\u{200b}'..='\u{200f}').contains(&c)
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2060}'..='\u{206f}').contains(&c))
 }
 
 impl fmt::Display for Email {
@@ -86,6 +107,28 @@ mod tests {
             "ann@example.com\r\nBcc: x@y.z",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn addresses_smtp_cannot_carry_are_refused() {
+        for bad in [
+            "\"a,b\"@example.com",
+            "\"ann\"@example.com",
+            "ann\u{85}@example.com",
+            "ann\u{fffd}@example.com",
+            "ann\u{7f}@example.com",
+            "ann\u{200b}@example.com",
+            "ann@exam\u{85}ple.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in [
+            "o'neil+alerts@example.com",
+            "zoë@example.com",
+            "a.b-c_d@sub.example.com",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good:?} should be accepted");
         }
     }
 

@@ -73,6 +73,33 @@ pub fn already_subscribed(manage_url: &str) -> Result<Mail, askama::Error> {
     })
 }
 
+#[derive(Template)]
+#[template(path = "email/new_link.html")]
+struct NewLinkHtml<'a> {
+    subject: &'a str,
+    manage_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/new_link.txt")]
+struct NewLinkText<'a> {
+    manage_url: &'a str,
+}
+
+/// The new manage link a resident asked for; every older link has stopped working.
+pub fn new_link(manage_url: &str) -> Result<Mail, askama::Error> {
+    let subject = "Your new link for community safety alerts";
+    Ok(Mail {
+        subject: subject.into(),
+        html: NewLinkHtml {
+            subject,
+            manage_url,
+        }
+        .render()?,
+        text: NewLinkText { manage_url }.render()?,
+    })
+}
+
 /// One message as a digest lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestLine {

@@ -1,7 +1,7 @@
 //! Staff accounts, their sessions, API tokens and the audit log.
 
 use super::{BeginWrite, Result, SqlStore, StoreError, from_ms, ms, with_pool};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -49,6 +49,21 @@ pub struct AuditEntry {
 /// Failed logins before an account is locked, and for how long.
 pub const LOCK_AFTER_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
+/// The actor of a failed sign-in with an address no account has: the typed text is not kept.
+pub const UNKNOWN_ACTOR: &str = "(unknown address)";
+
+/// The longest actor and detail the audit log keeps (an address is at most 254 characters).
+const MAX_ACTOR_CHARS: usize = 254;
+const MAX_DETAIL_CHARS: usize = 1000;
+
+/// Audit text on one line, without control characters, at most `max` characters: whatever a
+/// form was sent, one entry stays one readable line.
+fn clean(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect()
+}
 
 #[async_trait::async_trait]
 pub trait AdminStore {
@@ -62,8 +77,6 @@ pub trait AdminStore {
     async fn users(&self) -> Result<Vec<StaffUser>>;
     async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool>;
     async fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
-    /// Counts a failed login; locks the account after `LOCK_AFTER_FAILURES` in a row.
-    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
     async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
     async fn create_session(
         &self,
@@ -201,25 +214,9 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
-        let lock = ms(now + Duration::minutes(LOCK_MINUTES));
-        with_pool!(&self.pool, p => sqlx::query(
-            "update admin_user set failed_logins = failed_logins + 1,
-                locked_until = case when failed_logins + 1 >= $1 then $2 else locked_until end
-             where admin_user_id = $3",
-        )
-        .bind(LOCK_AFTER_FAILURES)
-        .bind(lock)
-        .bind(user_id)
-        .execute(p)
-        .await
-        .map(|_| ())?);
-        Ok(())
-    }
-
     async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query(
-            "update admin_user set failed_logins = 0, locked_until = null, last_login_at = $1 where admin_user_id = $2",
+            "update admin_user set failed_logins = 0, failures_since = null, locked_until = null, last_login_at = $1 where admin_user_id = $2",
         )
         .bind(ms(now))
         .bind(user_id)
@@ -334,13 +331,15 @@ impl AdminStore for SqlStore {
         ip: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let actor = clean(actor, MAX_ACTOR_CHARS);
+        let detail = detail.map(|d| clean(d, MAX_DETAIL_CHARS));
         with_pool!(&self.pool, p => sqlx::query(
             "insert into audit_log (admin_user_id, actor, action, detail, ip, created_at) values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(user_id)
-        .bind(actor)
+        .bind(&actor)
         .bind(action)
-        .bind(detail)
+        .bind(&detail)
         .bind(ip)
         .bind(ms(now))
         .execute(p)

@@ -30,6 +30,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreE
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
+            // Deleted and overwritten rows (an erased resident's address) are zeroed on disk,
+            // not left in free pages for anyone with the file to read.
+            .pragma("secure_delete", "on")
             .log_statements(tracing::log::LevelFilter::Trace);
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))

@@ -90,8 +90,9 @@ impl ErasureStore for SqlStore {
             }
             forget!(tx, subscriber_id, now);
             tx.commit().await?;
-            Ok(true)
-        })
+        });
+        self.checkpoint().await;
+        Ok(true)
     }
 
     async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
@@ -115,7 +116,26 @@ impl ErasureStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
+            if !stale.is_empty() {
+                self.checkpoint().await;
+            }
             Ok(stale.len() as u64)
         })
+    }
+}
+
+impl SqlStore {
+    /// On SQLite, copies the write-ahead log into the database and empties it, so the rows as
+    /// they were before an erasure do not linger in the `-wal` file. A busy database may refuse
+    /// for now; the next checkpoint (SQLite's own, or the next erasure) finishes the job.
+    async fn checkpoint(&self) {
+        if let super::Pool::Sqlite(p) = &self.pool {
+            if let Err(e) = sqlx::query("pragma wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot checkpoint the database after an erasure");
+            }
+        }
     }
 }

@@ -16,14 +16,17 @@ mod feeds;
 mod leases;
 mod outbox;
 mod reach;
+mod resident_links;
 mod residents;
 mod runs;
 mod signup_requests;
+mod staff_access;
 mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
     AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+    UNKNOWN_ACTOR,
 };
 pub use calendar_sync::{CalendarStore, StoredCampaign};
 pub use channel_state::{ChannelReport, ChannelStore, PausedChannel, Unsuppressed};
@@ -39,12 +42,14 @@ pub use outbox::{
     Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
 };
 pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
+pub use resident_links::LinkStore;
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     ResidentStore, SignupOutcome,
 };
 pub use runs::{NewRun, Run, RunStore, Trigger};
 pub use signup_requests::{SignupRequest, SignupRequestStore};
+pub use staff_access::{ApiToken, StaffAccessStore};
 pub use staff_accounts::StaffAccountStore;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
 
@@ -125,6 +130,8 @@ pub trait Store:
     + SignupRequestStore
     + StaffAccountStore
     + SubscriberStore
+    + StaffAccessStore
+    + LinkStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -167,15 +167,13 @@ impl ResidentStore for SqlStore {
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match existing {
-                Some(row) if row.try_get::<String, _>("status")? == "confirmed" => {
-                    let id: i64 = row.try_get("subscriber_id")?;
-                    let queued = queue_mail!(tx, id, "already", serde_json::json!({}), now);
-                    SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
-                }
                 Some(row) => {
-                    // Pending, left or bounced: anyone can type this address, so the record stays
-                    // as it is; the choices wait as a request until its own link is used.
+                    // Anyone can type this address, so the record stays as it is; the choices
+                    // wait as a request until its own link is used. A confirmed address gets the
+                    // same work and the same job (the worker sends it "already subscribed"), so
+                    // neither the answer nor its timing tells a confirmed address apart.
                     let id: i64 = row.try_get("subscriber_id")?;
+                    let confirmed = row.try_get::<String, _>("status")? == "confirmed";
                     let request: i64 = sqlx::query_scalar(
                         "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at)
                          values ($1, $2, $3, $4, $5, $6, $7, $8) returning signup_request_id",
@@ -199,7 +197,11 @@ impl ResidentStore for SqlStore {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                    if confirmed {
+                        SignupOutcome::AlreadySubscribed { subscriber_id: id, queued }
+                    } else {
+                        SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
+                    }
                 }
                 None => {
                     let id: i64 = sqlx::query_scalar(

@@ -22,9 +22,18 @@ struct MessagePage<'a> {
     body_html: String,
 }
 
-async fn message(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+async fn message(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some((id, signed)) = state.signer.archive_run(&id) else {
+        return pages::not_found();
+    };
     let run = match state.store.run(id).await {
-        Ok(Some(r)) if r.status != "skipped" => r,
+        // A plain number shows only what feeds published anyway; e-mail-only messages need
+        // the signed id their mails carry.
+        Ok(Some(r))
+            if r.status != "skipped" && (signed || r.channels.iter().any(|c| c == "feed")) =>
+        {
+            r
+        }
         Ok(_) => return pages::not_found(),
         Err(e) => {
             tracing::error!(error = %e, "archive query failed");

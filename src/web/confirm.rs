@@ -65,6 +65,19 @@ fn claims(state: &AppState, token: &str) -> Result<(Claims, bool), ()> {
     Err(())
 }
 
+/// Whether the resident a confirm link is for still holds links of its version (not erased,
+/// no new links asked for since).
+async fn live(state: &AppState, c: &Claims) -> Result<bool, crate::store::StoreError> {
+    let subscriber_id = match c.purpose {
+        Purpose::ConfirmRequest => match state.store.signup_request(c.subscriber_id).await? {
+            Some(q) => q.subscriber_id,
+            None => return Ok(false),
+        },
+        _ => c.subscriber_id,
+    };
+    state.store.link_is_live(subscriber_id, c.version).await
+}
+
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match claims(&state, &token) {
         Err(()) => forged(),
@@ -74,12 +87,19 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             format!("/confirm/{token}/resend"),
             String::new(),
         ),
-        Ok((_, false)) => page(
-            StatusCode::OK,
-            "ask",
-            format!("/confirm/{token}"),
-            String::new(),
-        ),
+        Ok((c, false)) => match live(&state, &c).await {
+            Ok(true) => page(
+                StatusCode::OK,
+                "ask",
+                format!("/confirm/{token}"),
+                String::new(),
+            ),
+            Ok(false) => page(StatusCode::GONE, "gone", String::new(), String::new()),
+            Err(e) => {
+                tracing::error!(error = %e, "link check failed");
+                pages::unavailable()
+            }
+        },
     }
 }
 
@@ -110,7 +130,12 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
             .map(|o| (o, c.subscriber_id)),
     };
     match outcome {
-        Ok((ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed, subscriber_id)) => {
+        // Only the first use hands out the manage link: a replayed (forwarded, leaked) confirm
+        // link must not become a key to the resident's settings.
+        Ok((ConfirmOutcome::AlreadyConfirmed, _)) => {
+            page(StatusCode::OK, "already", String::new(), String::new())
+        }
+        Ok((ConfirmOutcome::Confirmed, subscriber_id)) => {
             tracing::info!(subscriber_id, "confirmed");
             let manage = state.signer.sign(Claims {
                 purpose: Purpose::Manage,

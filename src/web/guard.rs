@@ -39,10 +39,12 @@ fn origin_allowed(headers: &HeaderMap, base_url: &str) -> bool {
     if origin.eq_ignore_ascii_case(&origin_of(base_url)) {
         return true;
     }
-    // Same host the request was sent to (a deployment reached by more than one name).
+    // Same host the request was sent to (a deployment reached by more than one name), over the
+    // same scheme as `base_url`: a page on plain http must not post to the https site.
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let scheme = url::Url::parse(base_url).map(|u| u.scheme().to_string());
     match (url::Url::parse(origin), host) {
-        (Ok(o), Some(host)) => {
+        (Ok(o), Some(host)) if scheme.as_deref() == Ok(o.scheme()) => {
             let authority = match o.port() {
                 Some(p) => format!("{}:{p}", o.host_str().unwrap_or_default()),
                 None => o.host_str().unwrap_or_default().to_string(),
@@ -155,9 +157,25 @@ mod tests {
         ));
         assert!(origin_allowed(
             &headers(&[
-                ("origin", "http://127.0.0.1:9000"),
-                ("host", "127.0.0.1:9000")
+                ("origin", "https://beacon.internal:9000"),
+                ("host", "beacon.internal:9000")
             ]),
+            base
+        ));
+    }
+
+    #[test]
+    fn an_origin_on_the_right_host_with_the_wrong_scheme_is_refused() {
+        let base = "https://alerts.example.org";
+        assert!(!origin_allowed(
+            &headers(&[
+                ("origin", "http://alerts.example.org"),
+                ("host", "alerts.example.org")
+            ]),
+            base
+        ));
+        assert!(!origin_allowed(
+            &headers(&[("origin", "http://alerts.example.org:443")]),
             base
         ));
     }

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/manage/{token}/export", get(export))
         .route("/manage/{token}/erase", get(ask_erase).post(erase))
         .route("/manage/{token}/leave", axum::routing::post(leave))
+        .route("/manage/{token}/new-link", axum::routing::post(new_link))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -66,6 +67,15 @@ fn invalid() -> Response {
         StatusCode::NOT_FOUND,
         "This link is not valid",
         "The link may be incomplete, or you may have asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
+    )
+}
+
+/// A genuine link that was retired: the resident asked for a new one, or to be forgotten.
+fn gone() -> Response {
+    pages::problem(
+        StatusCode::GONE,
+        "This link no longer works",
+        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
     )
 }
 
@@ -146,7 +156,7 @@ async fn load(state: &AppState, token: &str) -> Result<(Claims, Preferences), Re
     let c = claims(state, token).ok_or_else(invalid)?;
     match state.store.preferences(c.subscriber_id, c.version).await {
         Ok(Some(p)) => Ok((c, p)),
-        Ok(None) => Err(invalid()),
+        Ok(None) => Err(gone()),
         Err(e) => {
             tracing::error!(error = %e, "cannot load preferences");
             Err(pages::unavailable())
@@ -213,7 +223,7 @@ async fn save(
         .await
     {
         Ok(true) => Redirect::to(&format!("/manage/{token}?saved=1")).into_response(),
-        Ok(false) => invalid(),
+        Ok(false) => gone(),
         Err(e) => {
             tracing::error!(error = %e, "cannot save preferences");
             pages::unavailable()
@@ -231,7 +241,7 @@ async fn leave(State(state): State<AppState>, Path(token): Path<String>) -> Resp
         .await
     {
         Ok(true) => Redirect::to(&format!("/manage/{token}?left=1")).into_response(),
-        Ok(false) => invalid(),
+        Ok(false) => gone(),
         Err(e) => {
             tracing::error!(error = %e, "cannot unsubscribe");
             pages::unavailable()
@@ -256,7 +266,7 @@ async fn export(State(state): State<AppState>, Path(token): Path<String>) -> Res
             serde_json::to_string_pretty(&doc).unwrap_or_default(),
         )
             .into_response(),
-        Ok(None) => invalid(),
+        Ok(None) => gone(),
         Err(e) => {
             tracing::error!(error = %e, "cannot export");
             pages::unavailable()
@@ -298,9 +308,36 @@ async fn erase(State(state): State<AppState>, Path(token): Path<String>) -> Resp
                 },
             )
         }
-        Ok(false) => invalid(),
+        Ok(false) => gone(),
         Err(e) => {
             tracing::error!(error = %e, "cannot erase");
+            pages::unavailable()
+        }
+    }
+}
+
+/// Retires every link the resident holds (someone else may have one: a forwarded e-mail) and
+/// mails a new one to their address.
+async fn new_link(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(c) = claims(&state, &token) else {
+        return invalid();
+    };
+    match state
+        .store
+        .renew_links(c.subscriber_id, c.version, Utc::now())
+        .await
+    {
+        Ok(true) => {
+            tracing::info!(subscriber_id = c.subscriber_id, "links renewed on request");
+            pages::problem(
+                StatusCode::OK,
+                "Check your e-mail for your new link",
+                "We have sent a new link to your address. This link, and the links in our earlier e-mails, no longer work.",
+            )
+        }
+        Ok(false) => gone(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot renew links");
             pages::unavailable()
         }
     }

@@ -12,6 +12,7 @@ mod health;
 mod manage;
 mod pages;
 mod place;
+mod server;
 mod signup;
 mod unsubscribe;
 
@@ -29,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use feed_cache::FeedCache;
+pub use server::serve;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -95,8 +97,16 @@ pub fn make_service(
     app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()
 }
 
+/// The largest body any route but the console's import takes.
+const BODY_LIMIT: usize = 64 * 1024;
+
 pub fn app(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
+    // Only over https: a browser told to insist on https for a plain-http site locks itself out.
+    let hsts = state
+        .base_url()
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     Router::new()
         .merge(health::router())
         .merge(pages::router())
@@ -107,9 +117,22 @@ pub fn app(state: AppState) -> Router {
         .merge(confirm::router())
         .merge(manage::router())
         .merge(admin::router(state.clone()))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Merged after the 64 KB limit, with its own larger one.
+        .merge(admin::upload_router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        // Outermost, so refusals made by the layers above (413, 408) carry them too.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -128,12 +151,6 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
-        ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
-        .layer(TraceLayer::new_for_http())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
         ))
         .with_state(state)
 }

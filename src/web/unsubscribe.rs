@@ -29,13 +29,28 @@ fn invalid() -> Response {
     )
 }
 
+fn gone() -> Response {
+    pages::problem(
+        StatusCode::GONE,
+        "This link no longer works",
+        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest e-mail from us.",
+    )
+}
+
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    if state
+    let Ok(c) = state
         .signer
         .verify(&token, Purpose::Unsubscribe, Utc::now())
-        .is_err()
-    {
+    else {
         return invalid();
+    };
+    match state.store.link_is_live(c.subscriber_id, c.version).await {
+        Ok(true) => {}
+        Ok(false) => return gone(),
+        Err(e) => {
+            tracing::error!(error = %e, "link check failed");
+            return pages::unavailable();
+        }
     }
     pages::render(
         StatusCode::OK,
@@ -68,7 +83,7 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
                 },
             )
         }
-        Ok(false) => invalid(),
+        Ok(false) => gone(),
         Err(e) => {
             tracing::error!(error = %e, "unsubscribe failed");
             pages::unavailable()

@@ -19,7 +19,7 @@ pub struct TestApp {
     pub state: beacon::web::AppState,
     pub http: reqwest::Client,
     pub db: TestDb,
-    _server: tokio::task::JoinHandle<()>,
+    _server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 pub struct Options {
@@ -59,10 +59,11 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
     let services = Services::build(config).await.expect("services start");
     let worker = services.worker().await.expect("worker");
     let state = services.web_state();
-    let app = beacon::web::make_service(state.clone());
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let server = tokio::spawn(beacon::web::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -8,6 +8,7 @@ mod crash;
 mod delivery;
 mod feeds;
 mod fixtures;
+mod hardening;
 mod leases;
 mod operator;
 mod outages;

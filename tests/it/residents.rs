@@ -217,12 +217,13 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
         assert_eq!(status.as_deref(), Some("erased"));
         assert_eq!(app.services.store.export(id, 0).await.unwrap(), None);
         assert_eq!(app.services.store.export(id, 1).await.unwrap(), None);
-        assert_eq!(app.get(&manage).await.status(), 404);
-        assert_eq!(app.get(&format!("{manage}/export")).await.status(), 404);
+        // Genuine links of an erased resident: "this link no longer works".
+        assert_eq!(app.get(&manage).await.status(), 410);
+        assert_eq!(app.get(&format!("{manage}/export")).await.status(), 410);
         let unsubscribe = link(&app, &mails[1], "unsubscribe");
         assert_eq!(
             app.http.post(&unsubscribe).send().await.unwrap().status(),
-            404
+            410
         );
         // The anonymous counts are unchanged: what was delivered stays delivered.
         let stats_after = app.services.store.stats(Utc::now()).await.unwrap();

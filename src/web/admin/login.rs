@@ -87,7 +87,12 @@ pub async fn submit(
         .unwrap_or(false);
     let audit = |action: &'static str, user: Option<i64>| {
         let state = state.clone();
-        let email = email.clone();
+        // An address no account has is only what someone typed: not kept.
+        let email = if user.is_some() {
+            email.clone()
+        } else {
+            crate::store::UNKNOWN_ACTOR.to_string()
+        };
         let ip = ip.clone();
         async move {
             let _ = state

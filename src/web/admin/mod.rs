@@ -69,6 +69,8 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/admin/users", Role::Admin),
     rule("POST", "/admin/users", Role::Admin),
     rule("POST", "/admin/users/disable", Role::Admin),
+    rule("POST", "/admin/users/unlock", Role::Admin),
+    rule("POST", "/admin/users/tokens/revoke", Role::Admin),
     rule("GET", "/api/v1/report", Role::Viewer),
     rule("GET", "/api/v1/outbox", Role::Viewer),
 ];
@@ -138,10 +140,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/subscribers", get(subscribers::show))
         .route("/admin/subscribers/lookup", get(subscribers::lookup))
         .route(
-            "/admin/subscribers/import",
-            post(subscribers::import).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
-        )
-        .route(
             "/admin/subscribers/unsuppress",
             post(reliability::unsuppress),
         )
@@ -155,12 +153,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/audit", get(dashboard::audit))
         .route("/admin/users", get(users::show).post(users::add))
         .route("/admin/users/disable", post(users::disable))
+        .route("/admin/users/unlock", post(users::unlock))
+        .route("/admin/users/tokens/revoke", post(users::revoke_token))
         .route("/api/v1/report", get(reach::api_report))
         .route("/api/v1/outbox", get(dashboard::api_outbox))
         .route_layer(axum::middleware::from_fn_with_state(state, guard));
     Router::new()
         .route("/admin/login", get(login::show).post(login::submit))
         .merge(protected)
+}
+
+/// The largest body the console's CSV import takes.
+pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The CSV import, the one route taking more than the site-wide body limit: kept apart so
+/// that limit does not wrap it.
+pub fn upload_router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/admin/subscribers/import", post(subscribers::import))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -211,10 +224,21 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         .unwrap_or_default();
     let is_api = path.starts_with("/api/");
     let method = req.method().clone();
+    // HEAD is a GET without the body: allowed wherever GET is.
+    let as_rule = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
     let Some(rule) = ROUTES
         .iter()
-        .find(|r| r.path == path && r.method == method.as_str())
+        .find(|r| r.path == path && r.method == as_rule)
     else {
+        if ROUTES.iter().any(|r| r.path == path) {
+            // A method the route does not take (DELETE on a page): the visitor's mistake.
+            tracing::debug!(%path, %method, "method not allowed");
+            return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        }
         tracing::error!(%path, %method, "route missing from the access table; refused");
         return forbidden(is_api);
     };
@@ -228,7 +252,9 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let staff = if let Some(token) = bearer {
+    // API tokens open `/api/` only: the console, user management above all, needs a person
+    // signed in with a session (and its CSRF token). A token sent to the console is ignored.
+    let staff = if let Some(token) = bearer.filter(|_| is_api) {
         match state.store.api_token(&secret_hash(token)).await {
             Ok(Some((name, role))) => role.parse::<Role>().ok().map(|role| Staff {
                 user_id: None,
@@ -283,7 +309,7 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
     if method == Method::POST {
         if let Some(expected) = staff.csrf.clone() {
             let (parts, body) = req.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+            let Ok(bytes) = axum::body::to_bytes(body, UPLOAD_LIMIT).await else {
                 return pages::problem(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "That is too much to send at once",
@@ -303,7 +329,12 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         }
     }
     req.extensions_mut().insert(staff);
-    next.run(req).await
+    // What staff and partners see (reports, previews, personal data) is never cached.
+    let mut r = next.run(req).await;
+    r.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    r
 }
 
 fn csrf_field(form: &[u8]) -> Option<String> {

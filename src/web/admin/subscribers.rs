@@ -109,14 +109,17 @@ pub async fn lookup(
     match Email::parse(&q.email) {
         Err(e) => p.lookup_error = e.to_string(),
         Ok(email) => {
-            staff
-                .audit(&state, "subscriber.lookup", Some(email.as_str()))
-                .await;
             let found = match state.store.subscriber_by_email(email.as_str()).await {
                 Ok(Some((id, version))) => state.store.preferences(id, version).await,
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
             };
+            // The log names a resident by their number, never their address: it outlives erasure.
+            let who = match &found {
+                Ok(Some(f)) => format!("resident #{}", f.subscriber_id),
+                _ => "no match".to_string(),
+            };
+            staff.audit(&state, "subscriber.lookup", Some(&who)).await;
             match found {
                 Ok(f) => p.found = Some(f),
                 Err(e) => {

@@ -2,7 +2,7 @@
 
 use super::{AppState, Chrome, Staff};
 use crate::domain::{Email, Role, password};
-use crate::store::StaffUser;
+use crate::store::{ApiToken, StaffUser};
 use crate::web::pages;
 use axum::Extension;
 use axum::extract::State;
@@ -15,6 +15,9 @@ use chrono::Utc;
 struct UsersPage {
     chrome: Chrome,
     users: Vec<StaffUser>,
+    /// Accounts locked now, after repeated failed sign-ins.
+    locked: Vec<String>,
+    tokens: Vec<ApiToken>,
     error: String,
     email: String,
     added: String,
@@ -22,13 +25,18 @@ struct UsersPage {
 }
 
 async fn page(state: &AppState, staff: &Staff) -> Result<UsersPage, Response> {
-    let users = state.store.users().await.map_err(|e| {
+    let failed = |e: crate::store::StoreError| {
         tracing::error!(error = %e, "users failed");
         pages::unavailable()
-    })?;
+    };
+    let users = state.store.users().await.map_err(failed)?;
+    let locked = state.store.locked_users(Utc::now()).await.map_err(failed)?;
+    let tokens = state.store.api_tokens().await.map_err(failed)?;
     Ok(UsersPage {
         chrome: Chrome::new(staff, "users"),
         users,
+        locked,
+        tokens,
         error: String::new(),
         email: String::new(),
         added: String::new(),
@@ -118,6 +126,50 @@ pub async fn disable(
         }
         Err(e) => {
             tracing::error!(error = %e, "disable failed");
+            pages::unavailable()
+        }
+    }
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Form(form): Form<UserForm>,
+) -> Response {
+    match state.store.unlock_user(&form.email).await {
+        Ok(found) => {
+            if found {
+                staff.audit(&state, "user.unlock", Some(&form.email)).await;
+            }
+            Redirect::to("/admin/users").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "unlock failed");
+            pages::unavailable()
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    match state.store.revoke_api_token(&form.name, Utc::now()).await {
+        Ok(found) => {
+            if found {
+                staff.audit(&state, "token.revoke", Some(&form.name)).await;
+            }
+            Redirect::to("/admin/users").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "revoke failed");
             pages::unavailable()
         }
     }

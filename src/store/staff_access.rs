@@ -1,0 +1,93 @@
+//! Keeping staff access in hand: the failed-sign-in window, who is locked, and API tokens' lives.
+
+use super::{Result, SqlStore, from_ms, ms, with_pool};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+/// An API token as staff see it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub name: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait::async_trait]
+pub trait StaffAccessStore {
+    /// Counts a failed sign-in within a `LOCK_MINUTES` window opened by the first failure; locks
+    /// the account for `LOCK_MINUTES` once `LOCK_AFTER_FAILURES` fall inside one window.
+    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
+    /// Addresses of accounts locked at `now`.
+    async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>>;
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    /// Revokes every live token with this name; `false` when there was none.
+    async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool>;
+}
+
+#[async_trait::async_trait]
+impl StaffAccessStore for SqlStore {
+    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let window = Duration::minutes(super::LOCK_MINUTES);
+        let lock = ms(now + window);
+        // Every right-hand side reads the row as it was before this update, on both engines.
+        with_pool!(&self.pool, p => sqlx::query(
+            "update admin_user set
+                failed_logins = case when failures_since is null or failures_since <= $1 then 1 else failed_logins + 1 end,
+                failures_since = case when failures_since is null or failures_since <= $1 then $2 else failures_since end,
+                locked_until = case
+                    when (case when failures_since is null or failures_since <= $1 then 1 else failed_logins + 1 end) >= $3
+                    then $4 else locked_until end
+             where admin_user_id = $5",
+        )
+        .bind(ms(now - window))
+        .bind(ms(now))
+        .bind(super::LOCK_AFTER_FAILURES)
+        .bind(lock)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
+        Ok(with_pool!(&self.pool, p => sqlx::query_scalar(
+            "select email from admin_user where locked_until > $1 order by email",
+        )
+        .bind(ms(now))
+        .fetch_all(p)
+        .await?))
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+        with_pool!(&self.pool, p => {
+            sqlx::query("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(ApiToken {
+                        name: r.try_get("name")?,
+                        role: r.try_get("role")?,
+                        created_at: from_ms(r.try_get("created_at")?),
+                        revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(from_ms),
+                    })
+                })
+                .collect::<sqlx::Result<Vec<_>>>()
+                .map_err(Into::into)
+        })
+    }
+
+    async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool> {
+        let n = with_pool!(&self.pool, p => sqlx::query(
+            "update api_token set revoked_at = $1 where name = $2 and revoked_at is null",
+        )
+        .bind(ms(now))
+        .bind(name)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n > 0)
+    }
+}
