@@ -1,11 +1,11 @@
 //! Building and running the application from its settings.
 
+use crate::auth::token::Signer;
 use crate::calendar::{Calendar, SharedCalendar};
 use crate::channels::email::Mailer;
 use crate::channels::webhook::WebhookClient;
 use crate::config::Config;
 use crate::delivery::{Context, Limits, Worker};
-use crate::domain::token::Signer;
 use crate::scheduler::Scheduler;
 use crate::store::{CalendarStore, SqlStore, Store};
 use anyhow::{Context as _, anyhow};

@@ -4,6 +4,7 @@
 //! → `scheduler`, `delivery`, `reach` → `web` → `config`, `app`, `cli`.
 
 pub mod app;
+pub mod auth;
 pub mod bulk;
 pub mod calendar;
 pub mod channels;

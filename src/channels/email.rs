@@ -233,7 +233,7 @@ impl Mailer {
             .message_id(Some(format!(
                 "<{}.{}@{}>",
                 chrono::Utc::now().timestamp_micros(),
-                crate::domain::token::random_id(),
+                crate::auth::token::random_id(),
                 self.domain
             )))
             .date_now();

@@ -1,9 +1,9 @@
 //! The message each outbox row carries, built at send time from what the database holds now.
 
 use super::Worker;
+use crate::auth::token::Purpose;
 use crate::channels::SendError;
 use crate::channels::email::Outgoing;
-use crate::domain::token::Purpose;
 use crate::store::{Claimed, Recipient};
 use chrono::Utc;
 use std::collections::HashMap;

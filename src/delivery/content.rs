@@ -1,7 +1,7 @@
 //! What workers need to turn an outbox row into a message, cached per run and area.
 
+use crate::auth::token::{Claims, Purpose, Signer};
 use crate::config::{Config, WebhookConfig};
-use crate::domain::token::{Claims, Purpose, Signer};
 use crate::domain::{AreaDirectory, Priority};
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{Run, Store, StoreError};

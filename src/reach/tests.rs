@@ -4,7 +4,7 @@ use crate::domain::outcome::{Outcome, Outcomes};
 use crate::domain::{Area, AreaDirectory, District, PostcodePrefix};
 use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 
-fn calendar() -> Calendar {
+fn areas() -> AreaDirectory {
     let area = |slug: &str, households: Option<u32>| Area {
         slug: slug.into(),
         name: slug.to_uppercase(),
@@ -14,29 +14,28 @@ fn calendar() -> Calendar {
         wards: vec![],
         places: vec![],
     };
-    Calendar {
-        dir: ".".into(),
-        areas: AreaDirectory::new([area("big", Some(1000)), area("small", Some(500))]),
-        campaigns: vec![],
-        outcomes: Outcomes {
-            amber_margin_pct: 10.0,
-            targets: vec![
-                Outcome {
-                    id: "reach-every-area".into(),
-                    description: String::new(),
-                    measure: Measure::MinAreaPer1000Households,
-                    direction: Direction::AtLeast,
-                    target: 20.0,
-                },
-                Outcome {
-                    id: "unsubscribes".into(),
-                    description: String::new(),
-                    measure: Measure::MaxCampaignUnsubscribePct,
-                    direction: Direction::AtMost,
-                    target: 1.0,
-                },
-            ],
-        },
+    AreaDirectory::new([area("big", Some(1000)), area("small", Some(500))])
+}
+
+fn targets() -> Outcomes {
+    Outcomes {
+        amber_margin_pct: 10.0,
+        targets: vec![
+            Outcome {
+                id: "reach-every-area".into(),
+                description: String::new(),
+                measure: Measure::MinAreaPer1000Households,
+                direction: Direction::AtLeast,
+                target: 20.0,
+            },
+            Outcome {
+                id: "unsubscribes".into(),
+                description: String::new(),
+                measure: Measure::MaxCampaignUnsubscribePct,
+                direction: Direction::AtMost,
+                target: 1.0,
+            },
+        ],
     }
 }
 
@@ -93,7 +92,7 @@ fn audience_growth_and_penetration_come_from_joiners_and_leavers_in_the_period()
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     assert_eq!(r.totals.baseline_subscribers, 40);
     assert_eq!(
         r.totals.subscribers, 53,
@@ -116,7 +115,7 @@ fn every_per_area_count_under_ten_is_suppressed() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     let small = r.areas.iter().find(|a| a.slug == "small").unwrap();
     assert_eq!(small.subscribers, Cell::Suppressed("<10"));
     assert_eq!(small.signups, Cell::Suppressed("<10"));
@@ -138,7 +137,7 @@ fn outcomes_are_rated_red_amber_green() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     let reach = &r.outcomes[0];
     assert_eq!(reach.actual, Some(6.0), "small: 3 per 500 households");
     assert_eq!(reach.rag, Rag::Red);
@@ -197,7 +196,7 @@ fn hostile_counts_saturate_instead_of_overflowing() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs, Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs, Utc::now());
     assert!(r.totals.audience >= 0 && r.totals.subscribers >= 0);
 }
 

@@ -4,7 +4,7 @@ use crate::app::spawn_app;
 use crate::console::{hidden, page, sign_in};
 use crate::smtp::SmtpSink;
 use crate::support::{engines, sqlite};
-use beacon::domain::token::secret_hash;
+use beacon::auth::token::secret_hash;
 use chrono::{Duration, Utc};
 
 #[tokio::test]
