@@ -13,7 +13,7 @@ use crate::channels::SendError;
 use crate::channels::email::Mailer;
 use crate::channels::smtp_reply::{reply_key, throttle_in_text};
 use crate::channels::webhook::WebhookClient;
-use crate::store::{Claimed, Failure, Recipient, Store, StoreError};
+use crate::store::{Claimed, Failure, Recipient, SqlStore, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -34,7 +34,7 @@ pub struct WorkerReport {
 }
 
 pub struct Worker {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub ctx: Arc<Context>,
     pub mailer: Arc<Mailer>,
     pub hooks: WebhookClient,

@@ -65,54 +65,8 @@ fn clean(text: &str, max: usize) -> String {
         .collect()
 }
 
-#[async_trait::async_trait]
-pub trait AdminStore {
-    async fn add_user(
-        &self,
-        email: &str,
-        password_hash: &str,
-        role: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64>;
-    async fn users(&self) -> Result<Vec<StaffUser>>;
-    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool>;
-    async fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
-    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
-    async fn create_session(
-        &self,
-        session_hash: &str,
-        user_id: i64,
-        csrf_token: &str,
-        ip: Option<&str>,
-        expires: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
-    async fn end_session(&self, session_hash: &str) -> Result<()>;
-    async fn add_api_token(
-        &self,
-        token_hash: &str,
-        name: &str,
-        role: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The name and role of a live API token.
-    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>>;
-    async fn audit(
-        &self,
-        user_id: Option<i64>,
-        actor: &str,
-        action: &str,
-        detail: Option<&str>,
-        ip: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>>;
-}
-
-#[async_trait::async_trait]
-impl AdminStore for SqlStore {
-    async fn add_user(
+impl SqlStore {
+    pub async fn add_user(
         &self,
         email: &str,
         password_hash: &str,
@@ -132,7 +86,7 @@ impl AdminStore for SqlStore {
         id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
     }
 
-    async fn users(&self) -> Result<Vec<StaffUser>> {
+    pub async fn users(&self) -> Result<Vec<StaffUser>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
                 .fetch_all(p)
@@ -153,7 +107,7 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
+    pub async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             if disabled {
@@ -194,7 +148,7 @@ impl AdminStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         with_pool!(&self.pool, p => {
             let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
                 .bind(email)
@@ -214,7 +168,7 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set failed_logins = 0, failures_since = null, locked_until = null, last_login_at = $1 where admin_user_id = $2",
         )
@@ -226,7 +180,7 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn create_session(
+    pub async fn create_session(
         &self,
         session_hash: &str,
         user_id: i64,
@@ -256,7 +210,11 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
+    pub async fn session(
+        &self,
+        session_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionUser>> {
         with_pool!(&self.pool, p => {
             let Some(r) = sqlx::query(
                 "select u.admin_user_id, u.email, u.role, s.csrf_token, u.must_change_password from session s
@@ -280,7 +238,7 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn end_session(&self, session_hash: &str) -> Result<()> {
+    pub async fn end_session(&self, session_hash: &str) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query("delete from session where session_id = $1")
             .bind(session_hash)
             .execute(p)
@@ -289,7 +247,7 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn add_api_token(
+    pub async fn add_api_token(
         &self,
         token_hash: &str,
         name: &str,
@@ -309,7 +267,8 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>> {
+    /// The name and role of a live API token.
+    pub async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>> {
         with_pool!(&self.pool, p => {
             let r = sqlx::query("select name, role from api_token where token_hash = $1 and revoked_at is null")
                 .bind(token_hash)
@@ -322,7 +281,7 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn audit(
+    pub async fn audit(
         &self,
         user_id: Option<i64>,
         actor: &str,
@@ -348,7 +307,7 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
                 .bind(limit)

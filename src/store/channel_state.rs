@@ -38,37 +38,9 @@ pub struct Unsuppressed {
     pub reason: Option<String>,
 }
 
-#[async_trait::async_trait]
-pub trait ChannelStore {
+impl SqlStore {
     /// Pauses `channel` (keeps the first pause time); the next probe is due at `probe_at`.
-    async fn pause_channel(
-        &self,
-        channel: &str,
-        reason: &str,
-        now: DateTime<Utc>,
-        probe_at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Resumes `channel`; false when it was not paused.
-    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool>;
-    async fn paused_channels(&self) -> Result<Vec<PausedChannel>>;
-    /// Takes the right to send one probe on a paused channel (one process wins); the next
-    /// probe is then due at `next`.
-    async fn take_probe(
-        &self,
-        channel: &str,
-        now: DateTime<Utc>,
-        next: DateTime<Utc>,
-    ) -> Result<bool>;
-    /// Per channel: pending, retrying (last error, next attempt), sending, failed since
-    /// `day_start`, paused.
-    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>>;
-    /// Makes a bounced address confirmed again; `None` when it was not suppressed.
-    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>>;
-}
-
-#[async_trait::async_trait]
-impl ChannelStore for SqlStore {
-    async fn pause_channel(
+    pub async fn pause_channel(
         &self,
         channel: &str,
         reason: &str,
@@ -94,7 +66,8 @@ impl ChannelStore for SqlStore {
         Ok(())
     }
 
-    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool> {
+    /// Resumes `channel`; false when it was not paused.
+    pub async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update channel_state set paused_at = null, probe_at = null, updated_at = $1
              where channel = $2 and paused_at is not null",
@@ -107,7 +80,7 @@ impl ChannelStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
+    pub async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select channel, paused_at, reason from channel_state where paused_at is not null order by channel")
                 .fetch_all(p)
@@ -122,7 +95,9 @@ impl ChannelStore for SqlStore {
         })
     }
 
-    async fn take_probe(
+    /// Takes the right to send one probe on a paused channel (one process wins); the next
+    /// probe is then due at `next`.
+    pub async fn take_probe(
         &self,
         channel: &str,
         now: DateTime<Utc>,
@@ -141,7 +116,9 @@ impl ChannelStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
+    /// Per channel: pending, retrying (last error, next attempt), sending, failed since
+    /// `day_start`, paused.
+    pub async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
         let paused = self.paused_channels().await?;
         let mut out: Vec<ChannelReport> = with_pool!(&self.pool, p => {
             sqlx::query(
@@ -199,7 +176,12 @@ impl ChannelStore for SqlStore {
         Ok(out)
     }
 
-    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>> {
+    /// Makes a bounced address confirmed again; `None` when it was not suppressed.
+    pub async fn unsuppress(
+        &self,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Unsuppressed>> {
         let row: Option<(i64, Option<String>)> = with_pool!(&self.pool, p => {
             sqlx::query(
                 "update subscriber set status = 'confirmed', bounced_at = null, updated_at = $1

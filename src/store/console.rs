@@ -49,19 +49,6 @@ pub struct RecentFailure {
     pub error: String,
 }
 
-#[async_trait::async_trait]
-pub trait ConsoleStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
-    /// The latest runs of every campaign, newest first.
-    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>>;
-    /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
-    /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
-    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts>;
-    /// The id and link version of the resident with exactly this address.
-    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>>;
-    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>>;
-}
-
 fn pairs<R: Row>(rows: &[R]) -> sqlx::Result<Vec<(String, i64)>>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -119,17 +106,22 @@ impl SqlStore {
     }
 }
 
-#[async_trait::async_trait]
-impl ConsoleStore for SqlStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+impl SqlStore {
+    pub async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         self.run_summaries(slug, limit).await
     }
 
-    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
+    /// The latest runs of every campaign, newest first.
+    pub async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
         self.run_summaries("", limit).await
     }
 
-    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts> {
+    /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
+    /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
+    pub async fn subscriber_counts(
+        &self,
+        pending_before: DateTime<Utc>,
+    ) -> Result<SubscriberCounts> {
         with_pool!(&self.pool, p => {
             let by_status = sqlx::query(
                 "select status as k, count(*) as n from subscriber
@@ -165,7 +157,8 @@ impl ConsoleStore for SqlStore {
         })
     }
 
-    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>> {
+    /// The id and link version of the resident with exactly this address.
+    pub async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>> {
         with_pool!(&self.pool, p => {
             let r = sqlx::query("select subscriber_id, token_version from subscriber where email = $1")
                 .bind(email)
@@ -178,7 +171,7 @@ impl ConsoleStore for SqlStore {
         })
     }
 
-    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
+    pub async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
                 "select d.created_at, d.outcome, d.error, o.channel, o.kind, c.slug

@@ -19,18 +19,10 @@ pub struct DigestItem {
     pub held_over: bool,
 }
 
-#[async_trait::async_trait]
-pub trait DigestStore {
+impl SqlStore {
     /// Queues one digest per confirmed resident with waiting items; `period` names the digest
     /// (its scheduled time) so gathering twice for the same period queues nothing new.
-    async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
-    /// The items one digest e-mail carries, oldest first.
-    async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>>;
-}
-
-#[async_trait::async_trait]
-impl DigestStore for SqlStore {
-    async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+    pub async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
         let now = ms(now);
         let suffix = format!(":{}", ms(period));
         let payload = serde_json::json!({ "period": period.to_rfc3339() }).to_string();
@@ -67,7 +59,8 @@ impl DigestStore for SqlStore {
         })
     }
 
-    async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>> {
+    /// The items one digest e-mail carries, oldest first.
+    pub async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>> {
         with_pool!(&self.pool, p => {
             sqlx::query(
                 "select r.run_id, r.title, r.summary, r.priority, o.area_id, r.fire_at, o.held

@@ -40,24 +40,6 @@ pub struct AudienceQuery<'a> {
     pub repeat_window: Duration,
 }
 
-#[async_trait::async_trait]
-pub trait FanOutStore {
-    /// Fans the next batch of matching residents into the outbox from the run's checkpoint;
-    /// returns how many residents it looked at. At 0 the run is fully queued.
-    async fn fan_out_batch(
-        &self,
-        run_id: i64,
-        limit: i64,
-        rules: &SendingRules,
-        now: DateTime<Utc>,
-    ) -> Result<usize>;
-    /// What `fan_out_batch` would create for a new run now.
-    async fn audience(&self, q: &AudienceQuery<'_>, now: DateTime<Utc>) -> Result<AudienceCount>;
-    /// Moves runs on: queued → sending once a message is tried; → sent (or sent with failures)
-    /// when nothing of theirs waits but round-up items. Returns how many runs changed.
-    async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64>;
-}
-
 /// The residents a run reaches. Binds: $1 priority, $2 campaign id, $3 content hash, $4 repeat
 /// window start (ms), $5 checkpoint, $6 apply the repeat window (0/1), $7… area slugs.
 fn eligible(areas: usize) -> String {
@@ -104,9 +86,10 @@ fn since(now: DateTime<Utc>, window: Duration) -> i64 {
     }
 }
 
-#[async_trait::async_trait]
-impl FanOutStore for SqlStore {
-    async fn fan_out_batch(
+impl SqlStore {
+    /// Fans the next batch of matching residents into the outbox from the run's checkpoint;
+    /// returns how many residents it looked at. At 0 the run is fully queued.
+    pub async fn fan_out_batch(
         &self,
         run_id: i64,
         limit: i64,
@@ -230,7 +213,12 @@ impl FanOutStore for SqlStore {
         })
     }
 
-    async fn audience(&self, q: &AudienceQuery<'_>, now: DateTime<Utc>) -> Result<AudienceCount> {
+    /// What `fan_out_batch` would create for a new run now.
+    pub async fn audience(
+        &self,
+        q: &AudienceQuery<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<AudienceCount> {
         let since = since(now, q.repeat_window);
         let per_area = format!(
             "select a.slug as slug, count(*) as n from (
@@ -264,7 +252,9 @@ impl FanOutStore for SqlStore {
         })
     }
 
-    async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64> {
+    /// Moves runs on: queued → sending once a message is tried; → sent (or sent with failures)
+    /// when nothing of theirs waits but round-up items. Returns how many runs changed.
+    pub async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64> {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             let started = sqlx::query(

@@ -6,53 +6,9 @@ use super::runs::placeholders;
 use super::{Claimed, Pool, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
 
-#[async_trait::async_trait]
-pub trait LeaseStore {
+impl SqlStore {
     /// Opens a delivery session for this process; its id marks the rows it claims.
-    async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64>;
-    /// Says the session lives and extends the lease of `ids` (rows it is working on) to
-    /// `lease_until`; returns those of `ids` it still holds.
-    async fn heartbeat(
-        &self,
-        worker_id: i64,
-        ids: &[i64],
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<i64>>;
-    /// Claims like `claim`, marking the rows as held by `worker_id`.
-    async fn claim_for(
-        &self,
-        worker_id: i64,
-        channels: &[&str],
-        limit: i64,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<Claimed>>;
-    /// Returns to the queue rows whose lease ran out or whose session has not beaten since
-    /// `dead_before` (a crashed process). Never `in_hand`, this session's rows still being
-    /// worked on: they may be sent and waiting to be recorded.
-    async fn release_abandoned(
-        &self,
-        me: i64,
-        in_hand: &[i64],
-        now: DateTime<Utc>,
-        dead_before: DateTime<Utc>,
-    ) -> Result<u64>;
-    /// Puts rows this session holds back in the queue, untried, due at `until` (a rate limit,
-    /// a paused channel, a lease it can no longer vouch for). Rows another session took meanwhile
-    /// are left alone.
-    async fn give_back(
-        &self,
-        me: i64,
-        ids: &[i64],
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-}
-
-#[async_trait::async_trait]
-impl LeaseStore for SqlStore {
-    async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64> {
         let now = ms(now);
         // Sessions dead for a day are forgotten; their rows were released long ago.
         Ok(with_pool!(&self.pool, p => {
@@ -72,7 +28,9 @@ impl LeaseStore for SqlStore {
         }))
     }
 
-    async fn heartbeat(
+    /// Says the session lives and extends the lease of `ids` (rows it is working on) to
+    /// `lease_until`; returns those of `ids` it still holds.
+    pub async fn heartbeat(
         &self,
         worker_id: i64,
         ids: &[i64],
@@ -101,7 +59,8 @@ impl LeaseStore for SqlStore {
         })
     }
 
-    async fn claim_for(
+    /// Claims like `claim`, marking the rows as held by `worker_id`.
+    pub async fn claim_for(
         &self,
         worker_id: i64,
         channels: &[&str],
@@ -113,7 +72,10 @@ impl LeaseStore for SqlStore {
             .await
     }
 
-    async fn release_abandoned(
+    /// Returns to the queue rows whose lease ran out or whose session has not beaten since
+    /// `dead_before` (a crashed process). Never `in_hand`, this session's rows still being
+    /// worked on: they may be sent and waiting to be recorded.
+    pub async fn release_abandoned(
         &self,
         me: i64,
         in_hand: &[i64],
@@ -150,7 +112,10 @@ impl LeaseStore for SqlStore {
         Ok(n)
     }
 
-    async fn give_back(
+    /// Puts rows this session holds back in the queue, untried, due at `until` (a rate limit,
+    /// a paused channel, a lease it can no longer vouch for). Rows another session took meanwhile
+    /// are left alone.
+    pub async fn give_back(
         &self,
         me: i64,
         ids: &[i64],

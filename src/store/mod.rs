@@ -25,58 +25,34 @@ mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
-    AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+    AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
     UNKNOWN_ACTOR,
 };
-pub use calendar_sync::{CalendarStore, StoredCampaign};
-pub use channel_state::{ChannelReport, ChannelStore, PausedChannel, Unsuppressed};
+pub use calendar_sync::StoredCampaign;
+pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
 pub use connect::{connect, open};
-pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
-pub use digests::{DigestItem, DigestStore};
-pub use erasure::ErasureStore;
-pub use export::ExportStore;
-pub use fan_out::{AudienceCount, AudienceQuery, FanOutStore};
-pub use feeds::FeedStore;
-pub use leases::LeaseStore;
-pub use outbox::{
-    Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
-};
-pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
-pub use resident_links::LinkStore;
+pub use console::{RecentFailure, RunSummary, SubscriberCounts};
+pub use digests::DigestItem;
+pub use fan_out::{AudienceCount, AudienceQuery};
+pub use outbox::{Claimed, Failure, OutboxStats, QueueDepth, Recipient, Transactional};
+pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
-    ResidentStore, SignupOutcome,
+    SignupOutcome,
 };
-pub use runs::{NewRun, Run, RunStore, Trigger};
-pub use signup_requests::{SignupRequest, SignupRequestStore};
-pub use staff_access::{ApiToken, StaffAccessStore};
-pub use staff_accounts::StaffAccountStore;
-pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
+pub use runs::{NewRun, Run, Trigger};
+pub use signup_requests::SignupRequest;
+pub use staff_access::ApiToken;
+pub use subscribers::{ConfirmedSubscriber, ImportOutcome};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::{PgPool, SqlitePool};
-use std::sync::Arc;
 
 /// The live pool of whichever engine the URL named.
 #[derive(Clone, Debug)]
 pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-impl Pool {
-    pub fn engine(&self) -> Engine {
-        match self {
-            Pool::Sqlite(_) => Engine::Sqlite,
-            Pool::Postgres(_) => Engine::Postgres,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
 }
 
 /// Runs `$body` with `$p` bound to the engine's typed pool; the body compiles once per engine.
@@ -109,39 +85,6 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Every use case the application has of its database, one trait per concern.
-#[async_trait::async_trait]
-pub trait Store:
-    AdminStore
-    + CalendarStore
-    + ChannelStore
-    + ConsoleStore
-    + DigestStore
-    + ErasureStore
-    + ExportStore
-    + FanOutStore
-    + FeedStore
-    + LeaseStore
-    + RunStore
-    + OutboxStore
-    + ReachStore
-    + ResidentStore
-    + SignupRequestStore
-    + StaffAccountStore
-    + SubscriberStore
-    + StaffAccessStore
-    + LinkStore
-    + Send
-    + Sync
-    + std::fmt::Debug
-{
-    /// A cheap round trip, for health checks.
-    async fn ping(&self) -> Result<()>;
-    fn engine(&self) -> Engine;
-}
-
-pub type DynStore = Arc<dyn Store>;
 
 /// The one implementation, over either engine.
 #[derive(Debug, Clone)]

@@ -69,37 +69,6 @@ pub struct Transactional {
     pub payload: serde_json::Value,
 }
 
-#[async_trait::async_trait]
-pub trait OutboxStore {
-    /// Returns rows whose lease ran out (their worker died) to the queue.
-    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64>;
-    /// Claims up to `limit` due rows on `channels`, transactional lane first, leased until `lease_until`.
-    async fn claim(
-        &self,
-        channels: &[&str],
-        limit: i64,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<Claimed>>;
-    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>>;
-    async fn area_slugs(&self) -> Result<HashMap<i64, String>>;
-    /// Marks rows sent and counts them as delivered, per run and area, in one transaction.
-    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()>;
-    /// Rows that must not be sent after all (the resident left since fan-out).
-    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()>;
-    async fn mark_failed(
-        &self,
-        row: &Claimed,
-        failure: Failure,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Puts claimed rows back, untried, until `until` (a rate limit's window is full).
-    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()>;
-    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool>;
-    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats>;
-}
-
 pub(super) fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -124,9 +93,9 @@ where
 
 pub(super) const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
 
-#[async_trait::async_trait]
-impl OutboxStore for SqlStore {
-    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64> {
+impl SqlStore {
+    /// Returns rows whose lease ran out (their worker died) to the queue.
+    pub async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64> {
         Ok(with_pool!(&self.pool, p => sqlx::query(
             "update outbox set status = 'pending', lease_until = null, updated_at = $1
              where status = 'sending' and lease_until < $1",
@@ -137,7 +106,8 @@ impl OutboxStore for SqlStore {
         .rows_affected()))
     }
 
-    async fn claim(
+    /// Claims up to `limit` due rows on `channels`, transactional lane first, leased until `lease_until`.
+    pub async fn claim(
         &self,
         channels: &[&str],
         limit: i64,
@@ -148,7 +118,7 @@ impl OutboxStore for SqlStore {
             .await
     }
 
-    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
+    pub async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
@@ -175,14 +145,15 @@ impl OutboxStore for SqlStore {
         })
     }
 
-    async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
+    pub async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
         with_pool!(&self.pool, p => {
             let rows = sqlx::query("select area_id, slug from area").fetch_all(p).await?;
             rows.iter().map(|r| Ok((r.try_get("area_id")?, r.try_get("slug")?))).collect()
         })
     }
 
-    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()> {
+    /// Marks rows sent and counts them as delivered, per run and area, in one transaction.
+    pub async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -239,7 +210,13 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Rows that must not be sent after all (the resident left since fan-out).
+    pub async fn mark_cancelled(
+        &self,
+        ids: &[i64],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -257,7 +234,8 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    /// Puts claimed rows back, untried, until `until` (a rate limit's window is full).
+    pub async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -277,7 +255,7 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn mark_failed(
+    pub async fn mark_failed(
         &self,
         row: &Claimed,
         failure: Failure,
@@ -339,7 +317,7 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         let n = with_pool!(&self.pool, p => sqlx::query(
             "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
@@ -356,7 +334,7 @@ impl OutboxStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
+    pub async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
         with_pool!(&self.pool, p => {
             let depth = sqlx::query("select status, channel, count(*) as n from outbox group by status, channel order by status, channel")
                 .fetch_all(p)
@@ -367,7 +345,7 @@ impl OutboxStore for SqlStore {
             let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending') and channel <> 'digest'")
                 .fetch_one(p)
                 .await?;
-            let channels = super::ChannelStore::channel_report(self, super::channel_state::london_midnight(now)).await?;
+            let channels = self.channel_report(super::channel_state::london_midnight(now)).await?;
             Ok(OutboxStats { depth, oldest_pending_secs: oldest.map(|t| (ms(now) - t).max(0) / 1000), channels })
         })
     }

@@ -55,50 +55,9 @@ pub struct ReaderCount {
     pub readers: i64,
 }
 
-#[async_trait::async_trait]
-pub trait ReachStore {
+impl SqlStore {
     /// Joiners and leavers per area and day, from the beginning up to `to`.
-    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>>;
-    async fn signups_by_source(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<SourceCount>>;
-    /// Per campaign, over runs fired in `[from, to)`: delivered, failed, bounced, unsubscribed
-    /// within 7 days of a message.
-    async fn campaign_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<CampaignCounts>>;
-    async fn feed_readers(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<ReaderCount>>;
-    /// Keeps one (capped) claim per aggregator, feed and day: the largest any process saw.
-    async fn record_feed_claim(
-        &self,
-        day: i64,
-        area_slug: Option<&str>,
-        agent: &str,
-        readers: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
-    async fn record_feed_readers(
-        &self,
-        day: i64,
-        area_slug: Option<&str>,
-        instance: &str,
-        readers: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-}
-
-#[async_trait::async_trait]
-impl ReachStore for SqlStore {
-    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
+    pub async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
         Ok(with_pool!(&self.pool, p => sqlx::query_as::<_, DayCount>(
             "select a.slug as area_slug, e.occurred_at / $1 as day,
                     cast(coalesce(sum(case when e.kind = 'signup' then e.count else 0 end), 0) as bigint) as joined,
@@ -114,7 +73,7 @@ impl ReachStore for SqlStore {
         .await?))
     }
 
-    async fn signups_by_source(
+    pub async fn signups_by_source(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -135,7 +94,9 @@ impl ReachStore for SqlStore {
         )
     }
 
-    async fn campaign_counts(
+    /// Per campaign, over runs fired in `[from, to)`: delivered, failed, bounced, unsubscribed
+    /// within 7 days of a message.
+    pub async fn campaign_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -183,7 +144,7 @@ impl ReachStore for SqlStore {
         })
     }
 
-    async fn feed_readers(
+    pub async fn feed_readers(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -206,7 +167,8 @@ impl ReachStore for SqlStore {
         )
     }
 
-    async fn record_feed_claim(
+    /// Keeps one (capped) claim per aggregator, feed and day: the largest any process saw.
+    pub async fn record_feed_claim(
         &self,
         day: i64,
         area_slug: Option<&str>,
@@ -226,7 +188,8 @@ impl ReachStore for SqlStore {
         .await
     }
 
-    async fn record_feed_readers(
+    /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
+    pub async fn record_feed_readers(
         &self,
         day: i64,
         area_slug: Option<&str>,

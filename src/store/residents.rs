@@ -53,29 +53,6 @@ pub struct PreferenceChange {
     pub paused: bool,
 }
 
-#[async_trait::async_trait]
-pub trait ResidentStore {
-    /// Records a sign-up (consent, source, areas and topics) and queues the mail it needs.
-    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome>;
-    /// Queues a fresh confirmation mail for someone still pending (an expired link's page).
-    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool>;
-    async fn confirm(
-        &self,
-        subscriber_id: i64,
-        version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<ConfirmOutcome>;
-    /// `None` when the link's version is stale or the person was erased.
-    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>>;
-    async fn change_preferences(
-        &self,
-        subscriber_id: i64,
-        version: i64,
-        change: &PreferenceChange,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
-}
-
 /// Appends to a resident's consent history (kept until erasure): `$action` is `consent` or
 /// `withdrawal`; the wording version, and the source unless given, are the record's own.
 pub(super) const CONSENT_EVENT: &str =
@@ -154,9 +131,9 @@ fn confirm_payload(now: i64) -> serde_json::Value {
     serde_json::json!({ "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600 })
 }
 
-#[async_trait::async_trait]
-impl ResidentStore for SqlStore {
-    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
+impl SqlStore {
+    /// Records a sign-up (consent, source, areas and topics) and queues the mail it needs.
+    pub async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
         let now = ms(now);
         let topics: Vec<String> = s.topics.iter().map(|t| t.slug().to_string()).collect();
         let areas = s.area_slugs.clone();
@@ -226,7 +203,12 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    /// Queues a fresh confirmation mail for someone still pending (an expired link's page).
+    pub async fn resend_confirmation(
+        &self,
+        subscriber_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -243,7 +225,7 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn confirm(
+    pub async fn confirm(
         &self,
         subscriber_id: i64,
         version: i64,
@@ -294,7 +276,12 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>> {
+    /// `None` when the link's version is stale or the person was erased.
+    pub async fn preferences(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+    ) -> Result<Option<Preferences>> {
         with_pool!(&self.pool, p => {
             let Some(row) = sqlx::query(
                 "select email, postcode, status, frequency, paused from subscriber
@@ -340,7 +327,7 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn change_preferences(
+    pub async fn change_preferences(
         &self,
         subscriber_id: i64,
         version: i64,

@@ -66,26 +66,6 @@ pub struct Run {
     pub channels: Vec<String>,
 }
 
-#[async_trait::async_trait]
-pub trait RunStore {
-    /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
-    /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
-    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>>;
-    /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
-    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>>;
-    /// The latest fire time recorded for a campaign, whatever its trigger.
-    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
-    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
-    async fn run(&self, run_id: i64) -> Result<Option<Run>>;
-    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>>;
-    /// Confirmed, immediate subscribers to `priority` per area, for dry runs and previews.
-    async fn audience_by_area(
-        &self,
-        priority: &str,
-        areas: &[String],
-    ) -> Result<Vec<(String, i64)>>;
-}
-
 const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
 
 fn run_from_row<R: Row>(r: &R) -> Result<Run>
@@ -124,9 +104,10 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-#[async_trait::async_trait]
-impl RunStore for SqlStore {
-    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>> {
+impl SqlStore {
+    /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
+    /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
+    pub async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>> {
         let now = ms(now);
         let channels: Vec<&str> = run.channels.iter().map(|c| c.as_str()).collect();
         let status = match (&run.skip_reason, run.channels.contains(&Channel::Email)) {
@@ -206,7 +187,8 @@ impl RunStore for SqlStore {
         })
     }
 
-    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>> {
+    /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
+    pub async fn unfinished_fan_outs(&self) -> Result<Vec<i64>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select run_id from run where status = 'fanning' order by run_id")
             .fetch_all(p)
@@ -214,7 +196,8 @@ impl RunStore for SqlStore {
         )
     }
 
-    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+    /// The latest fire time recorded for a campaign, whatever its trigger.
+    pub async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
             "select max(r.fire_at) from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1",
         )
@@ -224,7 +207,7 @@ impl RunStore for SqlStore {
         Ok(v.map(super::from_ms))
     }
 
-    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+    pub async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar("select created_at from campaign where slug = $1")
             .bind(campaign_slug)
             .fetch_optional(p)
@@ -232,7 +215,7 @@ impl RunStore for SqlStore {
         Ok(v.map(super::from_ms))
     }
 
-    async fn run(&self, run_id: i64) -> Result<Option<Run>> {
+    pub async fn run(&self, run_id: i64) -> Result<Option<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where r.run_id = $1"
         );
@@ -244,7 +227,7 @@ impl RunStore for SqlStore {
         })
     }
 
-    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
+    pub async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1 order by r.fire_at desc limit $2"
         );
@@ -253,7 +236,8 @@ impl RunStore for SqlStore {
         })
     }
 
-    async fn audience_by_area(
+    /// Confirmed, immediate subscribers to `priority` per area, for dry runs and previews.
+    pub async fn audience_by_area(
         &self,
         priority: &str,
         areas: &[String],

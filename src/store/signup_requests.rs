@@ -21,28 +21,12 @@ pub struct SignupRequest {
     pub topics: Vec<String>,
 }
 
-#[async_trait::async_trait]
-pub trait SignupRequestStore {
-    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>>;
-    /// Applies the request to the resident's record (whose link version must be `version`),
-    /// records the consent, and forgets the request. Also returns the resident's id.
-    async fn confirm_request(
-        &self,
-        request_id: i64,
-        version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(ConfirmOutcome, i64)>;
-    /// Queues a fresh confirmation of a request still waiting (an expired link's page).
-    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool>;
-}
-
 fn list(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("signup_request: {e}")))
 }
 
-#[async_trait::async_trait]
-impl SignupRequestStore for SqlStore {
-    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
+impl SqlStore {
+    pub async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
         let row = with_pool!(&self.pool, p => {
             let r = sqlx::query("select subscriber_id, areas, topics from signup_request where signup_request_id = $1")
                 .bind(request_id)
@@ -67,7 +51,9 @@ impl SignupRequestStore for SqlStore {
         .transpose()
     }
 
-    async fn confirm_request(
+    /// Applies the request to the resident's record (whose link version must be `version`),
+    /// records the consent, and forgets the request. Also returns the resident's id.
+    pub async fn confirm_request(
         &self,
         request_id: i64,
         version: i64,
@@ -142,7 +128,8 @@ impl SignupRequestStore for SqlStore {
         })
     }
 
-    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    /// Queues a fresh confirmation of a request still waiting (an expired link's page).
+    pub async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;

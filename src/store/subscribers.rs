@@ -23,27 +23,9 @@ pub enum ImportOutcome {
     Unchanged,
 }
 
-#[async_trait::async_trait]
-pub trait SubscriberStore {
+impl SqlStore {
     /// Adds confirmed residents in one transaction; existing addresses are left as they are.
-    async fn add_confirmed(
-        &self,
-        batch: &[ConfirmedSubscriber],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ImportOutcome>>;
-    /// Unsubscribes if the link's version is current; `false` if the link is stale or unknown.
-    async fn unsubscribe(
-        &self,
-        subscriber_id: i64,
-        token_version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
-    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>>;
-}
-
-#[async_trait::async_trait]
-impl SubscriberStore for SqlStore {
-    async fn add_confirmed(
+    pub async fn add_confirmed(
         &self,
         batch: &[ConfirmedSubscriber],
         now: DateTime<Utc>,
@@ -117,7 +99,8 @@ impl SubscriberStore for SqlStore {
         })
     }
 
-    async fn unsubscribe(
+    /// Unsubscribes if the link's version is current; `false` if the link is stale or unknown.
+    pub async fn unsubscribe(
         &self,
         subscriber_id: i64,
         token_version: i64,
@@ -176,7 +159,7 @@ impl SubscriberStore for SqlStore {
         })
     }
 
-    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
+    pub async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
             .bind(subscriber_id)

@@ -1,7 +1,6 @@
 //! The store suite: the same assertions on SQLite and PostgreSQL, each on a fresh database.
 
 use crate::support::{calendar, engines};
-use beacon::store::{CalendarStore, FanOutStore, Store};
 
 #[tokio::test]
 async fn migrations_apply_to_an_empty_database_and_again_harmlessly() {
@@ -79,9 +78,7 @@ async fn a_setting_keeps_its_first_value() {
 
 #[tokio::test]
 async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
-    use beacon::store::{
-        ConfirmedSubscriber, OutboxStore, RunStore, SubscriberStore, Transactional,
-    };
+    use beacon::store::{ConfirmedSubscriber, Transactional};
     let cal = calendar();
     for db in engines().await {
         db.store.sync_areas(&cal.areas).await.unwrap();
