@@ -1,10 +1,11 @@
 //! Who holds which outbox rows: delivery sessions with a heartbeat, lease renewal, and the
 //! return of rows whose holder died or whose lease ran out.
 
-use super::outbox::{CLAIMED, claimed_from_row};
+use super::outbox::CLAIMED;
 use super::runs::placeholders;
 use super::{Claimed, Pool, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
+use sqlx::FromRow;
 
 impl SqlStore {
     /// Opens a delivery session for this process; its id marks the rows it claims.
@@ -174,7 +175,7 @@ impl SqlStore {
             for c in channels {
                 q = q.bind(*c);
             }
-            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
+            let mut rows = q.fetch_all(p).await?.iter().map(Claimed::from_row).collect::<sqlx::Result<Vec<_>>>()?;
             rows.sort_by_key(|r| r.outbox_id);
             Ok(rows)
         })

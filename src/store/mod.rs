@@ -147,3 +147,38 @@ pub fn ms(t: DateTime<Utc>) -> i64 {
 pub fn from_ms(v: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(v).single().unwrap_or_default()
 }
+
+/// A time as the database holds it (bigint milliseconds since the epoch), decoded on either
+/// engine; rows read it with `#[sqlx(try_from = "Millis")]` into a `DateTime<Utc>` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Millis(pub DateTime<Utc>);
+
+impl From<Millis> for DateTime<Utc> {
+    fn from(m: Millis) -> Self {
+        m.0
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for Millis
+where
+    i64: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <i64 as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <i64 as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Millis
+where
+    i64: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Millis(from_ms(<i64 as sqlx::Decode<'r, DB>>::decode(
+            value,
+        )?)))
+    }
+}

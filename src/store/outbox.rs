@@ -1,34 +1,39 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
 use super::runs::placeholders;
-use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Millis, Result, SqlStore, ms, with_pool};
+use crate::domain::{OutboxChannel, OutboxKind, SubscriberStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use std::collections::HashMap;
 
 /// A claimed row: everything a worker needs to find what to send.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Claimed {
     pub outbox_id: i64,
     pub run_id: Option<i64>,
     pub subscriber_id: Option<i64>,
-    pub channel: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub channel: OutboxChannel,
+    #[sqlx(try_from = "String")]
+    pub kind: OutboxKind,
     pub area_id: Option<i64>,
     pub target: Option<String>,
     pub payload: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
 }
 
 /// Who a message goes to, as they are now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Recipient {
     pub subscriber_id: i64,
     pub email: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SubscriberStatus,
     pub token_version: i64,
 }
 
@@ -67,28 +72,6 @@ pub struct Transactional {
     pub subscriber_id: Option<i64>,
     pub kind: String,
     pub payload: serde_json::Value,
-}
-
-pub(super) fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Claimed {
-        outbox_id: r.try_get("outbox_id")?,
-        run_id: r.try_get("run_id")?,
-        subscriber_id: r.try_get("subscriber_id")?,
-        channel: r.try_get("channel")?,
-        kind: r.try_get("kind")?,
-        area_id: r.try_get("area_id")?,
-        target: r.try_get("target")?,
-        payload: r.try_get("payload")?,
-        attempts: r.try_get("attempts")?,
-        created_at: from_ms(r.try_get("created_at")?),
-    })
 }
 
 pub(super) const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
@@ -133,12 +116,7 @@ impl SqlStore {
             }
             let mut out = HashMap::with_capacity(ids.len());
             for r in q.fetch_all(p).await? {
-                let rec = Recipient {
-                    subscriber_id: r.try_get("subscriber_id")?,
-                    email: r.try_get("email")?,
-                    status: r.try_get("status")?,
-                    token_version: r.try_get("token_version")?,
-                };
+                let rec = Recipient::from_row(&r)?;
                 out.insert(rec.subscriber_id, rec);
             }
             Ok(out)
@@ -189,7 +167,7 @@ impl SqlStore {
                 .await?;
             }
             // A weekly digest delivers every message it lists: count them against their runs.
-            let digests: Vec<i64> = rows.iter().filter(|r| r.kind == "digest").map(|r| r.outbox_id).collect();
+            let digests: Vec<i64> = rows.iter().filter(|r| r.kind == OutboxKind::Digest).map(|r| r.outbox_id).collect();
             if !digests.is_empty() {
                 let sql = format!(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
@@ -298,7 +276,7 @@ impl SqlStore {
                 .bind(kind)
                 .bind(now_ms)
                 .bind(row.area_id)
-                .bind(&row.channel)
+                .bind(row.channel.as_str())
                 .bind(row.run_id)
                 .execute(&mut *tx)
                 .await?;

@@ -154,7 +154,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
             .claim(&["email"], 1, later, later + chrono::Duration::minutes(5))
             .await
             .unwrap();
-        assert_eq!(first[0].kind, "confirm", "{}", db.name);
+        assert_eq!(first[0].kind.as_str(), "confirm", "{}", db.name);
         let rest = db
             .store
             .claim(&["email"], 10, later, later + chrono::Duration::minutes(5))
@@ -163,7 +163,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
         assert_eq!(rest.len(), 3);
         assert!(
             rest.iter()
-                .all(|r| r.kind == "campaign" && r.run_id == Some(id))
+                .all(|r| r.kind.as_str() == "campaign" && r.run_id == Some(id))
         );
         db.finish().await;
     }
