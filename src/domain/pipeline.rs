@@ -5,13 +5,19 @@
 
 use strum::{AsRefStr, Display, EnumString, IntoStaticStr};
 
-/// Implements `TryFrom<String>` (how rows are decoded) and `as_str` from the strum derives.
+/// Implements `TryFrom<String>` (how rows are decoded), `as_str` and `Serialize` as the stored string.
 macro_rules! stored_as_text {
     ($($t:ty),*) => {$(
         impl TryFrom<String> for $t {
             type Error = strum::ParseError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
                 s.parse()
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

@@ -1,18 +1,29 @@
 //! What the community-safety team's console reads: run history, audience counts, failures.
 
-use super::{Result, SqlStore, from_ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, from_ms, with_pool};
+use crate::domain::{RunState, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A run as the console lists it: its state and what became of its messages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct RunSummary {
+    /// The run's id.
     pub run_id: i64,
+    /// The campaign's slug.
+    #[sqlx(rename = "slug")]
     pub campaign: String,
+    /// When it fired.
+    #[sqlx(try_from = "Millis")]
     pub fire_at: DateTime<Utc>,
+    /// `schedule` or `manual`.
     pub trigger: String,
-    pub status: String,
-    /// queued, sending, sent, sent with failures, or skipped.
-    pub state: String,
+    /// How far its fan-out has gone.
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
+    /// Its delivery as an operator sees it.
+    #[sqlx(try_from = "String")]
+    pub state: RunState,
     pub reason: Option<String>,
     pub queued: i64,
     /// Messages delivered to residents (e-mail, including in round-ups).
@@ -24,6 +35,7 @@ pub struct RunSummary {
     /// Messages folded into residents' weekly round-ups by the weekly cap.
     pub folded: i64,
     /// When e-mail held by quiet hours goes out.
+    #[sqlx(try_from = "MaybeMillis")]
     pub held_until: Option<DateTime<Utc>>,
     pub failed: i64,
     pub bounced: i64,
@@ -80,26 +92,7 @@ impl SqlStore {
             .fetch_all(p)
             .await?
             .iter()
-            .map(|r| {
-                Ok(RunSummary {
-                    run_id: r.try_get("run_id")?,
-                    campaign: r.try_get("slug")?,
-                    fire_at: from_ms(r.try_get("fire_at")?),
-                    trigger: r.try_get("trigger")?,
-                    status: r.try_get("status")?,
-                    state: r.try_get("state")?,
-                    reason: r.try_get("reason")?,
-                    queued: r.try_get("queued")?,
-                    delivered: r.try_get("delivered")?,
-                    webhook_posts: r.try_get("webhook_posts")?,
-                    skipped_repeat: r.try_get("skipped_repeat")?,
-                    folded: r.try_get("folded")?,
-                    held_until: r.try_get::<Option<i64>, _>("held_until")?.map(from_ms),
-                    failed: r.try_get("failed")?,
-                    bounced: r.try_get("bounced")?,
-                    unsubscribed: r.try_get("unsubscribed")?,
-                })
-            })
+            .map(RunSummary::from_row)
             .collect::<sqlx::Result<Vec<_>>>()
             .map_err(Into::into)
         })

@@ -182,3 +182,40 @@ where
         )?)))
     }
 }
+
+/// A time that may be absent (`null`), read like [`Millis`] with
+/// `#[sqlx(try_from = "MaybeMillis")]` into an `Option<DateTime<Utc>>` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaybeMillis(pub Option<DateTime<Utc>>);
+
+impl From<MaybeMillis> for Option<DateTime<Utc>> {
+    fn from(m: MaybeMillis) -> Self {
+        m.0
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for MaybeMillis
+where
+    i64: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <i64 as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <i64 as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for MaybeMillis
+where
+    i64: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.is_null() {
+            return Ok(MaybeMillis(None));
+        }
+        Ok(MaybeMillis(Some(from_ms(<i64 as sqlx::Decode<'r, DB>>::decode(value)?))))
+    }
+}

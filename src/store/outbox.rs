@@ -70,7 +70,7 @@ pub struct OutboxStats {
 pub struct Transactional {
     pub dedupe_key: String,
     pub subscriber_id: Option<i64>,
-    pub kind: String,
+    pub kind: OutboxKind,
     pub payload: serde_json::Value,
 }
 
@@ -303,7 +303,7 @@ impl SqlStore {
         )
         .bind(&msg.dedupe_key)
         .bind(msg.subscriber_id)
-        .bind(&msg.kind)
+        .bind(msg.kind.as_str())
         .bind(msg.payload.to_string())
         .bind(now)
         .execute(p)

@@ -1,7 +1,7 @@
 //! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
 
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
-use crate::domain::Channel;
+use crate::domain::{Channel, RunState, RunStatus};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -53,7 +53,7 @@ pub struct Run {
     pub run_id: i64,
     pub campaign_slug: String,
     pub fire_at: DateTime<Utc>,
-    pub status: String,
+    pub status: RunStatus,
     pub reason: Option<String>,
     pub content_hash: String,
     pub title: String,
@@ -82,7 +82,8 @@ where
         run_id: r.try_get("run_id")?,
         campaign_slug: r.try_get("slug")?,
         fire_at: super::from_ms(r.try_get("fire_at")?),
-        status: r.try_get("status")?,
+        status: RunStatus::try_from(r.try_get::<String, _>("status")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         reason: r.try_get("reason")?,
         content_hash: r.try_get("content_hash")?,
         title: r.try_get("title")?,
@@ -111,9 +112,9 @@ impl SqlStore {
         let now = ms(now);
         let channels: Vec<&str> = run.channels.iter().map(|c| c.as_str()).collect();
         let status = match (&run.skip_reason, run.channels.contains(&Channel::Email)) {
-            (Some(_), _) => "skipped",
-            (None, true) => "fanning",
-            (None, false) => "queued",
+            (Some(_), _) => RunStatus::Skipped,
+            (None, true) => RunStatus::Fanning,
+            (None, false) => RunStatus::Queued,
         };
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -131,7 +132,7 @@ impl SqlStore {
             .bind(campaign_id)
             .bind(ms(run.fire_at))
             .bind(run.trigger.as_str())
-            .bind(status)
+            .bind(status.as_str())
             .bind(&run.skip_reason)
             .bind(&run.content_hash)
             .bind(&run.title)
@@ -144,8 +145,11 @@ impl SqlStore {
             .bind(serde_json::to_string(&channels).unwrap_or_default())
             .bind(&run.idempotency_key)
             .bind(now)
-            .bind((status != "fanning").then_some(now))
-            .bind(if status == "skipped" { "skipped" } else { "queued" })
+            .bind((status != RunStatus::Fanning).then_some(now))
+            .bind(match status {
+                RunStatus::Skipped => RunState::Skipped,
+                RunStatus::Fanning | RunStatus::Queued | RunStatus::Finished => RunState::Queued,
+            }.as_str())
             .bind(i64::from(run.urgent))
             .bind(run.repeat_window.num_milliseconds().max(0))
             .fetch_optional(&mut *tx)

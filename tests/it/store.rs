@@ -135,7 +135,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk() {
         let msg = Transactional {
             dedupe_key: "confirm:1".into(),
             subscriber_id: None,
-            kind: "confirm".into(),
+            kind: beacon::domain::OutboxKind::Confirm,
             payload: serde_json::json!({ "to": "x@example.com", "subject": "Confirm", "text": "t" }),
         };
         assert!(
