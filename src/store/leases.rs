@@ -2,10 +2,9 @@
 //! return of rows whose holder died or whose lease ran out.
 
 use super::outbox::CLAIMED;
-use super::runs::placeholders;
-use super::{Claimed, Pool, Result, SqlStore, ms, with_pool};
+use super::{Claimed, Pool, Result, SqlStore, ms, push_in, with_pool};
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::QueryBuilder;
 
 impl SqlStore {
     /// Opens a delivery session for this process; its id marks the rows it claims.
@@ -38,11 +37,6 @@ impl SqlStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        let renew = format!(
-            "update outbox set lease_until = $1 where owner_id = $2 and status = 'sending'
-             and outbox_id in ({}) returning outbox_id",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
             sqlx::query("update worker set heartbeat_at = $1 where worker_id = $2 and heartbeat_at < $1")
                 .bind(ms(now))
@@ -52,11 +46,12 @@ impl SqlStore {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut q = sqlx::query_scalar(&renew).bind(ms(lease_until)).bind(worker_id);
-            for id in ids {
-                q = q.bind(id);
-            }
-            Ok(q.fetch_all(p).await?)
+            let mut q = QueryBuilder::new("update outbox set lease_until = ");
+            q.push_bind(ms(lease_until)).push(" where owner_id = ").push_bind(worker_id);
+            q.push(" and status = 'sending' and outbox_id in ");
+            push_in!(q, ids);
+            q.push(" returning outbox_id");
+            Ok(q.build_query_scalar().fetch_all(p).await?)
         })
     }
 
@@ -83,26 +78,20 @@ impl SqlStore {
         now: DateTime<Utc>,
         dead_before: DateTime<Utc>,
     ) -> Result<u64> {
-        let keep = if in_hand.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "and not (owner_id = $2 and outbox_id in ({}))",
-                placeholders(4, in_hand.len())
-            )
-        };
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, owner_id = null, updated_at = $1
-             where status = 'sending' {keep}
-               and (lease_until < $1
-                    or owner_id in (select worker_id from worker where heartbeat_at < $3 and worker_id <> $2))"
-        );
         let n = with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(now)).bind(me).bind(ms(dead_before));
-            for id in in_hand {
-                q = q.bind(id);
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, owner_id = null, updated_at = ",
+            );
+            q.push_bind(ms(now)).push(" where status = 'sending'");
+            if !in_hand.is_empty() {
+                q.push(" and not (owner_id = ").push_bind(me).push(" and outbox_id in ");
+                push_in!(q, in_hand);
+                q.push(")");
             }
-            q.execute(p).await?.rows_affected()
+            q.push(" and (lease_until < ").push_bind(ms(now));
+            q.push(" or owner_id in (select worker_id from worker where heartbeat_at < ").push_bind(ms(dead_before));
+            q.push(" and worker_id <> ").push_bind(me).push("))");
+            q.build().execute(p).await?.rows_affected()
         });
         if n > 0 {
             tracing::warn!(
@@ -126,18 +115,16 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, owner_id = null,
-                attempts = attempts - 1, next_attempt_at = $1, updated_at = $2
-             where status = 'sending' and owner_id = $3 and outbox_id in ({})",
-            placeholders(4, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(until)).bind(ms(now)).bind(me);
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, owner_id = null,
+                    attempts = attempts - 1, next_attempt_at = ",
+            );
+            q.push_bind(ms(until)).push(", updated_at = ").push_bind(ms(now));
+            q.push(" where status = 'sending' and owner_id = ").push_bind(me);
+            q.push(" and outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }
@@ -160,22 +147,16 @@ impl SqlStore {
             Pool::Postgres(_) => "for update skip locked",
             Pool::Sqlite(_) => "",
         };
-        let sql = format!(
-            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2, owner_id = $4
-             where outbox_id in (
-                 select outbox_id from outbox
-                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
-                 order by lane, next_attempt_at, outbox_id
-                 limit $3 {lock})
-             returning {CLAIMED}",
-            placeholders(5, channels.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit).bind(owner);
-            for c in channels {
-                q = q.bind(*c);
-            }
-            let mut rows = q.fetch_all(p).await?.iter().map(Claimed::from_row).collect::<sqlx::Result<Vec<_>>>()?;
+            let mut q = QueryBuilder::new("update outbox set status = 'sending', lease_until = ");
+            q.push_bind(ms(lease_until)).push(", attempts = attempts + 1, updated_at = ").push_bind(ms(now));
+            q.push(", owner_id = ").push_bind(owner);
+            q.push(" where outbox_id in (select outbox_id from outbox where status = 'pending' and next_attempt_at <= ");
+            q.push_bind(ms(now)).push(" and channel in ");
+            push_in!(q, channels.iter().copied());
+            q.push(" order by lane, next_attempt_at, outbox_id limit ").push_bind(limit);
+            q.push(format!(" {lock}) returning {CLAIMED}"));
+            let mut rows: Vec<Claimed> = q.build_query_as().fetch_all(p).await?;
             rows.sort_by_key(|r| r.outbox_id);
             Ok(rows)
         })

@@ -66,6 +66,20 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Appends `(v1, v2, …)` to a `sqlx::QueryBuilder`, each value bound (a macro, not a function,
+/// so it does not name the builder's type, which differs between sqlx 0.8 and 0.9).
+macro_rules! push_in {
+    ($qb:expr, $values:expr) => {{
+        $qb.push("(");
+        let mut list = $qb.separated(", ");
+        for v in $values {
+            list.push_bind(v);
+        }
+        list.push_unseparated(")");
+    }};
+}
+pub(crate) use push_in;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database URL `{0}` is not supported; use sqlite://FILE or postgres://…")]
@@ -216,6 +230,8 @@ where
         if value.is_null() {
             return Ok(MaybeMillis(None));
         }
-        Ok(MaybeMillis(Some(from_ms(<i64 as sqlx::Decode<'r, DB>>::decode(value)?))))
+        Ok(MaybeMillis(Some(from_ms(
+            <i64 as sqlx::Decode<'r, DB>>::decode(value)?,
+        ))))
     }
 }

@@ -1,11 +1,10 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
-use super::runs::placeholders;
-use super::{BeginWrite, Millis, Result, SqlStore, ms, with_pool};
+use super::{BeginWrite, Millis, Result, SqlStore, ms, push_in, with_pool};
 use crate::domain::{OutboxChannel, OutboxKind, SubscriberStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, Row};
+use sqlx::{FromRow, QueryBuilder, Row};
 use std::collections::HashMap;
 
 /// A claimed row: everything a worker needs to find what to send.
@@ -105,15 +104,12 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let sql = format!(
-            "select subscriber_id, email, status, token_version from subscriber where subscriber_id in ({})",
-            placeholders(1, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(id);
-            }
+            let mut q = QueryBuilder::new(
+                "select subscriber_id, email, status, token_version from subscriber where subscriber_id in ",
+            );
+            push_in!(q, ids);
+            let q = q.build();
             let mut out = HashMap::with_capacity(ids.len());
             for r in q.fetch_all(p).await? {
                 let rec = Recipient::from_row(&r)?;
@@ -136,10 +132,6 @@ impl SqlStore {
             return Ok(());
         }
         let now = ms(now);
-        let sql = format!(
-            "update outbox set status = 'sent', sent_at = $1, updated_at = $1, lease_until = null where outbox_id in ({})",
-            placeholders(2, rows.len())
-        );
         let mut counts: HashMap<(Option<i64>, Option<i64>, &str), i64> = HashMap::new();
         for r in rows.iter().filter(|r| r.run_id.is_some()) {
             *counts
@@ -148,11 +140,11 @@ impl SqlStore {
         }
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
-            let mut q = sqlx::query(&sql).bind(now);
-            for r in rows {
-                q = q.bind(r.outbox_id);
-            }
-            q.execute(&mut *tx).await?;
+            let mut q = QueryBuilder::new("update outbox set status = 'sent', sent_at = ");
+            q.push_bind(now).push(", updated_at = ").push_bind(now);
+            q.push(", lease_until = null where outbox_id in ");
+            push_in!(q, rows.iter().map(|r| r.outbox_id));
+            q.build().execute(&mut *tx).await?;
             for ((run_id, area_id, channel), n) in counts {
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
@@ -169,19 +161,16 @@ impl SqlStore {
             // A weekly digest delivers every message it lists: count them against their runs.
             let digests: Vec<i64> = rows.iter().filter(|r| r.kind == OutboxKind::Digest).map(|r| r.outbox_id).collect();
             if !digests.is_empty() {
-                let sql = format!(
+                let mut q = QueryBuilder::new(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
-                     select 'delivered', $1, o.area_id, r.campaign_id, r.run_id, r.priority, 'email', count(*), $1
-                     from outbox o join run r on r.run_id = o.run_id
-                     where o.digest_id in ({})
-                     group by o.area_id, r.campaign_id, r.run_id, r.priority",
-                    placeholders(2, digests.len())
+                     select 'delivered', ",
                 );
-                let mut q = sqlx::query(&sql).bind(now);
-                for id in &digests {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
+                q.push_bind(now);
+                q.push(", o.area_id, r.campaign_id, r.run_id, r.priority, 'email', count(*), ").push_bind(now);
+                q.push(" from outbox o join run r on r.run_id = o.run_id where o.digest_id in ");
+                push_in!(q, &digests);
+                q.push(" group by o.area_id, r.campaign_id, r.run_id, r.priority");
+                q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
@@ -198,16 +187,12 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'cancelled', last_error = $1, updated_at = $2, lease_until = null where outbox_id in ({})",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(reason).bind(ms(now));
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new("update outbox set status = 'cancelled', last_error = ");
+            q.push_bind(reason).push(", updated_at = ").push_bind(ms(now));
+            q.push(", lease_until = null where outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }
@@ -217,18 +202,14 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1,
-                next_attempt_at = $1, updated_at = $2
-             where status = 'sending' and outbox_id in ({})",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(until)).bind(ms(now));
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1, next_attempt_at = ",
+            );
+            q.push_bind(ms(until)).push(", updated_at = ").push_bind(ms(now));
+            q.push(" where status = 'sending' and outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }

@@ -3,7 +3,6 @@
 //! Each use case is one transaction; mail it causes goes into the outbox in that same
 //! transaction, so a crash can never confirm someone without a record or lose a confirmation.
 
-use super::runs::placeholders;
 use super::{BeginWrite, Result, SqlStore, ms, with_pool};
 use crate::domain::signup::{CONSENT_VERSION, Signup};
 use chrono::{DateTime, Duration, Utc};
@@ -93,34 +92,26 @@ macro_rules! replace_subscriptions {
     ($tx:expr, $id:expr, $areas:expr, $topics:expr, $source:expr, $now:expr) => {{
         let areas: &[String] = $areas;
         let topics: &[String] = $topics;
-        let keep = format!(
-            "delete from subscription where subscriber_id = $1
-             and (priority not in ({}) or area_id not in (select area_id from area where slug in ({})))",
-            placeholders(2, topics.len()),
-            placeholders(2 + topics.len(), areas.len())
-        );
-        let mut q = sqlx::query(&keep).bind($id);
-        for t in topics.iter().chain(areas.iter()) {
-            q = q.bind(t);
-        }
-        q.execute(&mut *$tx).await?;
-        let add = format!(
-            "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
-             select $1, area_id, $2, $3, $4, $5, $4 from area where slug in ({})
-             on conflict do nothing",
-            placeholders(6, areas.len())
-        );
+        let mut q = sqlx::QueryBuilder::new("delete from subscription where subscriber_id = ");
+        q.push_bind($id).push(" and (priority not in ");
+        $crate::store::push_in!(q, topics);
+        q.push(" or area_id not in (select area_id from area where slug in ");
+        $crate::store::push_in!(q, areas);
+        q.push("))");
+        q.build().execute(&mut *$tx).await?;
         for t in topics {
-            let mut q = sqlx::query(&add)
-                .bind($id)
-                .bind(t)
-                .bind(CONSENT_VERSION)
-                .bind($now)
-                .bind($source);
-            for a in areas {
-                q = q.bind(a);
-            }
-            q.execute(&mut *$tx).await?;
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at) select ",
+            );
+            q.push_bind($id).push(", area_id, ").push_bind(t);
+            q.push(", ").push_bind(CONSENT_VERSION);
+            q.push(", ").push_bind($now);
+            q.push(", ").push_bind($source);
+            q.push(", ").push_bind($now);
+            q.push(" from area where slug in ");
+            $crate::store::push_in!(q, areas);
+            q.push(" on conflict do nothing");
+            q.build().execute(&mut *$tx).await?;
         }
     }};
 }

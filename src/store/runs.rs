@@ -1,9 +1,9 @@
 //! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
 use crate::domain::{Channel, RunState, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -95,14 +95,6 @@ where
         areas: json(r.try_get("areas")?)?,
         channels: json(r.try_get("channels")?)?,
     })
-}
-
-/// `$first, $first+1, …` for an `in (…)` list.
-pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl SqlStore {
@@ -249,21 +241,20 @@ impl SqlStore {
         if areas.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "select a.slug, count(distinct s.subscriber_id) as n
-             from area a
-             join subscription sub on sub.area_id = a.area_id and sub.priority = $1
-             join subscriber s on s.subscriber_id = sub.subscriber_id
-             where s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate' and a.slug in ({})
-             group by a.slug order by a.slug",
-            placeholders(2, areas.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(priority);
-            for a in areas {
-                q = q.bind(a);
-            }
-            let rows = q.fetch_all(p).await?;
+            let mut q = QueryBuilder::new(
+                "select a.slug, count(distinct s.subscriber_id) as n
+                 from area a
+                 join subscription sub on sub.area_id = a.area_id and sub.priority = ",
+            );
+            q.push_bind(priority);
+            q.push(
+                " join subscriber s on s.subscriber_id = sub.subscriber_id
+                 where s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate' and a.slug in ",
+            );
+            push_in!(q, areas);
+            q.push(" group by a.slug order by a.slug");
+            let rows = q.build().fetch_all(p).await?;
             rows.iter().map(|r| Ok((r.try_get("slug")?, r.try_get("n")?))).collect()
         })
     }

@@ -7,7 +7,6 @@ use super::residents::{
     CONFIRM_VALID_DAYS, CONSENT_EVENT, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail,
     replace_subscriptions,
 };
-use super::runs::placeholders;
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
 use crate::domain::signup::CONSENT_VERSION;
 use chrono::{DateTime, Duration, Utc};

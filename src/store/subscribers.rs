@@ -1,8 +1,8 @@
 //! Residents and what they follow: imports, demo data, leaving.
 
-use super::runs::placeholders;
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 
 /// A resident to add as already confirmed (imports from partners' lists, demo data).
 #[derive(Debug, Clone)]
@@ -55,24 +55,20 @@ impl SqlStore {
                 if s.area_slugs.is_empty() {
                     return Err(StoreError::Conflict("a subscriber needs at least one area".into()));
                 }
-                let sql = format!(
-                    "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
-                     select $1, area_id, $2, $3, $4, $5, $6 from area where slug in ({})
-                     on conflict do nothing",
-                    placeholders(7, s.area_slugs.len())
-                );
                 for priority in &s.priorities {
-                    let mut q = sqlx::query(&sql)
-                        .bind(id)
-                        .bind(priority)
-                        .bind(&s.consent_version)
-                        .bind(ms(s.consent_at))
-                        .bind(&s.source)
-                        .bind(now);
-                    for a in &s.area_slugs {
-                        q = q.bind(a);
-                    }
-                    q.execute(&mut *tx).await?;
+                    let mut q = QueryBuilder::new(
+                        "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
+                         select ",
+                    );
+                    q.push_bind(id).push(", area_id, ").push_bind(priority);
+                    q.push(", ").push_bind(&s.consent_version);
+                    q.push(", ").push_bind(ms(s.consent_at));
+                    q.push(", ").push_bind(&s.source);
+                    q.push(", ").push_bind(now);
+                    q.push(" from area where slug in ");
+                    push_in!(q, &s.area_slugs);
+                    q.push(" on conflict do nothing");
+                    q.build().execute(&mut *tx).await?;
                 }
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, source, count, created_at)
