@@ -4,23 +4,35 @@ use super::{BeginWrite, Result, SqlStore, StoreError, from_ms, ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+/// A staff account as the users page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StaffUser {
+    /// The account's id.
     pub id: i64,
+    /// The address they sign in with.
     pub email: String,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// Disabled accounts cannot sign in.
     pub disabled: bool,
+    /// The last successful sign-in, if any.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// When the account was added.
     pub created_at: DateTime<Utc>,
 }
 
 /// What login needs to check a password.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The account's id.
     pub id: i64,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// The argon2 hash of the password.
     pub password_hash: String,
+    /// Disabled accounts cannot sign in.
     pub disabled: bool,
+    /// Set after too many failed sign-ins: no sign-in before then.
     pub locked_until: Option<DateTime<Utc>>,
     /// Signed in with a one-time password that must now be replaced.
     pub must_change_password: bool,
@@ -29,25 +41,36 @@ pub struct Credentials {
 /// The member of staff behind a live session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUser {
+    /// The signed-in account's id.
     pub user_id: i64,
+    /// The address they signed in with.
     pub email: String,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// The token every form of this session must carry.
     pub csrf_token: String,
     /// Until a new password is set, the session may only do that (or sign out).
     pub must_change_password: bool,
 }
 
+/// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
+    /// Who did it (an address, or `UNKNOWN_ACTOR`).
     pub actor: String,
+    /// What they did.
     pub action: String,
+    /// On what, in words.
     pub detail: Option<String>,
+    /// From where.
     pub ip: Option<String>,
+    /// When.
     pub at: DateTime<Utc>,
 }
 
 /// Failed logins before an account is locked, and for how long.
 pub const LOCK_AFTER_FAILURES: i64 = 5;
+/// How long an account stays locked after `LOCK_AFTER_FAILURES` failed sign-ins.
 pub const LOCK_MINUTES: i64 = 15;
 /// The actor of a failed sign-in with an address no account has: the typed text is not kept.
 pub const UNKNOWN_ACTOR: &str = "(unknown address)";
@@ -66,6 +89,7 @@ fn clean(text: &str, max: usize) -> String {
 }
 
 impl SqlStore {
+    /// Adds a staff account; a conflict if the address is taken.
     pub async fn add_user(
         &self,
         email: &str,
@@ -86,6 +110,7 @@ impl SqlStore {
         id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
     }
 
+    /// Every staff account, for the users page.
     pub async fn users(&self) -> Result<Vec<StaffUser>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
@@ -107,6 +132,7 @@ impl SqlStore {
         })
     }
 
+    /// Disables or re-enables an account (never the last enabled admin); false when nothing changed.
     pub async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -148,6 +174,7 @@ impl SqlStore {
         Ok(n == 1)
     }
 
+    /// What a sign-in checks against, for `email`.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         with_pool!(&self.pool, p => {
             let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
@@ -168,6 +195,7 @@ impl SqlStore {
         })
     }
 
+    /// Records a good sign-in: clears the failure count and notes the time.
     pub async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set failed_logins = 0, failures_since = null, locked_until = null, last_login_at = $1 where admin_user_id = $2",
@@ -180,6 +208,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Opens a session for `user_id`; only the hash of its cookie value is stored.
     pub async fn create_session(
         &self,
         session_hash: &str,
@@ -210,6 +239,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The live session whose cookie hashes to `session_hash`, if any.
     pub async fn session(
         &self,
         session_hash: &str,
@@ -238,6 +268,7 @@ impl SqlStore {
         })
     }
 
+    /// Ends a session (signing out).
     pub async fn end_session(&self, session_hash: &str) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query("delete from session where session_id = $1")
             .bind(session_hash)
@@ -247,6 +278,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Stores a new API token by its hash; the token itself is never stored.
     pub async fn add_api_token(
         &self,
         token_hash: &str,
@@ -281,6 +313,7 @@ impl SqlStore {
         })
     }
 
+    /// Appends a line to the audit log.
     pub async fn audit(
         &self,
         user_id: Option<i64>,
@@ -307,6 +340,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The newest lines of the audit log.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")

@@ -8,9 +8,13 @@ use sqlx::Row;
 /// A campaign as the database knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCampaign {
+    /// The campaign's id.
     pub campaign_id: i64,
+    /// Its file name without `.md`.
     pub slug: String,
+    /// Hash of its content as last synced.
     pub content_hash: String,
+    /// Paused in the console: the scheduler skips it.
     pub paused: bool,
 }
 
@@ -68,6 +72,7 @@ impl SqlStore {
         self.campaigns().await
     }
 
+    /// Every stored campaign.
     pub async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
         let rows = with_pool!(&self.pool, p => {
             sqlx::query("select campaign_id, slug, content_hash, paused from campaign order by slug")
@@ -87,6 +92,7 @@ impl SqlStore {
         Ok(rows)
     }
 
+    /// Pauses or resumes a campaign; false when there is no such campaign.
     pub async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool> {
         let now = super::ms(Utc::now());
         let n = with_pool!(&self.pool, p => sqlx::query("update campaign set paused = $1, updated_at = $2 where slug = $3")
@@ -114,6 +120,7 @@ impl SqlStore {
         Ok(v)
     }
 
+    /// The stored value for `key`, if any.
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select value from setting where key = $1")
@@ -123,6 +130,7 @@ impl SqlStore {
         )
     }
 
+    /// Stores `value` for `key`, replacing any.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let now = super::ms(Utc::now());
         with_pool!(&self.pool, p => {

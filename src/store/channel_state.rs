@@ -9,14 +9,18 @@ use sqlx::Row;
 /// A channel the breaker paused.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PausedChannel {
+    /// `email` or `webhook`.
     pub channel: String,
+    /// When the breaker first paused it.
     pub paused_at: DateTime<Utc>,
+    /// Why, in the breaker's words.
     pub reason: String,
 }
 
 /// What waits on one channel, for `beacon outbox` and the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelReport {
+    /// `email` or `webhook`.
     pub channel: String,
     /// Due or waiting, never tried.
     pub pending: i64,
@@ -24,8 +28,11 @@ pub struct ChannelReport {
     pub retrying: i64,
     /// Claimed by a worker right now.
     pub sending: i64,
+    /// Rows given up on since midnight (London).
     pub failed_today: i64,
+    /// The latest error of a row waiting to be retried.
     pub last_error: Option<String>,
+    /// When the next retry is due.
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Set when the breaker paused the channel: why.
     pub paused: Option<PausedChannel>,
@@ -34,7 +41,9 @@ pub struct ChannelReport {
 /// A lifted suppression: who, and the reply that had caused it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unsuppressed {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// The server reply that had suppressed them.
     pub reason: Option<String>,
 }
 
@@ -80,6 +89,7 @@ impl SqlStore {
         Ok(n > 0)
     }
 
+    /// The channels the breaker has paused.
     pub async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select channel, paused_at, reason from channel_state where paused_at is not null order by channel")

@@ -73,6 +73,7 @@ fn leaves_clean<C: sqlx::Connection>(conn: &mut C) -> bool {
 }
 
 impl SqlStore {
+    /// Applies the engine's migrations not yet applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
@@ -89,6 +90,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
         super::with_pool!(&self.pool, p => p.close().await);
     }

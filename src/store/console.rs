@@ -24,7 +24,9 @@ pub struct RunSummary {
     /// Its delivery as an operator sees it.
     #[sqlx(try_from = "String")]
     pub state: RunState,
+    /// Why it was skipped, if it was.
     pub reason: Option<String>,
+    /// Messages still waiting or being sent.
     pub queued: i64,
     /// Messages delivered to residents (e-mail, including in round-ups).
     pub delivered: i64,
@@ -37,27 +39,41 @@ pub struct RunSummary {
     /// When e-mail held by quiet hours goes out.
     #[sqlx(try_from = "MaybeMillis")]
     pub held_until: Option<DateTime<Utc>>,
+    /// Messages given up on.
     pub failed: i64,
+    /// Addresses that bounced.
     pub bounced: i64,
+    /// Residents who left from this run's messages.
     pub unsubscribed: i64,
 }
 
+/// Residents counted for the subscribers page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubscriberCounts {
+    /// Residents by status.
     pub by_status: Vec<(String, i64)>,
     /// Confirmed residents following each area (someone in two areas counts in both).
     pub by_area: Vec<(String, i64)>,
+    /// Confirmed residents following each topic.
     pub by_topic: Vec<(String, i64)>,
+    /// Confirmed residents by where they signed up.
     pub by_source: Vec<(String, i64)>,
 }
 
+/// A recent failed attempt, for the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecentFailure {
+    /// When.
     pub at: DateTime<Utc>,
+    /// The outbox channel.
     pub channel: String,
+    /// The outbox kind.
     pub kind: String,
+    /// The campaign, for a run's message.
     pub campaign: Option<String>,
+    /// `transient` or `permanent`.
     pub outcome: String,
+    /// The error, as recorded.
     pub error: String,
 }
 
@@ -100,6 +116,7 @@ impl SqlStore {
 }
 
 impl SqlStore {
+    /// The latest runs of one campaign, newest first.
     pub async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         self.run_summaries(slug, limit).await
     }
@@ -164,6 +181,7 @@ impl SqlStore {
         })
     }
 
+    /// The newest failed attempts.
     pub async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
         with_pool!(&self.pool, p => {
             sqlx::query(

@@ -9,11 +9,17 @@ use sqlx::Row;
 /// One message listed in a digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestItem {
+    /// The run the message came from.
     pub run_id: i64,
+    /// The run's title.
     pub title: String,
+    /// The run's summary.
     pub summary: String,
+    /// The run's topic.
     pub priority: String,
+    /// The area the resident had it for.
     pub area_id: Option<i64>,
+    /// When the run fired.
     pub sent_at: DateTime<Utc>,
     /// Folded here by the weekly limit (the resident asked for e-mail as it happens).
     pub held_over: bool,

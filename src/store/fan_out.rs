@@ -23,6 +23,7 @@ pub struct AudienceCount {
 }
 
 impl AudienceCount {
+    /// Everyone it would reach, across areas.
     pub fn residents(&self) -> i64 {
         self.by_area.iter().map(|(_, n)| n).sum()
     }
@@ -31,9 +32,13 @@ impl AudienceCount {
 /// A run's audience question, as the fan-out asks it.
 #[derive(Debug, Clone)]
 pub struct AudienceQuery<'a> {
+    /// The campaign's slug.
     pub campaign_slug: &'a str,
+    /// The topic it is sent under.
     pub priority: &'a str,
+    /// Hash of its content, for the repeat window.
     pub content_hash: &'a str,
+    /// Area slugs it reaches.
     pub areas: &'a [String],
     /// Zero for a deliberate repeat (`--resend`).
     pub repeat_window: Duration,

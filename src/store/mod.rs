@@ -1,7 +1,21 @@
-//! Storage: one `Store` (a set of use-case traits) over SQLite or PostgreSQL, chosen by URL.
+//! Storage: one [`SqlStore`] over SQLite or PostgreSQL, chosen by URL, with one inherent method
+//! per use case, grouped by file (`outbox.rs`, `runs.rs`, …). There is no storage trait: nothing
+//! substitutes the store (tests run against real databases of both engines), so a trait would
+//! only declare every method twice.
 //!
 //! Queries are written once, in SQL both engines speak, and compiled for each engine by
-//! `with_pool!`; the few dialect differences live beside the query that needs them.
+//! [`with_pool!`]; the few dialect differences live beside the query that needs them. Lists of
+//! values are bound with `sqlx::QueryBuilder`; rows are read with `FromRow`, times through
+//! [`Millis`], pipeline states through the enums of `domain::pipeline`.
+//!
+//! Why `with_pool!` and not sqlx's `Any` driver: `Any` decodes only the types every driver
+//! shares, so no `chrono` types and no per-engine `Decode` (our `Millis` and `MaybeMillis`
+//! decode through each engine's own `i64`); the places that must differ — `FOR UPDATE SKIP
+//! LOCKED` and the advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite — would still branch
+//! on the backend; and its drivers are installed at run time. The macro costs one `match` per query and compiles each body against
+//! the engine's typed pool, so a query that one engine cannot type fails the build, not a run.
+
+#![warn(missing_docs)]
 
 mod admin;
 mod calendar_sync;
@@ -51,7 +65,9 @@ use sqlx::{PgPool, SqlitePool};
 /// The live pool of whichever engine the URL named.
 #[derive(Clone, Debug)]
 pub enum Pool {
+    /// A SQLite file.
     Sqlite(SqlitePool),
+    /// A PostgreSQL server.
     Postgres(PgPool),
 }
 
@@ -80,24 +96,33 @@ macro_rules! push_in {
 }
 pub(crate) use push_in;
 
+/// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The URL names no engine we speak.
     #[error("database URL `{0}` is not supported; use sqlite://FILE or postgres://…")]
     UnsupportedUrl(String),
+    /// The database could not be reached or opened.
     #[error("cannot open the database: {0}")]
     Connect(#[source] sqlx::Error),
+    /// A migration failed.
     #[error("cannot apply migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The named thing does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The change clashes with what is stored (e.g. a taken address).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A stored value could not be read back.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Any other database error.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
+/// The store's result.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The one implementation, over either engine.
@@ -107,6 +132,7 @@ pub struct SqlStore {
 }
 
 impl SqlStore {
+    /// The engine's pool, for the few callers that must run raw SQL (tests, health checks).
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
@@ -158,6 +184,7 @@ pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
+/// A stored time; out-of-range values read as the epoch.
 pub fn from_ms(v: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(v).single().unwrap_or_default()
 }

@@ -10,18 +10,27 @@ use std::collections::HashMap;
 /// A claimed row: everything a worker needs to find what to send.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Claimed {
+    /// The row's id.
     pub outbox_id: i64,
+    /// The run it belongs to (none for transactional mail).
     pub run_id: Option<i64>,
+    /// Its resident (none for a webhook post).
     pub subscriber_id: Option<i64>,
+    /// The lane it waits in.
     #[sqlx(try_from = "String")]
     pub channel: OutboxChannel,
+    /// What it carries.
     #[sqlx(try_from = "String")]
     pub kind: OutboxKind,
+    /// The area the resident gets it for (their first of the run's areas).
     pub area_id: Option<i64>,
+    /// The webhook endpoint's name, for a webhook post.
     pub target: Option<String>,
+    /// JSON the message needs (transactional mail).
     pub payload: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    /// When it was queued.
     #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
 }
@@ -29,13 +38,18 @@ pub struct Claimed {
 /// Who a message goes to, as they are now.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Recipient {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// Their address; none once erased.
     pub email: Option<String>,
+    /// Where they stand now.
     #[sqlx(try_from = "String")]
     pub status: SubscriberStatus,
+    /// Bumped to invalidate their older links.
     pub token_version: i64,
 }
 
+/// Why an attempt failed, and so what becomes of the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     /// Try again at this time.
@@ -46,15 +60,21 @@ pub enum Failure {
     Bounce,
 }
 
+/// Rows per status and channel.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct QueueDepth {
+    /// The outbox status.
     pub status: String,
+    /// The outbox channel.
     pub channel: String,
+    /// How many rows.
     pub count: i64,
 }
 
+/// The queue as `beacon outbox` and the dashboard show it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OutboxStats {
+    /// Rows per status and channel.
     pub depth: Vec<QueueDepth>,
     /// Seconds the oldest due pending row has waited.
     pub oldest_pending_secs: Option<i64>,
@@ -67,9 +87,13 @@ pub struct OutboxStats {
 /// a test send). `dedupe_key` makes enqueueing idempotent.
 #[derive(Debug, Clone)]
 pub struct Transactional {
+    /// Enqueueing twice with the same key queues once.
     pub dedupe_key: String,
+    /// The resident it goes to, if any.
     pub subscriber_id: Option<i64>,
+    /// What it carries.
     pub kind: OutboxKind,
+    /// What the message needs at send time.
     pub payload: serde_json::Value,
 }
 
@@ -100,6 +124,7 @@ impl SqlStore {
             .await
     }
 
+    /// The residents `ids` as they are now, by id.
     pub async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -119,6 +144,7 @@ impl SqlStore {
         })
     }
 
+    /// Every area's slug by id.
     pub async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
         with_pool!(&self.pool, p => {
             let rows = sqlx::query("select area_id, slug from area").fetch_all(p).await?;
@@ -214,6 +240,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Records a failed attempt: retry, give up, or give up and suppress the address.
     pub async fn mark_failed(
         &self,
         row: &Claimed,
@@ -276,6 +303,7 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Queues transactional mail; false when its `dedupe_key` was queued before.
     pub async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         let n = with_pool!(&self.pool, p => sqlx::query(
@@ -293,6 +321,7 @@ impl SqlStore {
         Ok(n == 1)
     }
 
+    /// The queue's depth, age and per-channel state.
     pub async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
         with_pool!(&self.pool, p => {
             let depth = sqlx::query("select status, channel, count(*) as n from outbox group by status, channel order by status, channel")

@@ -14,27 +14,40 @@ pub const MAX_READERS_PER_ROW: i64 = 1_000_000;
 /// One day's joiners or leavers in one area.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DayCount {
+    /// The area (none for all areas).
     pub area_slug: Option<String>,
     /// Days since 1970-01-01 (UTC).
     pub day: i64,
+    /// Residents who joined that day.
     pub joined: i64,
+    /// Residents who left that day.
     #[sqlx(rename = "left_")]
     pub left: i64,
 }
 
+/// Sign-ups by where they came from.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SourceCount {
+    /// Where residents signed up (form, import, …).
     pub source: String,
+    /// The area (none for all areas).
     pub area_slug: Option<String>,
+    /// How many.
     pub count: i64,
 }
 
+/// What one campaign did in a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignCounts {
+    /// The campaign's slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
+    /// Its topic.
     pub priority: String,
+    /// Runs in the period.
     pub runs: i64,
+    /// The latest run in the period.
     pub last_run: Option<DateTime<Utc>>,
     /// Messages delivered to residents (not webhook posts).
     pub delivered: i64,
@@ -42,16 +55,22 @@ pub struct CampaignCounts {
     pub residents: i64,
     /// Posts accepted by partners' webhooks.
     pub webhook_posts: i64,
+    /// Messages given up on.
     pub failed: i64,
+    /// Addresses that bounced.
     pub bounced: i64,
+    /// Residents who left from its messages.
     pub unsubscribed: i64,
 }
 
 /// Distinct feed readers one process saw in one area on one day.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReaderCount {
+    /// The area's feed (none for the all-areas feed).
     pub area_slug: Option<String>,
+    /// Days since 1970-01-01 (UTC).
     pub day: i64,
+    /// Distinct readers seen that day.
     pub readers: i64,
 }
 
@@ -73,6 +92,7 @@ impl SqlStore {
         .await?))
     }
 
+    /// Sign-ups per source and area in `[from, to)`.
     pub async fn signups_by_source(
         &self,
         from: DateTime<Utc>,
@@ -144,6 +164,7 @@ impl SqlStore {
         })
     }
 
+    /// Feed readers per area and day in `[from, to)`.
     pub async fn feed_readers(
         &self,
         from: DateTime<Utc>,

@@ -14,17 +14,31 @@ pub const MAILS_PER_ADDRESS_PER_DAY: i64 = 3;
 /// How long a confirmation link works.
 pub const CONFIRM_VALID_DAYS: i64 = 7;
 
+/// What a sign-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignupOutcome {
     /// New or not yet confirmed: a confirmation mail is queued (unless the daily cap was hit).
-    AwaitingConfirmation { subscriber_id: i64, queued: bool },
+    AwaitingConfirmation {
+        /// The resident's id.
+        subscriber_id: i64,
+        /// False when today's cap of mails to this address was already reached.
+        queued: bool,
+    },
     /// Already confirmed: nothing changed; an "already subscribed" mail is queued instead.
-    AlreadySubscribed { subscriber_id: i64, queued: bool },
+    AlreadySubscribed {
+        /// The resident's id.
+        subscriber_id: i64,
+        /// False when today's cap of mails to this address was already reached.
+        queued: bool,
+    },
 }
 
+/// What a confirmation link did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmOutcome {
+    /// The resident is now confirmed.
     Confirmed,
+    /// They were already confirmed: nothing changed.
     AlreadyConfirmed,
     /// The link no longer matches anyone waiting to confirm (erased, left, or superseded).
     Gone,
@@ -33,22 +47,34 @@ pub enum ConfirmOutcome {
 /// What the manage page shows and edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preferences {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// Their address.
     pub email: String,
+    /// Their postcode, if given.
     pub postcode: Option<String>,
+    /// Where they stand (pending, confirmed, …).
     pub status: String,
+    /// `immediate` or `weekly`.
     pub frequency: String,
+    /// Paused by the resident: nothing is sent.
     pub paused: bool,
+    /// Area slugs they follow.
     pub areas: Vec<String>,
+    /// Topics they follow.
     pub topics: Vec<String>,
 }
 
 /// A change made on the manage page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreferenceChange {
+    /// Area slugs to follow.
     pub areas: Vec<String>,
+    /// Topics to follow.
     pub topics: Vec<String>,
+    /// `immediate` or `weekly`.
     pub frequency: String,
+    /// Pause everything.
     pub paused: bool,
 }
 
@@ -216,6 +242,7 @@ impl SqlStore {
         })
     }
 
+    /// Confirms the resident if the link's `version` is still current.
     pub async fn confirm(
         &self,
         subscriber_id: i64,
@@ -318,6 +345,7 @@ impl SqlStore {
         })
     }
 
+    /// Replaces a resident's choices; false when the link is stale or the resident erased.
     pub async fn change_preferences(
         &self,
         subscriber_id: i64,

@@ -5,9 +5,12 @@ use crate::domain::{Channel, RunState, RunStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row};
 
+/// What fired a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
+    /// The campaign's schedule.
     Schedule,
+    /// Someone, from the console or the CLI.
     Manual,
 }
 
@@ -23,19 +26,31 @@ impl Trigger {
 /// Everything a run needs, snapshotted from the campaign as it was when it fired.
 #[derive(Debug, Clone)]
 pub struct NewRun {
+    /// The campaign's slug.
     pub campaign_slug: String,
+    /// The fire time it stands for.
     pub fire_at: DateTime<Utc>,
+    /// What fired it.
     pub trigger: Trigger,
+    /// A second send with the same key records nothing.
     pub idempotency_key: Option<String>,
+    /// Hash of the campaign's content.
     pub content_hash: String,
+    /// The campaign's title.
     pub title: String,
+    /// The e-mail subject.
     pub subject: String,
+    /// The summary for feeds and round-ups.
     pub summary: String,
+    /// The Markdown body.
     pub body: String,
+    /// The lead agency.
     pub lead: String,
+    /// The topic.
     pub priority: String,
     /// Area slugs the run reaches (targets already expanded).
     pub areas: Vec<String>,
+    /// The channels it goes out on.
     pub channels: Vec<Channel>,
     /// Webhook endpoint names that take this run.
     pub webhooks: Vec<String>,
@@ -50,19 +65,33 @@ pub struct NewRun {
 /// A run as stored, with its snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
+    /// The run's id.
     pub run_id: i64,
+    /// The campaign's slug.
     pub campaign_slug: String,
+    /// The fire time it stands for.
     pub fire_at: DateTime<Utc>,
+    /// How far its fan-out has gone.
     pub status: RunStatus,
+    /// Why it was skipped, if it was.
     pub reason: Option<String>,
+    /// Hash of the content it sent.
     pub content_hash: String,
+    /// The campaign's title then.
     pub title: String,
+    /// The e-mail subject then.
     pub subject: String,
+    /// The summary then.
     pub summary: String,
+    /// The Markdown body then.
     pub body: String,
+    /// The lead agency then.
     pub lead: String,
+    /// The topic then.
     pub priority: String,
+    /// Area slugs it reached.
     pub areas: Vec<String>,
+    /// Channels it went out on.
     pub channels: Vec<String>,
 }
 
@@ -203,6 +232,7 @@ impl SqlStore {
         Ok(v.map(super::from_ms))
     }
 
+    /// When the campaign was first synced (the scheduler never fires earlier).
     pub async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar("select created_at from campaign where slug = $1")
             .bind(campaign_slug)
@@ -211,6 +241,7 @@ impl SqlStore {
         Ok(v.map(super::from_ms))
     }
 
+    /// One run, with its snapshot.
     pub async fn run(&self, run_id: i64) -> Result<Option<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where r.run_id = $1"
@@ -223,6 +254,7 @@ impl SqlStore {
         })
     }
 
+    /// A campaign's latest runs, newest first.
     pub async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1 order by r.fire_at desc limit $2"

@@ -15,8 +15,11 @@ use sqlx::Row;
 /// What a waiting request asks for, as its confirmation mail describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignupRequest {
+    /// The resident on file.
     pub subscriber_id: i64,
+    /// Area slugs asked for.
     pub areas: Vec<String>,
+    /// Topics asked for.
     pub topics: Vec<String>,
 }
 
@@ -25,6 +28,7 @@ fn list(json: &str) -> Result<Vec<String>> {
 }
 
 impl SqlStore {
+    /// The waiting request `request_id`, if any.
     pub async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
         let row = with_pool!(&self.pool, p => {
             let r = sqlx::query("select subscriber_id, areas, topics from signup_request where signup_request_id = $1")

@@ -7,9 +7,13 @@ use sqlx::Row;
 /// An API token as staff see it: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ApiToken {
+    /// The token's name.
     pub name: String,
+    /// The role it acts with.
     pub role: String,
+    /// When it was made.
     pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -50,6 +54,7 @@ impl SqlStore {
         .await?))
     }
 
+    /// Every API token (never the token itself).
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
         with_pool!(&self.pool, p => {
             sqlx::query("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")

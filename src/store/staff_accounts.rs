@@ -107,6 +107,7 @@ impl SqlStore {
         Ok(n == 1)
     }
 
+    /// Re-enables a disabled account; false when unknown.
     pub async fn enable_user(&self, email: &str) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set disabled = 0 where email = $1",

@@ -7,17 +7,26 @@ use sqlx::QueryBuilder;
 /// A resident to add as already confirmed (imports from partners' lists, demo data).
 #[derive(Debug, Clone)]
 pub struct ConfirmedSubscriber {
+    /// Their address.
     pub email: String,
+    /// Their postcode, if known.
     pub postcode: Option<String>,
+    /// Area slugs they follow (at least one).
     pub area_slugs: Vec<String>,
+    /// Topics they follow.
     pub priorities: Vec<String>,
+    /// The consent wording they agreed to.
     pub consent_version: String,
+    /// When they consented.
     pub consent_at: DateTime<Utc>,
+    /// Where they came from.
     pub source: String,
 }
 
+/// What an import did with one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
+    /// A new resident.
     Added,
     /// The address was already known; nothing about it changed.
     Unchanged,
@@ -155,6 +164,7 @@ impl SqlStore {
         })
     }
 
+    /// A resident's status, if they exist.
     pub async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
