@@ -1,47 +1,56 @@
 //! Staff accounts, their sessions, API tokens and the audit log.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, from_ms, ms, with_pool};
+use super::{BeginWrite, Flag, MaybeMillis, Millis, Result, SqlStore, StoreError, ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 /// A staff account as the users page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct StaffUser {
     /// The account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub id: i64,
     /// The address they sign in with.
     pub email: String,
     /// `admin`, `editor` or `viewer`.
     pub role: String,
     /// Disabled accounts cannot sign in.
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
     /// The last successful sign-in, if any.
+    #[sqlx(try_from = "MaybeMillis")]
     pub last_login_at: Option<DateTime<Utc>>,
     /// When the account was added.
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
 }
 
 /// What login needs to check a password.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct Credentials {
     /// The account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub id: i64,
     /// `admin`, `editor` or `viewer`.
     pub role: String,
     /// The argon2 hash of the password.
     pub password_hash: String,
     /// Disabled accounts cannot sign in.
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
     /// Set after too many failed sign-ins: no sign-in before then.
+    #[sqlx(try_from = "MaybeMillis")]
     pub locked_until: Option<DateTime<Utc>>,
     /// Signed in with a one-time password that must now be replaced.
+    #[sqlx(try_from = "Flag")]
     pub must_change_password: bool,
 }
 
 /// The member of staff behind a live session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionUser {
     /// The signed-in account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub user_id: i64,
     /// The address they signed in with.
     pub email: String,
@@ -50,11 +59,12 @@ pub struct SessionUser {
     /// The token every form of this session must carry.
     pub csrf_token: String,
     /// Until a new password is set, the session may only do that (or sign out).
+    #[sqlx(try_from = "Flag")]
     pub must_change_password: bool,
 }
 
 /// One line of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Who did it (an address, or `UNKNOWN_ACTOR`).
     pub actor: String,
@@ -65,6 +75,7 @@ pub struct AuditEntry {
     /// From where.
     pub ip: Option<String>,
     /// When.
+    #[sqlx(try_from = "Millis", rename = "created_at")]
     pub at: DateTime<Utc>,
 }
 
@@ -113,22 +124,9 @@ impl SqlStore {
     /// Every staff account, for the users page.
     pub async fn users(&self) -> Result<Vec<StaffUser>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
+            Ok(sqlx::query_as("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(StaffUser {
-                        id: r.try_get("admin_user_id")?,
-                        email: r.try_get("email")?,
-                        role: r.try_get("role")?,
-                        disabled: r.try_get::<i64, _>("disabled")? != 0,
-                        last_login_at: r.try_get::<Option<i64>, _>("last_login_at")?.map(from_ms),
-                        created_at: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 
@@ -177,21 +175,10 @@ impl SqlStore {
     /// What a sign-in checks against, for `email`.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         with_pool!(&self.pool, p => {
-            let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
+            Ok(sqlx::query_as("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
                 .bind(email)
                 .fetch_optional(p)
-                .await?
-            else {
-                return Ok(None);
-            };
-            Ok(Some(Credentials {
-                id: r.try_get("admin_user_id")?,
-                role: r.try_get("role")?,
-                password_hash: r.try_get("password_hash")?,
-                disabled: r.try_get::<i64, _>("disabled")? != 0,
-                locked_until: r.try_get::<Option<i64>, _>("locked_until")?.map(from_ms),
-                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-            }))
+                .await?)
         })
     }
 
@@ -246,7 +233,7 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Option<SessionUser>> {
         with_pool!(&self.pool, p => {
-            let Some(r) = sqlx::query(
+            Ok(sqlx::query_as(
                 "select u.admin_user_id, u.email, u.role, s.csrf_token, u.must_change_password from session s
                  join admin_user u on u.admin_user_id = s.admin_user_id
                  where s.session_id = $1 and s.expires_at > $2 and u.disabled = 0",
@@ -254,17 +241,7 @@ impl SqlStore {
             .bind(session_hash)
             .bind(ms(now))
             .fetch_optional(p)
-            .await?
-            else {
-                return Ok(None);
-            };
-            Ok(Some(SessionUser {
-                user_id: r.try_get("admin_user_id")?,
-                email: r.try_get("email")?,
-                role: r.try_get("role")?,
-                csrf_token: r.try_get("csrf_token")?,
-                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-            }))
+            .await?)
         })
     }
 
@@ -343,22 +320,10 @@ impl SqlStore {
     /// The newest lines of the audit log.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
+            Ok(sqlx::query_as("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
                 .bind(limit)
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(AuditEntry {
-                        actor: r.try_get("actor")?,
-                        action: r.try_get("action")?,
-                        detail: r.try_get("detail")?,
-                        ip: r.try_get("ip")?,
-                        at: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 }

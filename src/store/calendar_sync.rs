@@ -1,12 +1,11 @@
 //! Keeping the database's copy of areas and campaigns in step with the calendar files.
 
-use super::{BeginWrite, Result, SqlStore, with_pool};
+use super::{BeginWrite, Flag, Result, SqlStore, with_pool};
 use crate::domain::{AreaDirectory, Campaign};
 use chrono::Utc;
-use sqlx::Row;
 
 /// A campaign as the database knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StoredCampaign {
     /// The campaign's id.
     pub campaign_id: i64,
@@ -15,6 +14,7 @@ pub struct StoredCampaign {
     /// Hash of its content as last synced.
     pub content_hash: String,
     /// Paused in the console: the scheduler skips it.
+    #[sqlx(try_from = "Flag")]
     pub paused: bool,
 }
 
@@ -74,22 +74,11 @@ impl SqlStore {
 
     /// Every stored campaign.
     pub async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
-        let rows = with_pool!(&self.pool, p => {
-            sqlx::query("select campaign_id, slug, content_hash, paused from campaign order by slug")
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as("select campaign_id, slug, content_hash, paused from campaign order by slug")
                 .fetch_all(p)
                 .await?
-                .iter()
-                .map(|r| -> sqlx::Result<StoredCampaign> {
-                    Ok(StoredCampaign {
-                        campaign_id: r.try_get("campaign_id")?,
-                        slug: r.try_get("slug")?,
-                        content_hash: r.try_get("content_hash")?,
-                        paused: r.try_get::<i64, _>("paused")? != 0,
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()?
-        });
-        Ok(rows)
+        }))
     }
 
     /// Pauses or resumes a campaign; false when there is no such campaign.

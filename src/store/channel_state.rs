@@ -1,24 +1,25 @@
 //! Channels as operators see them: paused by the circuit breaker or not, and what waits on each;
 //! and lifting a suppression the mail server caused.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
 /// A channel the breaker paused.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PausedChannel {
     /// `email` or `webhook`.
     pub channel: String,
     /// When the breaker first paused it.
+    #[sqlx(try_from = "Millis")]
     pub paused_at: DateTime<Utc>,
     /// Why, in the breaker's words.
     pub reason: String,
 }
 
 /// What waits on one channel, for `beacon outbox` and the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct ChannelReport {
     /// `email` or `webhook`.
     pub channel: String,
@@ -31,10 +32,13 @@ pub struct ChannelReport {
     /// Rows given up on since midnight (London).
     pub failed_today: i64,
     /// The latest error of a row waiting to be retried.
+    #[sqlx(skip)]
     pub last_error: Option<String>,
     /// When the next retry is due.
+    #[sqlx(try_from = "MaybeMillis", rename = "next_at")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Set when the breaker paused the channel: why.
+    #[sqlx(skip)]
     pub paused: Option<PausedChannel>,
 }
 
@@ -92,16 +96,12 @@ impl SqlStore {
     /// The channels the breaker has paused.
     pub async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select channel, paused_at, reason from channel_state where paused_at is not null order by channel")
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| Ok(PausedChannel {
-                    channel: r.try_get("channel")?,
-                    paused_at: from_ms(r.try_get("paused_at")?),
-                    reason: r.try_get::<Option<String>, _>("reason")?.unwrap_or_default(),
-                }))
-                .collect()
+            Ok(sqlx::query_as(
+                "select channel, paused_at, coalesce(reason, '') as reason from channel_state
+                 where paused_at is not null order by channel",
+            )
+            .fetch_all(p)
+            .await?)
         })
     }
 
@@ -131,7 +131,7 @@ impl SqlStore {
     pub async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
         let paused = self.paused_channels().await?;
         let mut out: Vec<ChannelReport> = with_pool!(&self.pool, p => {
-            sqlx::query(
+            sqlx::query_as(
                 "select channel,
                     cast(sum(case when status = 'pending' and attempts = 0 then 1 else 0 end) as bigint) as pending,
                     cast(sum(case when status = 'pending' and attempts > 0 then 1 else 0 end) as bigint) as retrying,
@@ -146,18 +146,6 @@ impl SqlStore {
             .bind(ms(day_start))
             .fetch_all(p)
             .await?
-            .iter()
-            .map(|r| Ok(ChannelReport {
-                channel: r.try_get("channel")?,
-                pending: r.try_get("pending")?,
-                retrying: r.try_get("retrying")?,
-                sending: r.try_get("sending")?,
-                failed_today: r.try_get("failed_today")?,
-                last_error: None,
-                next_attempt_at: r.try_get::<Option<i64>, _>("next_at")?.map(from_ms),
-                paused: None,
-            }))
-            .collect::<sqlx::Result<Vec<_>>>()?
         });
         for c in &mut out {
             c.last_error = with_pool!(&self.pool, p => sqlx::query_scalar(

@@ -1,6 +1,6 @@
 //! What the community-safety team's console reads: run history, audience counts, failures.
 
-use super::{MaybeMillis, Millis, Result, SqlStore, from_ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, with_pool};
 use crate::domain::{RunState, RunStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
@@ -61,15 +61,17 @@ pub struct SubscriberCounts {
 }
 
 /// A recent failed attempt, for the dashboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecentFailure {
     /// When.
+    #[sqlx(try_from = "Millis", rename = "created_at")]
     pub at: DateTime<Utc>,
     /// The outbox channel.
     pub channel: String,
     /// The outbox kind.
     pub kind: String,
     /// The campaign, for a run's message.
+    #[sqlx(rename = "slug")]
     pub campaign: Option<String>,
     /// `transient` or `permanent`.
     pub outcome: String,
@@ -184,7 +186,7 @@ impl SqlStore {
     /// The newest failed attempts.
     pub async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
         with_pool!(&self.pool, p => {
-            sqlx::query(
+            Ok(sqlx::query_as(
                 "select d.created_at, d.outcome, d.error, o.channel, o.kind, c.slug
                  from delivery_attempt d join outbox o on o.outbox_id = d.outbox_id
                  left join run r on r.run_id = o.run_id
@@ -193,20 +195,7 @@ impl SqlStore {
             )
             .bind(limit)
             .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(RecentFailure {
-                    at: from_ms(r.try_get("created_at")?),
-                    channel: r.try_get("channel")?,
-                    kind: r.try_get("kind")?,
-                    campaign: r.try_get("slug")?,
-                    outcome: r.try_get("outcome")?,
-                    error: r.try_get("error")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+            .await?)
         })
     }
 }

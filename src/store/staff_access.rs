@@ -1,19 +1,20 @@
 //! Keeping staff access in hand: the failed-sign-in window, who is locked, and API tokens' lives.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
 
 /// An API token as staff see it: never its secret.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     /// The token's name.
     pub name: String,
     /// The role it acts with.
     pub role: String,
     /// When it was made.
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was.
+    #[sqlx(try_from = "MaybeMillis")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -57,20 +58,9 @@ impl SqlStore {
     /// Every API token (never the token itself).
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")
+            Ok(sqlx::query_as("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(ApiToken {
-                        name: r.try_get("name")?,
-                        role: r.try_get("role")?,
-                        created_at: from_ms(r.try_get("created_at")?),
-                        revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(from_ms),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 
