@@ -295,3 +295,37 @@ where
         Ok(Flag(<i64 as sqlx::Decode<'r, DB>>::decode(value)? != 0))
     }
 }
+
+/// A list of strings stored as JSON text (a run's areas and channels); rows read it with
+/// `#[sqlx(try_from = "JsonList")]` into a `Vec<String>` field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonList(pub Vec<String>);
+
+impl From<JsonList> for Vec<String> {
+    fn from(l: JsonList) -> Self {
+        l.0
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for JsonList
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for JsonList
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+        Ok(JsonList(serde_json::from_str(&text)?))
+    }
+}

@@ -1,9 +1,8 @@
 //! The anonymous counts reach reports are made of. Nothing here names a resident: every figure
 //! comes from the `event` table (sign-ups, leavers, deliveries, feed readers) or from totals.
 
-use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, MaybeMillis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -37,7 +36,7 @@ pub struct SourceCount {
 }
 
 /// What one campaign did in a period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CampaignCounts {
     /// The campaign's slug.
     pub slug: String,
@@ -48,6 +47,7 @@ pub struct CampaignCounts {
     /// Runs in the period.
     pub runs: i64,
     /// The latest run in the period.
+    #[sqlx(try_from = "MaybeMillis")]
     pub last_run: Option<DateTime<Utc>>,
     /// Messages delivered to residents (not webhook posts).
     pub delivered: i64,
@@ -122,7 +122,7 @@ impl SqlStore {
         to: DateTime<Utc>,
     ) -> Result<Vec<CampaignCounts>> {
         with_pool!(&self.pool, p => {
-            sqlx::query(
+            Ok(sqlx::query_as(
                 "select c.slug, c.title, c.priority,
                         count(distinct r.run_id) as runs, max(r.fire_at) as last_run,
                         (select count(distinct o.subscriber_id) from outbox o join run r2 on r2.run_id = o.run_id
@@ -142,25 +142,7 @@ impl SqlStore {
             .bind(ms(from))
             .bind(ms(to))
             .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(CampaignCounts {
-                    slug: r.try_get("slug")?,
-                    title: r.try_get("title")?,
-                    priority: r.try_get("priority")?,
-                    runs: r.try_get("runs")?,
-                    last_run: r.try_get::<Option<i64>, _>("last_run")?.map(from_ms),
-                    delivered: r.try_get("delivered")?,
-                    residents: r.try_get("residents")?,
-                    webhook_posts: r.try_get("webhook_posts")?,
-                    failed: r.try_get("failed")?,
-                    bounced: r.try_get("bounced")?,
-                    unsubscribed: r.try_get("unsubscribed")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+            .await?)
         })
     }
 

@@ -1,9 +1,9 @@
 //! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
+use super::{BeginWrite, JsonList, Millis, Result, SqlStore, StoreError, ms, push_in, with_pool};
 use crate::domain::{Channel, RunState, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Row};
+use sqlx::{FromRow, QueryBuilder, Row};
 
 /// What fired a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,15 +63,18 @@ pub struct NewRun {
 }
 
 /// A run as stored, with its snapshot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Run {
     /// The run's id.
     pub run_id: i64,
     /// The campaign's slug.
+    #[sqlx(rename = "slug")]
     pub campaign_slug: String,
     /// The fire time it stands for.
+    #[sqlx(try_from = "Millis")]
     pub fire_at: DateTime<Utc>,
     /// How far its fan-out has gone.
+    #[sqlx(try_from = "String")]
     pub status: RunStatus,
     /// Why it was skipped, if it was.
     pub reason: Option<String>,
@@ -90,41 +93,14 @@ pub struct Run {
     /// The topic then.
     pub priority: String,
     /// Area slugs it reached.
+    #[sqlx(try_from = "JsonList")]
     pub areas: Vec<String>,
     /// Channels it went out on.
+    #[sqlx(try_from = "JsonList")]
     pub channels: Vec<String>,
 }
 
 const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
-
-fn run_from_row<R: Row>(r: &R) -> Result<Run>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let json = |s: String| {
-        serde_json::from_str::<Vec<String>>(&s).map_err(|e| StoreError::Corrupt(e.to_string()))
-    };
-    Ok(Run {
-        run_id: r.try_get("run_id")?,
-        campaign_slug: r.try_get("slug")?,
-        fire_at: super::from_ms(r.try_get("fire_at")?),
-        status: RunStatus::try_from(r.try_get::<String, _>("status")?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        reason: r.try_get("reason")?,
-        content_hash: r.try_get("content_hash")?,
-        title: r.try_get("title")?,
-        subject: r.try_get("subject")?,
-        summary: r.try_get("summary")?,
-        body: r.try_get("body")?,
-        lead: r.try_get("lead")?,
-        priority: r.try_get("priority")?,
-        areas: json(r.try_get("areas")?)?,
-        channels: json(r.try_get("channels")?)?,
-    })
-}
 
 impl SqlStore {
     /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
@@ -248,7 +224,7 @@ impl SqlStore {
         );
         with_pool!(&self.pool, p => {
             match sqlx::query(&sql).bind(run_id).fetch_optional(p).await? {
-                Some(r) => Ok(Some(run_from_row(&r)?)),
+                Some(r) => Ok(Some(Run::from_row(&r)?)),
                 None => Ok(None),
             }
         })
@@ -260,7 +236,7 @@ impl SqlStore {
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1 order by r.fire_at desc limit $2"
         );
         with_pool!(&self.pool, p => {
-            sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(run_from_row).collect()
+            sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(Run::from_row).collect::<sqlx::Result<_>>().map_err(Into::into)
         })
     }
 
