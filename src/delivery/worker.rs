@@ -274,8 +274,7 @@ impl Worker {
         }
         let message = match row.channel {
             OutboxChannel::Webhook => None,
-            // Digest rows are gathered by the digest job, never claimed; were one claimed, it
-            // would go as the e-mail it is.
+            // Never claimed (the digest job gathers them); one would go as the e-mail it is.
             OutboxChannel::Email | OutboxChannel::Digest => {
                 match self.email(&row, recipients).await {
                     Ok(Some(m)) => Some(m),
