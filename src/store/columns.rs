@@ -154,3 +154,12 @@ where
         Ok(JsonList(serde_json::from_str(&text)?))
     }
 }
+
+/// Reads a pipeline state stored as text (`SubscriberStatus`, `RunStatus`, …); a name we do not
+/// know is corrupt data, not a panic.
+pub(crate) fn state<T: TryFrom<String, Error = strum::ParseError>>(
+    text: String,
+) -> Result<T, super::StoreError> {
+    let shown = text.clone();
+    T::try_from(text).map_err(|_| super::StoreError::Corrupt(format!("unknown state `{shown}`")))
+}

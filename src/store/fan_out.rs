@@ -5,7 +5,7 @@
 //! confirms is the number the fan-out creates.
 
 use super::{BeginWrite, Pool, Result, SqlStore, StoreError, ms, push_in, with_pool};
-use crate::domain::SendingRules;
+use crate::domain::{RunStatus, SendingRules};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{QueryBuilder, Row};
 
@@ -105,8 +105,8 @@ impl SqlStore {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound("run"))?;
-            let status: String = row.try_get("status")?;
-            if status != "fanning" {
+            let status: RunStatus = super::state(row.try_get("status")?)?;
+            if status != RunStatus::Fanning {
                 return Ok(0);
             }
             let priority: String = row.try_get("priority")?;

@@ -45,6 +45,7 @@ pub use admin::{
 };
 pub use calendar_sync::StoredCampaign;
 pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
+pub(crate) use columns::state;
 pub use columns::{Flag, JsonList, MaybeMillis, Millis, from_ms, ms};
 pub use connect::{connect, open};
 pub use console::{RecentFailure, RunSummary, SubscriberCounts};

@@ -1,7 +1,7 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
 use super::{BeginWrite, Millis, Result, SqlStore, ms, push_in, with_pool};
-use crate::domain::{OutboxChannel, OutboxKind, SubscriberStatus};
+use crate::domain::{OutboxChannel, OutboxKind, OutboxStatus, SubscriberStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{FromRow, QueryBuilder, Row};
@@ -250,8 +250,8 @@ impl SqlStore {
     ) -> Result<()> {
         let now_ms = ms(now);
         let (status, next, outcome) = match failure {
-            Failure::Retry(at) => ("pending", ms(at), "transient"),
-            Failure::Permanent | Failure::Bounce => ("failed", now_ms, "permanent"),
+            Failure::Retry(at) => (OutboxStatus::Pending, ms(at), "transient"),
+            Failure::Permanent | Failure::Bounce => (OutboxStatus::Failed, now_ms, "permanent"),
         };
         let error: String = error.chars().take(1000).collect();
         with_pool!(&self.pool, p => {
@@ -260,7 +260,7 @@ impl SqlStore {
                 "update outbox set status = $1, next_attempt_at = $2, last_error = $3, lease_until = null, updated_at = $4
                  where outbox_id = $5 and status <> 'sent'",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(next)
             .bind(&error)
             .bind(now_ms)
@@ -275,7 +275,7 @@ impl SqlStore {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-            if status == "failed" {
+            if status == OutboxStatus::Failed {
                 let kind = if failure == Failure::Bounce { "bounced" } else { "failed" };
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)

@@ -4,6 +4,7 @@
 //! transaction, so a crash can never confirm someone without a record or lose a confirmation.
 
 use super::{BeginWrite, Result, SqlStore, ms, with_pool};
+use crate::domain::SubscriberStatus;
 use crate::domain::signup::{CONSENT_VERSION, Signup};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -167,7 +168,7 @@ impl SqlStore {
                     // same work and the same job (the worker sends it "already subscribed"), so
                     // neither the answer nor its timing tells a confirmed address apart.
                     let id: i64 = row.try_get("subscriber_id")?;
-                    let confirmed = row.try_get::<String, _>("status")? == "confirmed";
+                    let confirmed = super::state::<SubscriberStatus>(row.try_get("status")?)? == SubscriberStatus::Confirmed;
                     let request: i64 = sqlx::query_scalar(
                         "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at)
                          values ($1, $2, $3, $4, $5, $6, $7, $8) returning signup_request_id",
@@ -233,7 +234,7 @@ impl SqlStore {
                 .bind(subscriber_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if status.as_deref() != Some("pending") {
+            if status.map(super::state).transpose()? != Some(SubscriberStatus::Pending) {
                 return Ok(false);
             }
             let queued = queue_mail!(tx, subscriber_id, "confirm", confirm_payload(now), now);
@@ -259,10 +260,11 @@ impl SqlStore {
             .bind(version)
             .fetch_optional(&mut *tx)
             .await?;
-            match status.as_deref() {
-                Some("pending") => {}
-                Some("confirmed") => return Ok(ConfirmOutcome::AlreadyConfirmed),
-                _ => return Ok(ConfirmOutcome::Gone),
+            match status.map(super::state).transpose()? {
+                Some(SubscriberStatus::Pending) => {}
+                Some(SubscriberStatus::Confirmed) => return Ok(ConfirmOutcome::AlreadyConfirmed),
+                Some(SubscriberStatus::Unsubscribed | SubscriberStatus::Bounced | SubscriberStatus::Erased)
+                | None => return Ok(ConfirmOutcome::Gone),
             }
             sqlx::query("update subscriber set status = 'confirmed', confirmed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)

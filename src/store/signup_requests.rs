@@ -8,6 +8,7 @@ use super::residents::{
     replace_subscriptions,
 };
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use crate::domain::SubscriberStatus;
 use crate::domain::signup::CONSENT_VERSION;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -83,10 +84,10 @@ impl SqlStore {
             };
             let id: i64 = r.try_get("subscriber_id")?;
             let source: String = r.try_get("source")?;
-            let was: String = r.try_get("status")?;
+            let was: SubscriberStatus = super::state(r.try_get("status")?)?;
             let areas = list(&r.try_get::<String, _>("areas")?)?;
             let topics = list(&r.try_get::<String, _>("topics")?)?;
-            if was == "confirmed" {
+            if was == SubscriberStatus::Confirmed {
                 // Leaving the audience before rejoining it with the new choices keeps counts by area right.
                 sqlx::query(super::LEFT_EVENT).bind(now).bind(id).execute(&mut *tx).await?;
             }

@@ -1,6 +1,7 @@
 //! Residents and what they follow: imports, demo data, leaving.
 
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
+use crate::domain::SubscriberStatus;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
@@ -119,10 +120,10 @@ impl SqlStore {
                 .bind(token_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-            match status.as_deref() {
-                None | Some("erased") => return Ok(false),
-                Some("unsubscribed") => return Ok(true),
-                Some(_) => {}
+            match status.map(super::state).transpose()? {
+                None | Some(SubscriberStatus::Erased) => return Ok(false),
+                Some(SubscriberStatus::Unsubscribed) => return Ok(true),
+                Some(SubscriberStatus::Pending | SubscriberStatus::Confirmed | SubscriberStatus::Bounced) => {}
             }
             sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
             sqlx::query(super::residents::CONSENT_EVENT)
