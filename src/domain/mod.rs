@@ -7,6 +7,7 @@ pub mod email;
 pub mod feed_item;
 pub mod geography;
 pub mod outcome;
+pub mod pipeline;
 pub mod postcode;
 pub mod priority;
 pub mod role;
@@ -20,6 +21,9 @@ pub use campaign::Campaign;
 pub use channel::Channel;
 pub use email::Email;
 pub use feed_item::FeedItem;
+pub use pipeline::{
+    OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,
+};
 pub use postcode::{Postcode, PostcodePrefix};
 pub use priority::Priority;
 pub use role::Role;

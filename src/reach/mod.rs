@@ -10,12 +10,12 @@ pub use report::*;
 
 use crate::domain::outcome::{Measure, Outcomes};
 use crate::domain::{AreaDirectory, Priority};
-use crate::store::{Store, StoreError};
+use crate::store::{SqlStore, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn gather(
-    store: &dyn Store,
+    store: &SqlStore,
     areas: &AreaDirectory,
     outcomes: &Outcomes,
     period: Period,
