@@ -28,6 +28,11 @@ pub struct WebhookClient {
 
 impl WebhookClient {
     pub fn new() -> Result<Self, reqwest::Error> {
+        // reqwest is built without its own TLS provider (aws-lc); lettre already links ring,
+        // so webhooks use it too. Installing twice is harmless: the first provider stays.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .connect_timeout(Duration::from_secs(5))

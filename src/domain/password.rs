@@ -90,7 +90,7 @@ pub fn acceptable(candidate: &str, email: &str) -> Result<(), Weak> {
 pub fn generate() -> String {
     const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     (0..20)
-        .map(|_| CHARS[rand::random::<usize>() % CHARS.len()] as char)
+        .map(|_| CHARS[rand::random_range(0..CHARS.len())] as char)
         .collect()
 }
 
