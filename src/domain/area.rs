@@ -6,16 +6,21 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
+/// The two former districts the partnership covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum District {
+    /// Chiltern District.
     Chiltern,
+    /// South Bucks District.
     SouthBucks,
 }
 
 impl District {
+    /// Both districts, in display order.
     pub const ALL: [District; 2] = [District::Chiltern, District::SouthBucks];
 
+    /// The name used in files and URLs (`chiltern`, `south-bucks`).
     pub fn slug(self) -> &'static str {
         match self {
             District::Chiltern => "chiltern",
@@ -23,6 +28,7 @@ impl District {
         }
     }
 
+    /// The name shown to people.
     pub fn name(self) -> &'static str {
         match self {
             District::Chiltern => "Chiltern",
@@ -47,13 +53,18 @@ impl fmt::Display for District {
     }
 }
 
+/// An area residents subscribe to: a town, village or group of them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Area {
+    /// The name used in files and URLs.
     pub slug: String,
+    /// The name shown to people.
     pub name: String,
+    /// The district it lies in.
     pub district: District,
     /// The postcode sectors its postcodes lie in (from the postcode table).
     pub postcodes: Vec<PostcodePrefix>,
+    /// How many households it has, when known (for penetration).
     pub households: Option<u32>,
     /// Codes of the council wards it lies in (wholly or partly).
     pub wards: Vec<String>,
@@ -65,12 +76,16 @@ pub struct Area {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(untagged)]
 pub enum AreaTarget {
+    /// Every area.
     All,
+    /// Every area of one district.
     District(District),
+    /// One area, by slug.
     Area(String),
 }
 
 impl AreaTarget {
+    /// The name as written in a campaign's `areas` list.
     pub fn slug(&self) -> &str {
         match self {
             AreaTarget::All => "all",
@@ -83,6 +98,7 @@ impl AreaTarget {
 /// The answer to "which area is this postcode in?".
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution<'a> {
+    /// The postcode belongs to this area.
     One(&'a Area),
     /// The postcode lies between places, or is unknown and its sector is shared (with
     /// another area or with places outside): the resident chooses (nearest first).
@@ -168,18 +184,22 @@ impl AreaDirectory {
         self.by_postcode.len()
     }
 
+    /// The area with this slug.
     pub fn get(&self, slug: &str) -> Option<&Area> {
         self.areas.get(slug)
     }
 
+    /// Every area, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &Area> {
         self.areas.values()
     }
 
+    /// How many areas there are.
     pub fn len(&self) -> usize {
         self.areas.len()
     }
 
+    /// Whether there are no areas.
     pub fn is_empty(&self) -> bool {
         self.areas.is_empty()
     }

@@ -1,5 +1,7 @@
 //! Validated newtypes and pure logic: no I/O, no clock reads (time is passed in).
 
+#![warn(missing_docs)]
+
 pub mod area;
 pub mod campaign;
 pub mod channel;
