@@ -6,7 +6,7 @@
 //! area with the nearest place among those listing its ward. When another area's place is
 //! nearly as near, the resident is asked rather than silently put in either.
 
-use super::area::District;
+use super::district::District;
 use super::postcode::Postcode;
 use std::collections::BTreeSet;
 

@@ -5,6 +5,7 @@
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod district;
 pub mod email;
 pub mod geography;
 pub mod outcome;
@@ -18,9 +19,10 @@ pub mod sending;
 pub mod signup;
 pub mod token;
 
-pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
+pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
+pub use district::District;
 pub use email::Email;
 pub use postcode::{Postcode, PostcodePrefix};
 pub use priority::Priority;
