@@ -29,7 +29,7 @@ pub struct SourceCount {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CampaignCounts {
     pub slug: String,
     pub title: String,
