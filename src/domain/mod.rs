@@ -10,6 +10,7 @@ pub mod email;
 pub mod geography;
 pub mod outcome;
 pub mod password;
+pub mod pipeline;
 pub mod postcode;
 pub mod priority;
 pub mod role;
@@ -24,6 +25,9 @@ pub use campaign::Campaign;
 pub use channel::Channel;
 pub use district::District;
 pub use email::Email;
+pub use pipeline::{
+    OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,
+};
 pub use postcode::{Postcode, PostcodePrefix};
 pub use priority::Priority;
 pub use role::Role;
