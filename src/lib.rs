@@ -4,6 +4,8 @@
 //! `domain` → `auth`, `calendar`, `store`, `render`, `config` → `channels`, `bulk`, `reach` →
 //! `scheduler`, `delivery` → `web` → `app` → `cli`.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod auth;
 pub mod bulk;

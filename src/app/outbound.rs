@@ -6,14 +6,19 @@ use crate::channels::webhook::Endpoint;
 use crate::config::{MailConfig, WebhookConfig, redact_url};
 use lettre::message::Mailbox;
 
+/// Why the mailer could not be set up from `[mail]`.
 #[derive(Debug, thiserror::Error)]
 pub enum MailSetupError {
+    /// `mail.transport` names no transport Beacon knows.
     #[error("mail.transport `{0}` is not file:DIR, smtp://HOST:PORT or smtps://HOST:PORT")]
     Transport(String),
+    /// `mail.from` is not a mailbox.
     #[error("mail.from `{0}` is not an address like `Name <name@example.org>`")]
     From(String),
+    /// The directory for `file:` mail cannot be created.
     #[error("cannot create the mail directory {0}: {1}")]
     Dir(String, std::io::Error),
+    /// The DKIM key or selector cannot be used.
     #[error("DKIM: {0}")]
     Dkim(String),
 }

@@ -86,16 +86,24 @@ pub enum Relay {
     Files(std::path::PathBuf),
     /// An SMTP server: `smtp://` upgrades with STARTTLS when offered (`?tls=required` insists),
     /// `smtps://` is TLS from the first byte; at most `pool_size` connections.
-    Smtp { url: url::Url, pool_size: u32 },
+    Smtp {
+        /// `smtp://` or `smtps://`, with any credentials.
+        url: url::Url,
+        /// The most connections held open at once.
+        pool_size: u32,
+    },
 }
 
 /// Why a relay cannot be set up. The URL itself is never shown: it may hold a password.
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
+    /// The directory for `.eml` files cannot be created.
     #[error("cannot create the mail directory {0}: {1}")]
     Dir(String, std::io::Error),
+    /// The URL has no host lettre can connect to.
     #[error("the SMTP URL names no host, or not one lettre accepts")]
     Url,
+    /// TLS cannot be set up for the host.
     #[error("{0}")]
     Tls(String),
 }
@@ -172,9 +180,13 @@ impl std::fmt::Debug for Mailer {
 /// A message ready to build: already rendered, addressed to one person.
 #[derive(Debug, Clone)]
 pub struct Outgoing<'a> {
+    /// The recipient's address.
     pub to: &'a str,
+    /// The subject line, before header cleaning.
     pub subject: &'a str,
+    /// The plain-text body.
     pub text: String,
+    /// The HTML body, when there is one.
     pub html: Option<String>,
     /// `List-Id` value, e.g. `Community safety alerts <alerts.beacon.example>`.
     pub list_id: Option<&'a str>,
@@ -211,6 +223,7 @@ impl Mailer {
         })
     }
 
+    /// The message with its headers (From, To, List-Id, one-click unsubscribe), DKIM-signed when a key is set.
     pub fn build(&self, m: &Outgoing<'_>) -> Result<Message, SendError> {
         let to: Mailbox =
             m.to.parse()
@@ -260,6 +273,7 @@ impl Mailer {
         Ok(msg)
     }
 
+    /// Hands the message to the transport; the error says whether trying again could help.
     pub async fn send(&self, msg: Message) -> Result<(), SendError> {
         match &self.transport {
             Transport::Pooled(pool) => {

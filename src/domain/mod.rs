@@ -1,8 +1,11 @@
 //! Validated newtypes and pure logic: no I/O, no clock reads (time is passed in).
 
+#![warn(missing_docs)]
+
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod district;
 pub mod email;
 pub mod feed_item;
 pub mod geography;
@@ -16,9 +19,10 @@ pub mod season;
 pub mod sending;
 pub mod signup;
 
-pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
+pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
+pub use district::District;
 pub use email::Email;
 pub use feed_item::FeedItem;
 pub use pipeline::{
