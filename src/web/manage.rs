@@ -295,8 +295,7 @@ async fn new_link(State(state): State<AppState>, Path(token): Path<String>) -> s
         return Err(gone());
     }
     tracing::info!(subscriber_id = c.subscriber_id, "links renewed on request");
-    Ok(pages::problem(
-        StatusCode::OK,
+    Ok(pages::notice(
         "Check your e-mail for your new link",
         "We have sent a new link to your address. This link, and the links in our earlier e-mails, no longer work.",
     ))

@@ -42,6 +42,12 @@ pub struct Problem<'a> {
     pub message: &'a str,
 }
 
-pub fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+/// The problem page; errors reach it through `web::Error`, never by hand.
+pub(super) fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
     render(status, &Problem { heading, message })
+}
+
+/// A short notice in the problem page's layout, for an outcome that is not an error.
+pub fn notice(heading: &str, message: &str) -> Response {
+    render(StatusCode::OK, &Problem { heading, message })
 }
