@@ -227,6 +227,51 @@ mod tests {
         assert!(!c.explain().message.contains("example.org"));
     }
 
+    async fn get(path: &str) -> (Response, serde_json::Value) {
+        use tower::ServiceExt;
+        let refuse = || async {
+            Err::<Response, _>(Error::Unauthorized(Explain::new(
+                "Sign in",
+                "Send a token.",
+            )))
+        };
+        let app = axum::Router::new()
+            .route("/api/v1/x", axum::routing::get(refuse))
+            .route("/admin/x", axum::routing::get(refuse))
+            .layer(axum::middleware::from_fn(api_problems));
+        let req = Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let r = app.oneshot(req).await.expect("infallible");
+        let (parts, body) = r.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.expect("body");
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (Response::from_parts(parts, axum::body::Body::empty()), json)
+    }
+
+    #[tokio::test]
+    async fn under_api_an_error_is_problem_json_and_elsewhere_a_page() {
+        let (r, json) = get("/api/v1/x").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(json["status"], 401);
+        assert_eq!(json["title"], "Sign in");
+        assert_eq!(json["detail"], "Send a token.");
+        let (r, json) = get("/admin/x").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("text/html")),
+        );
+        assert!(json.is_null());
+    }
+
     #[test]
     fn too_many_says_when_to_come_back() {
         let r = Error::TooMany {
