@@ -227,6 +227,42 @@ mod tests {
         assert!(!c.explain().message.contains("example.org"));
     }
 
+    #[tokio::test]
+    async fn constraint_violations_are_the_visitors_and_other_failures_ours() {
+        let db = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        sqlx::query("create table t (t_id integer primary key, name text check (name <> ''))")
+            .execute(&db)
+            .await
+            .expect("table");
+        let insert = |id: i64, name: &'static str| {
+            sqlx::query("insert into t (t_id, name) values ($1, $2)")
+                .bind(id)
+                .bind(name)
+                .execute(&db)
+        };
+        insert(1, "a").await.expect("first row");
+        let twice = insert(1, "b").await.expect_err("a duplicate key");
+        assert_eq!(
+            Error::from(StoreError::Db(twice)).status(),
+            StatusCode::CONFLICT
+        );
+        let empty = insert(2, "").await.expect_err("a refused value");
+        assert_eq!(
+            Error::from(StoreError::Db(empty)).status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let missing = sqlx::query("select * from nowhere")
+            .execute(&db)
+            .await
+            .expect_err("no such table");
+        assert_eq!(
+            Error::from(StoreError::Db(missing)).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
     async fn get(path: &str) -> (Response, serde_json::Value) {
         use tower::ServiceExt;
         let refuse = || async {
