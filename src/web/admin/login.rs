@@ -147,13 +147,20 @@ pub async fn submit(
     } else {
         "/admin"
     };
-    let cookie = Cookie::build((SESSION_COOKIE, secret))
+    let cookie = session_cookie(secret, state.base_url().starts_with("https://"));
+    Ok((jar.add(cookie), Redirect::to(next)).into_response())
+}
+
+/// The session cookie: never read by scripts, never sent by other sites, over https when the
+/// site is served over https.
+fn session_cookie(secret: String, https: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, secret))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
         .max_age(time::Duration::hours(SESSION_HOURS))
-        .secure(state.base_url().starts_with("https://"));
-    Ok((jar.add(cookie), Redirect::to(next)).into_response())
+        .secure(https)
+        .build()
 }
 
 pub async fn logout(
@@ -171,4 +178,29 @@ pub async fn logout(
         .http_only(true)
         .same_site(SameSite::Strict);
     Ok((jar.remove(gone), Redirect::to("/admin/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_http_only_strict_and_secure_over_https() {
+        let c = session_cookie("s3cret".into(), true).to_string();
+        for part in [
+            "beacon_session=s3cret",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Max-Age=28800",
+            "Secure",
+        ] {
+            assert!(c.split("; ").any(|p| p == part), "{part} in {c}");
+        }
+        assert!(
+            !session_cookie("s".into(), false)
+                .to_string()
+                .contains("Secure")
+        );
+    }
 }
