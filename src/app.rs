@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::delivery::{Context, Limits, Worker};
 use crate::domain::token::Signer;
 use crate::scheduler::Scheduler;
-use crate::store::{CalendarStore, SqlStore, Store};
+use crate::store::SqlStore;
 use anyhow::{Context as _, anyhow};
 use base64::Engine;
 use chrono::Utc;
@@ -56,8 +56,7 @@ pub async fn sync_calendar(store: &SqlStore, cal: &Calendar) -> anyhow::Result<(
 
 /// Everything a command needs, wired together once.
 pub struct Services {
-    pub sql: SqlStore,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub config: Config,
     pub calendar: SharedCalendar,
     pub signer: Signer,
@@ -71,19 +70,19 @@ impl Services {
     /// Loads the calendar (refusing a broken one), opens and migrates the database, syncs.
     pub async fn build(config: Config) -> anyhow::Result<Services> {
         let cal = load_calendar(&config)?;
-        let sql = open_store(&config).await?;
-        sync_calendar(&sql, &cal).await?;
+        let store = Arc::new(open_store(&config).await?);
+        sync_calendar(&store, &cal).await?;
         let signing_key_stored = config.secrets.token_key.is_empty();
         let key = if signing_key_stored {
             let fresh =
                 base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
-            sql.setting_or_insert("token_key", &fresh)
+            store
+                .setting_or_insert("token_key", &fresh)
                 .await
                 .context("cannot store the signing key")?
         } else {
             config.secrets.token_key.expose().to_string()
         };
-        let store: Arc<dyn Store> = Arc::new(sql.clone());
         let calendar = SharedCalendar::new(cal);
         let published = Arc::new(AtomicU64::new(0));
         let digest = digest_schedule(&config)?;
@@ -108,7 +107,6 @@ impl Services {
             rules,
         });
         Ok(Services {
-            sql,
             store,
             config,
             calendar,
@@ -174,7 +172,7 @@ impl Services {
     /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
     pub async fn reload(&self) -> anyhow::Result<()> {
         let cal = load_calendar(&self.config)?;
-        sync_calendar(&self.sql, &cal).await?;
+        sync_calendar(&self.store, &cal).await?;
         tracing::info!(campaigns = cal.campaigns.len(), "calendar reloaded");
         self.calendar.replace(cal);
         Ok(())
@@ -252,7 +250,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     for t in tasks {
         let _ = t.await;
     }
-    services.sql.close().await;
+    services.store.close().await;
     tracing::info!("beacon stopped");
     Ok(())
 }
@@ -285,12 +283,12 @@ async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
 /// has: web-only processes show the calendar too.
 async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs(s.config.delivery.tick_secs.clamp(1, 30));
-    let mut version = s.sql.setting(CALENDAR_VERSION).await.ok().flatten();
+    let mut version = s.store.setting(CALENDAR_VERSION).await.ok().flatten();
     loop {
         if sleep_or_stop(every, &mut stop).await {
             return;
         }
-        if let Ok(v) = s.sql.setting(CALENDAR_VERSION).await {
+        if let Ok(v) = s.store.setting(CALENDAR_VERSION).await {
             if v != version {
                 version = v;
                 if let Err(e) = s.reload().await {
@@ -304,7 +302,7 @@ async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>
 /// Writes feed-reader counts every minute, and once more on the way out.
 async fn flush_feed_readers(
     readers: Arc<crate::web::feed_readers::FeedReaders>,
-    store: Arc<dyn crate::store::Store>,
+    store: Arc<SqlStore>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -354,7 +352,7 @@ async fn reload_on_sighup(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
 /// Tells every running `beacon serve` on this database to reload the calendar.
 pub async fn request_reload(services: &Services) -> anyhow::Result<()> {
     services
-        .sql
+        .store
         .set_setting(CALENDAR_VERSION, &Utc::now().timestamp_millis().to_string())
         .await?;
     Ok(())

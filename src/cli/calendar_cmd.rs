@@ -23,7 +23,7 @@ async fn paused(config: &Config) -> Vec<String> {
         eprintln!("note: cannot open the database, so paused campaigns are not marked");
         return Vec::new();
     };
-    let paused = crate::store::CalendarStore::paused_campaigns(&store).await;
+    let paused = store.paused_campaigns().await;
     store.close().await;
     paused.unwrap_or_default()
 }

@@ -13,7 +13,8 @@ use crate::channels::SendError;
 use crate::channels::email::Mailer;
 use crate::channels::smtp_reply::{reply_key, throttle_in_text};
 use crate::channels::webhook::WebhookClient;
-use crate::store::{Claimed, Failure, Recipient, Store, StoreError};
+use crate::domain::OutboxChannel;
+use crate::store::{Claimed, Failure, Recipient, SqlStore, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -34,7 +35,7 @@ pub struct WorkerReport {
 }
 
 pub struct Worker {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub ctx: Arc<Context>,
     pub mailer: Arc<Mailer>,
     pub hooks: WebhookClient,
@@ -260,26 +261,28 @@ impl Worker {
             at: clock(),
             _place: permit,
         };
-        let channel = row.channel.clone();
-        if !probe && self.state.is_paused(&channel) {
+        let channel = row.channel.as_str();
+        if !probe && self.state.is_paused(channel) {
             return done(row, Outcome::GiveBack(clock()), None);
         }
-        if let Some(until) = self.state.throttled_until(&channel, clock()) {
+        if let Some(until) = self.state.throttled_until(channel, clock()) {
             return done(row, Outcome::GiveBack(until), None);
         }
-        if let Err(wait) = self.limits.take(&channel).await {
+        if let Err(wait) = self.limits.take(channel).await {
             let until = clock() + Duration::from_std(wait).unwrap_or(Duration::hours(1));
             return done(row, Outcome::GiveBack(until), None);
         }
-        let message = if channel == "webhook" {
-            None
-        } else {
-            match self.email(&row, recipients).await {
-                Ok(Some(m)) => Some(m),
-                Ok(None) => return done(row, Outcome::Cancel, None),
-                Err(e) => {
-                    let outcome = self.judge(&row, e, probe, clock()).await;
-                    return done(row, outcome, None);
+        let message = match row.channel {
+            OutboxChannel::Webhook => None,
+            // Never claimed (the digest job gathers them); one would go as the e-mail it is.
+            OutboxChannel::Email | OutboxChannel::Digest => {
+                match self.email(&row, recipients).await {
+                    Ok(Some(m)) => Some(m),
+                    Ok(None) => return done(row, Outcome::Cancel, None),
+                    Err(e) => {
+                        let outcome = self.judge(&row, e, probe, clock()).await;
+                        return done(row, outcome, None);
+                    }
                 }
             }
         };
@@ -298,10 +301,10 @@ impl Worker {
         };
         let outcome = match result {
             Ok(()) => {
-                self.state.went_through(&channel);
-                self.state.breaker.record(&channel, Attempt::Ok);
+                self.state.went_through(channel);
+                self.state.breaker.record(channel, Attempt::Ok);
                 if probe {
-                    self.probe_went_through(&channel, clock()).await;
+                    self.probe_went_through(channel, clock()).await;
                 }
                 Outcome::Sent
             }

@@ -7,6 +7,7 @@ pub mod email;
 pub mod geography;
 pub mod outcome;
 pub mod password;
+pub mod pipeline;
 pub mod postcode;
 pub mod priority;
 pub mod role;
@@ -20,6 +21,9 @@ pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
 pub use email::Email;
+pub use pipeline::{
+    OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,
+};
 pub use postcode::{Postcode, PostcodePrefix};
 pub use priority::Priority;
 pub use role::Role;

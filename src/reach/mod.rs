@@ -11,12 +11,12 @@ pub use report::*;
 use crate::calendar::Calendar;
 use crate::domain::Priority;
 use crate::domain::outcome::Measure;
-use crate::store::{Store, StoreError};
+use crate::store::{SqlStore, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn gather(
-    store: &dyn Store,
+    store: &SqlStore,
     cal: &Calendar,
     period: Period,
     now: DateTime<Utc>,

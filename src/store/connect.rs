@@ -73,6 +73,7 @@ fn leaves_clean<C: sqlx::Connection>(conn: &mut C) -> bool {
 }
 
 impl SqlStore {
+    /// Applies the engine's migrations not yet applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
@@ -81,22 +82,17 @@ impl SqlStore {
         Ok(())
     }
 
-    pub async fn close(&self) {
-        super::with_pool!(&self.pool, p => p.close().await);
-    }
-}
-
-#[async_trait::async_trait]
-impl super::Store for SqlStore {
-    async fn ping(&self) -> Result<(), StoreError> {
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
         super::with_pool!(&self.pool, p => {
             sqlx::query("select 1").execute(p).await?;
         });
         Ok(())
     }
 
-    fn engine(&self) -> super::Engine {
-        self.pool.engine()
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        super::with_pool!(&self.pool, p => p.close().await);
     }
 }
 

@@ -7,14 +7,6 @@ use chrono::{DateTime, Utc};
 /// Stale unconfirmed sign-ups forgotten per call; the rest wait for the next tick.
 const PURGE_BATCH: i64 = 500;
 
-#[async_trait::async_trait]
-pub trait ErasureStore {
-    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool>;
-    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
-}
-
 /// Forgets one subscriber inside the caller's transaction: counts them out of the audience if
 /// they were in it, drops email, postcode and choices, kills every link, cancels what is queued,
 /// and scrubs what mail servers said (refusals often quote the address). Sent rows stay, as
@@ -72,9 +64,14 @@ macro_rules! forget {
     }};
 }
 
-#[async_trait::async_trait]
-impl ErasureStore for SqlStore {
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool> {
+impl SqlStore {
+    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
+    pub async fn erase(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -95,7 +92,12 @@ impl ErasureStore for SqlStore {
         Ok(true)
     }
 
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
+    pub async fn purge_unconfirmed(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;

@@ -3,16 +3,14 @@
 use super::{Result, SqlStore, from_ms, with_pool};
 use sqlx::Row;
 
-#[async_trait::async_trait]
-pub trait ExportStore {
+impl SqlStore {
     /// Everything held about one resident; `None` when the link's version is stale or they
     /// were erased.
-    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>>;
-}
-
-#[async_trait::async_trait]
-impl ExportStore for SqlStore {
-    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>> {
+    pub async fn export(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+    ) -> Result<Option<serde_json::Value>> {
         let t = |v: Option<i64>| v.map(|v| from_ms(v).to_rfc3339());
         with_pool!(&self.pool, p => {
             let Some(s) = sqlx::query(

@@ -29,7 +29,10 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
         .await?
         // A plain number shows only what feeds published anyway; e-mail-only messages need
         // the signed id their mails carry.
-        .filter(|r| r.status != "skipped" && (signed || r.channels.iter().any(|c| c == "feed")))
+        .filter(|r| {
+            r.status != crate::domain::RunStatus::Skipped
+                && (signed || r.channels.iter().any(|c| c == "feed"))
+        })
         .ok_or(Error::NotFound)?;
     let cal = state.calendar.get();
     let names: Vec<&str> = run

@@ -147,7 +147,9 @@ async fn cap_alert(
         .store
         .run(id)
         .await?
-        .filter(|r| r.status != "skipped" && r.channels.iter().any(|c| c == "feed"))
+        .filter(|r| {
+            r.status != crate::domain::RunStatus::Skipped && r.channels.iter().any(|c| c == "feed")
+        })
         .ok_or(Error::NotFound)?;
     let cal = state.calendar.get();
     let areas: Vec<CapArea> = run

@@ -147,7 +147,7 @@ impl TestApp {
 
     pub async fn finish(self) {
         self._server.abort();
-        self.services.sql.close().await;
+        self.services.store.close().await;
         self.db.finish().await;
     }
 }

@@ -272,7 +272,7 @@ async fn a_campaign_file_written_just_after_its_send_time_goes_out_once_within_i
 /// When the calendar sync first saw a campaign, as if its file had been written then.
 async fn set_campaign_created_at(app: &TestApp, slug: &str, at: DateTime<Utc>) {
     let sql = "update campaign set created_at = $1 where slug = $2";
-    let n = match app.services.sql.pool() {
+    let n = match app.services.store.pool() {
         beacon::store::Pool::Sqlite(p) => sqlx::query(sql)
             .bind(at.timestamp_millis())
             .bind(slug)

@@ -11,7 +11,6 @@ use chrono::{Duration, Utc};
 async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock() {
     for db in engines().await {
         let s = &db.store;
-        use beacon::store::{AdminStore, StaffAccessStore};
         let t0 = Utc::now();
         let id = s
             .add_user("ed@example.org", "x", "editor", t0)
