@@ -288,12 +288,12 @@ async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>
         if sleep_or_stop(every, &mut stop).await {
             return;
         }
-        if let Ok(v) = s.store.setting(CALENDAR_VERSION).await {
-            if v != version {
-                version = v;
-                if let Err(e) = s.reload().await {
-                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
-                }
+        if let Ok(v) = s.store.setting(CALENDAR_VERSION).await
+            && v != version
+        {
+            version = v;
+            if let Err(e) = s.reload().await {
+                tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
             }
         }
     }

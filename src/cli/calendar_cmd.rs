@@ -39,13 +39,13 @@ pub struct CalendarArgs<'a> {
 
 pub async fn run(config: &Config, a: CalendarArgs<'_>) -> anyhow::Result<bool> {
     let cal = crate::app::load_calendar(config)?;
-    if let Some(slug) = a.only {
-        if cal.campaign(slug).is_none() {
-            bail!(
-                "no campaign called `{slug}` in {}",
-                config.calendar.dir.display()
-            );
-        }
+    if let Some(slug) = a.only
+        && cal.campaign(slug).is_none()
+    {
+        bail!(
+            "no campaign called `{slug}` in {}",
+            config.calendar.dir.display()
+        );
     }
     let start = match a.from {
         Some(d) => london_instant(d.and_hms_opt(0, 0, 0).unwrap_or_default()),

@@ -8,6 +8,7 @@ use super::breaker::Attempt;
 use super::lease::{Hold, heartbeat};
 use super::limits::Limits;
 use super::recorder::{Done, Outcome};
+use super::report::{Tally, WorkerReport, tally};
 use super::state::{Reliability, WorkerState};
 use crate::channels::SendError;
 use crate::channels::email::Mailer;
@@ -22,17 +23,6 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 const CHANNELS: [&str; 2] = ["email", "webhook"];
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct WorkerReport {
-    pub claimed: usize,
-    pub sent: usize,
-    pub retried: usize,
-    pub failed: usize,
-    pub cancelled: usize,
-    /// Put back untried: a rate limit, a throttling server, a paused channel, a lost lease.
-    pub deferred: usize,
-}
 
 pub struct Worker {
     pub store: Arc<SqlStore>,
@@ -380,26 +370,5 @@ impl Worker {
             tracing::warn!(outbox_id = row.outbox_id, attempt = row.attempts, channel, error = %e, ?failure, "send failed (repeats of this failure are counted, not logged)");
         }
         Outcome::Failed { error: e, failure }
-    }
-}
-
-enum Tally {
-    Sent,
-    Cancelled,
-    Deferred,
-    Retried,
-    Failed,
-}
-
-fn tally(o: &Outcome) -> Tally {
-    match o {
-        Outcome::Sent => Tally::Sent,
-        Outcome::Cancel => Tally::Cancelled,
-        Outcome::GiveBack(_) => Tally::Deferred,
-        Outcome::Failed {
-            failure: Failure::Retry(_),
-            ..
-        } => Tally::Retried,
-        Outcome::Failed { .. } => Tally::Failed,
     }
 }

@@ -1,8 +1,11 @@
 //! Validated newtypes and pure logic: no I/O, no clock reads (time is passed in).
 
+#![warn(missing_docs)]
+
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod district;
 pub mod email;
 pub mod geography;
 pub mod outcome;
@@ -17,9 +20,10 @@ pub mod sending;
 pub mod signup;
 pub mod token;
 
-pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
+pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
+pub use district::District;
 pub use email::Email;
 pub use pipeline::{
     OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,

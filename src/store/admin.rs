@@ -108,13 +108,29 @@ impl SqlStore {
         role: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        self.insert_user(email, password_hash, role, false, now)
+            .await
+    }
+
+    /// Adds a staff account, with a password to replace at first sign-in when `one_time`;
+    /// a conflict if the address is taken.
+    pub(super) async fn insert_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: &str,
+        one_time: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let id: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
-            "insert into admin_user (email, password_hash, role, created_at) values ($1, $2, $3, $4)
+            "insert into admin_user (email, password_hash, role, must_change_password, created_at)
+             values ($1, $2, $3, $4, $5)
              on conflict (email) do nothing returning admin_user_id",
         )
         .bind(email)
         .bind(password_hash)
         .bind(role)
+        .bind(i64::from(one_time))
         .bind(ms(now))
         .fetch_optional(p)
         .await?);

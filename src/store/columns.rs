@@ -4,6 +4,25 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
+/// Gives a column newtype the SQL type of what it is stored as (`i64` or `String`), on either
+/// engine, so only its `Decode` differs.
+macro_rules! stored_as {
+    ($name:ty, $base:ty) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            $base: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <$base as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <$base as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+    };
+}
+
 /// Milliseconds since the epoch: how every time is stored.
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
@@ -25,18 +44,7 @@ impl From<Millis> for DateTime<Utc> {
     }
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for Millis
-where
-    i64: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <i64 as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <i64 as sqlx::Type<DB>>::compatible(ty)
-    }
-}
+stored_as!(Millis, i64);
 
 impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Millis
 where
@@ -60,18 +68,7 @@ impl From<MaybeMillis> for Option<DateTime<Utc>> {
     }
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for MaybeMillis
-where
-    i64: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <i64 as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <i64 as sqlx::Type<DB>>::compatible(ty)
-    }
-}
+stored_as!(MaybeMillis, i64);
 
 impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for MaybeMillis
 where
@@ -99,18 +96,7 @@ impl From<Flag> for bool {
     }
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for Flag
-where
-    i64: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <i64 as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <i64 as sqlx::Type<DB>>::compatible(ty)
-    }
-}
+stored_as!(Flag, i64);
 
 impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Flag
 where
@@ -132,18 +118,7 @@ impl From<JsonList> for Vec<String> {
     }
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for JsonList
-where
-    String: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as sqlx::Type<DB>>::compatible(ty)
-    }
-}
+stored_as!(JsonList, String);
 
 impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for JsonList
 where

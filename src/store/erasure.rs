@@ -131,13 +131,12 @@ impl SqlStore {
     /// they were before an erasure do not linger in the `-wal` file. A busy database may refuse
     /// for now; the next checkpoint (SQLite's own, or the next erasure) finishes the job.
     async fn checkpoint(&self) {
-        if let super::Pool::Sqlite(p) = &self.pool {
-            if let Err(e) = sqlx::query("pragma wal_checkpoint(TRUNCATE)")
+        if let super::Pool::Sqlite(p) = &self.pool
+            && let Err(e) = sqlx::query("pragma wal_checkpoint(TRUNCATE)")
                 .execute(p)
                 .await
-            {
-                tracing::warn!(error = %e, "cannot checkpoint the database after an erasure");
-            }
+        {
+            tracing::warn!(error = %e, "cannot checkpoint the database after an erasure");
         }
     }
 }

@@ -79,11 +79,41 @@ pub struct PreferenceChange {
     pub paused: bool,
 }
 
-/// Appends to a resident's consent history (kept until erasure): `$action` is `consent` or
-/// `withdrawal`; the wording version, and the source unless given, are the record's own.
-pub(super) const CONSENT_EVENT: &str =
-    "insert into consent_event (subscriber_id, action, consent_version, source, occurred_at, created_at)
-     select subscriber_id, $2, consent_version, coalesce($3, source), $4, $5 from subscriber where subscriber_id = $1";
+/// Appends to a resident's consent history (kept until erasure), in the caller's transaction:
+/// `$action` is `consent` or `withdrawal`; the wording version, and the source unless given
+/// (`Option<&str>`), are the record's own.
+macro_rules! record_consent {
+    ($tx:expr, $id:expr, $action:expr, $source:expr, $at:expr, $now:expr) => {
+        sqlx::query(
+            "insert into consent_event (subscriber_id, action, consent_version, source, occurred_at, created_at)
+             select subscriber_id, $2, consent_version, coalesce($3, source), $4, $5 from subscriber where subscriber_id = $1",
+        )
+        .bind($id)
+        .bind($action)
+        .bind($source)
+        .bind($at)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+/// Counts a new resident's sign-up anonymously (by first area and source), in the caller's
+/// transaction; nothing when they hold no subscription.
+macro_rules! record_signup {
+    ($tx:expr, $id:expr, $source:expr, $now:expr) => {
+        sqlx::query(
+            "insert into event (kind, occurred_at, area_id, source, count, created_at)
+             select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
+             having count(*) > 0",
+        )
+        .bind($now)
+        .bind($source)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
 
 /// Queues a transactional mail unless the address had its share today; in the caller's transaction.
 macro_rules! queue_mail {
@@ -143,7 +173,7 @@ macro_rules! replace_subscriptions {
     }};
 }
 
-pub(super) use {queue_mail, replace_subscriptions};
+pub(super) use {queue_mail, record_consent, record_signup, replace_subscriptions};
 
 fn confirm_payload(now: i64) -> serde_json::Value {
     serde_json::json!({ "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600 })
@@ -271,14 +301,7 @@ impl SqlStore {
                 .bind(subscriber_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(CONSENT_EVENT)
-                .bind(subscriber_id)
-                .bind("consent")
-                .bind(None::<String>)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_consent!(tx, subscriber_id, "consent", None::<&str>, now, now);
             // The audience grows when a resident confirms: counted by area and source, anonymously.
             sqlx::query(
                 "insert into event (kind, occurred_at, area_id, source, count, created_at)

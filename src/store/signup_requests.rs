@@ -4,8 +4,8 @@
 //! choices.
 
 use super::residents::{
-    CONFIRM_VALID_DAYS, CONSENT_EVENT, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail,
-    replace_subscriptions,
+    CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail, record_consent,
+    record_signup, replace_subscriptions,
 };
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
 use crate::domain::SubscriberStatus;
@@ -105,24 +105,8 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
             replace_subscriptions!(tx, id, &areas, &topics, &source, now);
-            sqlx::query(
-                "insert into event (kind, occurred_at, area_id, source, count, created_at)
-                 select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
-                 having count(*) > 0",
-            )
-            .bind(now)
-            .bind(&source)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(CONSENT_EVENT)
-                .bind(id)
-                .bind("consent")
-                .bind(None::<String>)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_signup!(tx, id, &source, now);
+            record_consent!(tx, id, "consent", None::<&str>, now, now);
             sqlx::query("delete from signup_request where signup_request_id = $1")
                 .bind(request_id)
                 .execute(&mut *tx)

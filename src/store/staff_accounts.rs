@@ -1,7 +1,7 @@
 //! A staff account's life cycle beyond sign-in: one-time passwords that must be replaced,
 //! changing a password, and an administrator's reset, unlock and re-enable.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, with_pool};
 use chrono::{DateTime, Utc};
 
 /// What an account's stored hash becomes once its one-time password has been used: not a
@@ -17,18 +17,8 @@ impl SqlStore {
         role: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let id: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
-            "insert into admin_user (email, password_hash, role, must_change_password, created_at)
-             values ($1, $2, $3, 1, $4)
-             on conflict (email) do nothing returning admin_user_id",
-        )
-        .bind(email)
-        .bind(password_hash)
-        .bind(role)
-        .bind(ms(now))
-        .fetch_optional(p)
-        .await?);
-        id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
+        self.insert_user(email, password_hash, role, true, now)
+            .await
     }
 
     /// Spends a one-time password at its first sign-in: it never works again.

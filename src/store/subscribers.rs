@@ -1,5 +1,6 @@
 //! Residents and what they follow: imports, demo data, leaving.
 
+use super::residents::{record_consent, record_signup};
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
 use crate::domain::SubscriberStatus;
 use chrono::{DateTime, Utc};
@@ -80,24 +81,8 @@ impl SqlStore {
                     q.push(" on conflict do nothing");
                     q.build().execute(&mut *tx).await?;
                 }
-                sqlx::query(
-                    "insert into event (kind, occurred_at, area_id, source, count, created_at)
-                     select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
-                     having count(*) > 0",
-                )
-                .bind(now)
-                .bind(&s.source)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(super::residents::CONSENT_EVENT)
-                    .bind(id)
-                    .bind("consent")
-                    .bind(None::<String>)
-                    .bind(ms(s.consent_at))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                record_signup!(tx, id, &s.source, now);
+                record_consent!(tx, id, "consent", None::<&str>, ms(s.consent_at), now);
                 out.push(ImportOutcome::Added);
             }
             tx.commit().await?;
@@ -126,14 +111,7 @@ impl SqlStore {
                 Some(SubscriberStatus::Pending | SubscriberStatus::Confirmed | SubscriberStatus::Bounced) => {}
             }
             sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
-            sqlx::query(super::residents::CONSENT_EVENT)
-                .bind(subscriber_id)
-                .bind("withdrawal")
-                .bind(Some("unsubscribe"))
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_consent!(tx, subscriber_id, "withdrawal", Some("unsubscribe"), now, now);
             sqlx::query("update subscriber set status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)

@@ -499,12 +499,11 @@ fn serve(dir: &std::path::Path, campaigns: &std::path::Path) -> Served {
 /// The home page once `want` is (or is not) on it, waiting up to 20 s for the server to see it.
 async fn home_until(base: &str, want: &str, present: bool) -> bool {
     for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/")).await {
-            if let Ok(body) = r.text().await {
-                if body.contains(want) == present {
-                    return true;
-                }
-            }
+        if let Ok(r) = reqwest::get(format!("{base}/")).await
+            && let Ok(body) = r.text().await
+            && body.contains(want) == present
+        {
+            return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

@@ -18,15 +18,15 @@ impl TestDb {
     /// Closes the pool and drops a PostgreSQL test database.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some((admin_url, db)) = self.cleanup {
-            if let Ok(admin) = beacon::store::connect(&admin_url, 1).await {
-                if let beacon::store::Pool::Postgres(p) = admin.pool() {
-                    let _ = sqlx::query(&format!("drop database if exists \"{db}\" with (force)"))
-                        .execute(p)
-                        .await;
-                }
-                admin.close().await;
+        if let Some((admin_url, db)) = self.cleanup
+            && let Ok(admin) = beacon::store::connect(&admin_url, 1).await
+        {
+            if let beacon::store::Pool::Postgres(p) = admin.pool() {
+                let _ = sqlx::query(&format!("drop database if exists \"{db}\" with (force)"))
+                    .execute(p)
+                    .await;
             }
+            admin.close().await;
         }
     }
 }
@@ -102,8 +102,7 @@ pub async fn engines() -> Vec<TestDb> {
 }
 
 pub fn rand_suffix() -> String {
-    use rand::Rng;
-    let n: u64 = rand::thread_rng().r#gen();
+    let n: u64 = rand::random();
     format!("{n:016x}")
 }
 

@@ -278,27 +278,27 @@ async fn guard(
         return Ok(Redirect::to("/admin/password").into_response());
     }
     let mut req = req;
-    if method == Method::POST {
-        if let Some(expected) = staff.csrf.clone() {
-            let (parts, body) = req.into_parts();
-            let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
-                .await
-                .map_err(|_| {
-                    Error::TooLarge(Explain::new(
-                        "That is too much to send at once",
-                        "Try a smaller file.",
-                    ))
-                })?;
-            let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
-            let sent = from_query.or_else(|| csrf_field(&bytes));
-            if !sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes()))) {
-                return Err(Error::Forbidden(Explain::new(
-                    "This form has expired",
-                    "Go back, reload the page and try again.",
-                )));
-            }
-            req = Request::from_parts(parts, Body::from(bytes));
+    if method == Method::POST
+        && let Some(expected) = staff.csrf.clone()
+    {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+            .await
+            .map_err(|_| {
+                Error::TooLarge(Explain::new(
+                    "That is too much to send at once",
+                    "Try a smaller file.",
+                ))
+            })?;
+        let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
+        let sent = from_query.or_else(|| csrf_field(&bytes));
+        if !sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes()))) {
+            return Err(Error::Forbidden(Explain::new(
+                "This form has expired",
+                "Go back, reload the page and try again.",
+            )));
         }
+        req = Request::from_parts(parts, Body::from(bytes));
     }
     req.extensions_mut().insert(staff);
     // What staff and partners see (reports, previews, personal data) is never cached.
