@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -161,13 +162,7 @@ impl Signer {
             Some((n, mac)) => {
                 let n: i64 = n.parse().ok()?;
                 let expected = self.archive_mac(n);
-                (expected.len() == mac.len()
-                    && expected
-                        .bytes()
-                        .zip(mac.bytes())
-                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                        == 0)
-                    .then_some((n, true))
+                bool::from(expected.as_bytes().ct_eq(mac.as_bytes())).then_some((n, true))
             }
         }
     }

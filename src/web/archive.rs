@@ -1,11 +1,10 @@
 //! `GET /messages/{id}`: the public archive residents use to check a message is genuine.
 
-use super::{AppState, pages};
+use super::{AppState, Error, pages};
 use crate::domain::LONDON;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
@@ -22,25 +21,19 @@ struct MessagePage<'a> {
     body_html: String,
 }
 
-async fn message(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some((id, signed)) = state.signer.archive_run(&id) else {
-        return pages::not_found();
-    };
-    let run = match state.store.run(id).await {
+async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super::Result {
+    let (id, signed) = state.signer.archive_run(&id).ok_or(Error::NotFound)?;
+    let run = state
+        .store
+        .run(id)
+        .await?
         // A plain number shows only what feeds published anyway; e-mail-only messages need
         // the signed id their mails carry.
-        Ok(Some(r))
-            if r.status != crate::domain::RunStatus::Skipped
-                && (signed || r.channels.iter().any(|c| c == "feed")) =>
-        {
-            r
-        }
-        Ok(_) => return pages::not_found(),
-        Err(e) => {
-            tracing::error!(error = %e, "archive query failed");
-            return pages::unavailable();
-        }
-    };
+        .filter(|r| {
+            r.status != crate::domain::RunStatus::Skipped
+                && (signed || r.channels.iter().any(|c| c == "feed"))
+        })
+        .ok_or(Error::NotFound)?;
     let cal = state.calendar.get();
     let names: Vec<&str> = run
         .areas
@@ -52,7 +45,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     } else {
         names.join(", ")
     };
-    pages::render(
+    Ok(pages::render(
         StatusCode::OK,
         &MessagePage {
             title: &run.title,
@@ -65,5 +58,5 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> Respo
             areas,
             body_html: crate::render::markdown::to_html(&run.body),
         },
-    )
+    ))
 }

@@ -78,8 +78,8 @@ async fn live(state: &AppState, c: &Claims) -> Result<bool, crate::store::StoreE
     state.store.link_is_live(subscriber_id, c.version).await
 }
 
-async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match claims(&state, &token) {
+async fn show(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    Ok(match claims(&state, &token) {
         Err(()) => forged(),
         Ok((_, true)) => page(
             StatusCode::GONE,
@@ -87,34 +87,29 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             format!("/confirm/{token}/resend"),
             String::new(),
         ),
-        Ok((c, false)) => match live(&state, &c).await {
-            Ok(true) => page(
+        Ok((c, false)) => match live(&state, &c).await? {
+            true => page(
                 StatusCode::OK,
                 "ask",
                 format!("/confirm/{token}"),
                 String::new(),
             ),
-            Ok(false) => page(StatusCode::GONE, "gone", String::new(), String::new()),
-            Err(e) => {
-                tracing::error!(error = %e, "link check failed");
-                pages::unavailable()
-            }
+            false => page(StatusCode::GONE, "gone", String::new(), String::new()),
         },
-    }
+    })
 }
 
-async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let (c, expired) = match claims(&state, &token) {
-        Err(()) => return forged(),
-        Ok(v) => v,
+async fn act(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    let Ok((c, expired)) = claims(&state, &token) else {
+        return Ok(forged());
     };
     if expired {
-        return page(
+        return Ok(page(
             StatusCode::GONE,
             "expired",
             format!("/confirm/{token}/resend"),
             String::new(),
-        );
+        ));
     }
     let outcome = match c.purpose {
         Purpose::ConfirmRequest => {
@@ -129,13 +124,13 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
             .await
             .map(|o| (o, c.subscriber_id)),
     };
-    match outcome {
+    Ok(match outcome? {
         // Only the first use hands out the manage link: a replayed (forwarded, leaked) confirm
         // link must not become a key to the resident's settings.
-        Ok((ConfirmOutcome::AlreadyConfirmed, _)) => {
+        (ConfirmOutcome::AlreadyConfirmed, _) => {
             page(StatusCode::OK, "already", String::new(), String::new())
         }
-        Ok((ConfirmOutcome::Confirmed, subscriber_id)) => {
+        (ConfirmOutcome::Confirmed, subscriber_id) => {
             tracing::info!(subscriber_id, "confirmed");
             let manage = state.signer.sign(Claims {
                 purpose: Purpose::Manage,
@@ -150,14 +145,8 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> Respon
                 format!("/manage/{manage}"),
             )
         }
-        Ok((ConfirmOutcome::Gone, _)) => {
-            page(StatusCode::GONE, "gone", String::new(), String::new())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "confirm failed");
-            pages::unavailable()
-        }
-    }
+        (ConfirmOutcome::Gone, _) => page(StatusCode::GONE, "gone", String::new(), String::new()),
+    })
 }
 
 async fn resend(
@@ -165,12 +154,12 @@ async fn resend(
     peer: super::guard::Peer,
     headers: HeaderMap,
     Path(token): Path<String>,
-) -> Response {
+) -> super::Result {
     let Ok((c, _)) = claims(&state, &token) else {
-        return forged();
+        return Ok(forged());
     };
     if !state.signup_limit.check(state.client_ip(&headers, &peer)) {
-        return super::guard::too_many();
+        return Err(super::guard::too_many());
     }
     let resent = match c.purpose {
         Purpose::ConfirmRequest => {
@@ -186,10 +175,7 @@ async fn resend(
                 .await
         }
     };
-    if let Err(e) = resent {
-        tracing::error!(error = %e, "resend failed");
-        return pages::unavailable();
-    }
+    resent?;
     // Same page whether or not a mail went (already confirmed, daily cap): nothing to learn here.
-    page(StatusCode::OK, "resent", String::new(), String::new())
+    Ok(page(StatusCode::OK, "resent", String::new(), String::new()))
 }

@@ -2,19 +2,22 @@
 //! dropped when this process publishes (the generation moves) and after a short time, so
 //! messages published by another process on the same database appear within seconds.
 
+use axum_extra::headers::ETag;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const TTL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct CachedFeed {
     pub body: axum::body::Bytes,
-    pub etag: String,
-    pub last_modified: Option<String>,
+    /// Hex between quotes, which always parses; `None` only if that ever changed.
+    pub etag: Option<ETag>,
+    pub last_modified: Option<SystemTime>,
     generation: u64,
     made: Instant,
 }
@@ -42,11 +45,17 @@ impl FeedCache {
             .cloned()
     }
 
-    pub fn put(&self, key: &str, body: String, last_modified: Option<String>) -> Arc<CachedFeed> {
-        let etag = format!(
-            "\"{}\"",
-            hex::encode(&Sha256::digest(body.as_bytes())[..12])
-        );
+    pub fn put(
+        &self,
+        key: &str,
+        body: String,
+        last_modified: Option<DateTime<Utc>>,
+    ) -> Arc<CachedFeed> {
+        let digest = hex::encode(&Sha256::digest(body.as_bytes())[..12]);
+        let etag = format!("\"{digest}\"").parse().ok();
+        // HTTP dates have whole seconds: what we send is what `If-Modified-Since` echoes back.
+        let last_modified =
+            last_modified.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0).map(Into::into));
         let feed = Arc::new(CachedFeed {
             body: axum::body::Bytes::from(body),
             etag,

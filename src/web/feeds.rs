@@ -1,7 +1,7 @@
 //! Per-area alert feeds (Atom, RSS, a CAP index) and CAP 1.2 alerts, with conditional GETs.
 
 use super::feed_cache::CachedFeed;
-use super::{AppState, pages};
+use super::{AppState, Error};
 use crate::render::cap::{CapAlert, CapArea};
 use crate::render::feeds::{self, FeedSite};
 use axum::Router;
@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Duration, Utc};
+use axum_extra::headers::{HeaderMapExt, IfModifiedSince, IfNoneMatch, LastModified};
+use chrono::{Duration, Utc};
 
 const FEED_LENGTH: i64 = 50;
 
@@ -19,10 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/cap.xml", get(cap_alert))
 }
 
-fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
 fn authority(base_url: &str) -> String {
     url::Url::parse(base_url)
         .ok()
@@ -30,31 +27,34 @@ fn authority(base_url: &str) -> String {
         .unwrap_or_else(|| "beacon.invalid".into())
 }
 
+/// Whether the client's copy is current (RFC 9110 §13.2.2): `If-None-Match` compared weakly
+/// (`W/"x"` matches `"x"`), and only when it is absent `If-Modified-Since`, compared as a date.
+fn not_modified(headers: &HeaderMap, feed: &CachedFeed) -> bool {
+    if let Some(inm) = headers.typed_get::<IfNoneMatch>() {
+        return feed
+            .etag
+            .as_ref()
+            .is_some_and(|etag| !inm.precondition_passes(etag));
+    }
+    match (headers.typed_get::<IfModifiedSince>(), feed.last_modified) {
+        (Some(since), Some(lm)) => !since.is_modified(lm),
+        _ => false,
+    }
+}
+
 /// 304 when the client's copy is current, else the body with validators.
 fn respond(headers: &HeaderMap, feed: &CachedFeed, content_type: &'static str) -> Response {
-    let etag_match = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == feed.etag || t.trim() == "*")
-        });
-    let not_modified_since = !headers.contains_key(header::IF_NONE_MATCH)
-        && matches!(
-            (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), &feed.last_modified),
-            (Some(since), Some(lm)) if since == lm
-        );
-    let mut res = if etag_match || not_modified_since {
+    let mut res = if not_modified(headers, feed) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         ([(header::CONTENT_TYPE, content_type)], feed.body.clone()).into_response()
     };
     let h = res.headers_mut();
-    if let Ok(v) = feed.etag.parse() {
-        h.insert(header::ETAG, v);
+    if let Some(etag) = feed.etag.clone() {
+        h.typed_insert(etag);
     }
-    if let Some(v) = feed.last_modified.as_deref().and_then(|lm| lm.parse().ok()) {
-        h.insert(header::LAST_MODIFIED, v);
+    if let Some(lm) = feed.last_modified {
+        h.typed_insert(LastModified::from(lm));
     }
     h.insert(
         header::CACHE_CONTROL,
@@ -68,11 +68,11 @@ async fn feed(
     Path((area, file)): Path<(String, String)>,
     peer: super::guard::Peer,
     headers: HeaderMap,
-) -> Response {
+) -> super::Result {
     let content_type = match file.as_str() {
         "atom.xml" | "cap.xml" => "application/atom+xml; charset=utf-8",
         "rss.xml" => "application/rss+xml; charset=utf-8",
-        _ => return pages::not_found(),
+        _ => return Err(Error::NotFound),
     };
     let households = {
         let cal = state.calendar.get();
@@ -104,23 +104,17 @@ async fn feed(
     }
     let key = format!("{area}/{file}");
     if let Some(cached) = state.feeds.get(&key) {
-        return respond(&headers, &cached, content_type);
+        return Ok(respond(&headers, &cached, content_type));
     }
     let cal = state.calendar.get();
     let area_name = match area.as_str() {
         "all" => "Chiltern and South Bucks".to_string(),
         slug => match cal.areas.get(slug) {
             Some(a) => a.name.clone(),
-            None => return pages::not_found(),
+            None => return Err(Error::NotFound),
         },
     };
-    let items = match state.store.feed_items(&area, FEED_LENGTH).await {
-        Ok(items) => items,
-        Err(e) => {
-            tracing::error!(error = %e, "feed query failed");
-            return pages::unavailable();
-        }
-    };
+    let items = state.store.feed_items(&area, FEED_LENGTH).await?;
     let host = authority(state.base_url());
     let site = FeedSite {
         base_url: state.base_url(),
@@ -131,33 +125,32 @@ async fn feed(
         "cap.xml" => feeds::atom(&site, &area, &area_name, &items, true),
         _ => feeds::atom(&site, &area, &area_name, &items, false),
     };
-    let last_modified = items.iter().map(|i| i.published).max().map(http_date);
+    let last_modified = items.iter().map(|i| i.published).max();
     let cached = state.feeds.put(&key, body, last_modified);
-    respond(&headers, &cached, content_type)
+    Ok(respond(&headers, &cached, content_type))
 }
 
 async fn cap_alert(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     headers: HeaderMap,
-) -> Response {
+) -> super::Result {
     let key = format!("alert/{id}");
     if let Some(cached) = state.feeds.get(&key) {
-        return respond(&headers, &cached, "application/cap+xml; charset=utf-8");
+        return Ok(respond(
+            &headers,
+            &cached,
+            "application/cap+xml; charset=utf-8",
+        ));
     }
-    let run = match state.store.run(id).await {
-        Ok(Some(r))
-            if r.status != crate::domain::RunStatus::Skipped
-                && r.channels.iter().any(|c| c == "feed") =>
-        {
-            r
-        }
-        Ok(_) => return pages::not_found(),
-        Err(e) => {
-            tracing::error!(error = %e, "alert query failed");
-            return pages::unavailable();
-        }
-    };
+    let run = state
+        .store
+        .run(id)
+        .await?
+        .filter(|r| {
+            r.status != crate::domain::RunStatus::Skipped && r.channels.iter().any(|c| c == "feed")
+        })
+        .ok_or(Error::NotFound)?;
     let cal = state.calendar.get();
     let areas: Vec<CapArea> = run
         .areas
@@ -186,15 +179,75 @@ async fn cap_alert(
         instruction: &run.summary,
         web: &web,
         areas: &areas,
-    });
-    match doc {
-        Ok(body) => {
-            let cached = state.feeds.put(&key, body, Some(http_date(run.fire_at)));
-            respond(&headers, &cached, "application/cap+xml; charset=utf-8")
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "CAP template failed");
-            pages::unavailable()
-        }
+    })
+    .map_err(Error::internal)?;
+    let cached = state.feeds.put(&key, doc, Some(run.fire_at));
+    Ok(respond(
+        &headers,
+        &cached,
+        "application/cap+xml; charset=utf-8",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::FeedCache;
+    use std::sync::Arc;
+
+    fn cached(published: &str) -> Arc<CachedFeed> {
+        let t = chrono::DateTime::parse_from_rfc3339(published)
+            .map(|t| t.with_timezone(&Utc))
+            .ok();
+        FeedCache::new(Arc::default()).put("k", "<feed/>".into(), t)
+    }
+
+    fn with(name: header::HeaderName, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, value.parse().expect("test header"));
+        h
+    }
+
+    #[test]
+    fn if_modified_since_is_compared_as_a_date_not_as_text() {
+        // Published 12:00:00.750: the feed says "12:00:00 GMT", and the client echoes it back.
+        let feed = cached("2026-03-01T12:00:00.750Z");
+        let same = with(header::IF_MODIFIED_SINCE, "Sun, 01 Mar 2026 12:00:00 GMT");
+        assert!(not_modified(&same, &feed));
+        // A later date in another accepted format (RFC 850) is still a date after ours.
+        let later = with(header::IF_MODIFIED_SINCE, "Sunday, 01-Mar-26 13:00:00 GMT");
+        assert!(not_modified(&later, &feed));
+        let earlier = with(header::IF_MODIFIED_SINCE, "Sun, 01 Mar 2026 11:59:59 GMT");
+        assert!(!not_modified(&earlier, &feed));
+        let nonsense = with(header::IF_MODIFIED_SINCE, "yesterday");
+        assert!(!not_modified(&nonsense, &feed));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_wins_over_the_date() {
+        let feed = cached("2026-03-01T12:00:00Z");
+        let mut sent = HeaderMap::new();
+        sent.typed_insert(feed.etag.clone().expect("a feed has an entity tag"));
+        let strong = sent[header::ETAG].to_str().expect("ascii").to_string();
+        assert!(strong.starts_with('"'), "{strong}");
+        assert!(not_modified(&with(header::IF_NONE_MATCH, &strong), &feed));
+        assert!(not_modified(
+            &with(header::IF_NONE_MATCH, &format!("W/{strong}")),
+            &feed
+        ));
+        assert!(not_modified(
+            &with(header::IF_NONE_MATCH, &format!("\"other\", W/{strong}")),
+            &feed
+        ));
+        assert!(not_modified(&with(header::IF_NONE_MATCH, "*"), &feed));
+        let mut stale = with(header::IF_NONE_MATCH, "\"other\"");
+        stale.insert(
+            header::IF_MODIFIED_SINCE,
+            "Sun, 01 Mar 2026 12:00:00 GMT"
+                .parse()
+                .expect("test header"),
+        );
+        // A non-matching tag means modified, whatever the date says.
+        assert!(!not_modified(&stale, &feed));
     }
 }

@@ -1,8 +1,8 @@
 //! Protections shared by every form: refusing cross-site posts, and limiting posts per client.
 
-use super::{AppState, pages};
+use super::{AppState, Error, Explain};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -19,11 +19,11 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
     {
         return next.run(req).await;
     }
-    pages::problem(
-        StatusCode::FORBIDDEN,
+    Error::Forbidden(Explain::new(
         "This form was sent from another website",
         "For your safety we only accept forms sent from this website. Go to the home page and try again there.",
-    )
+    ))
+    .into_response()
 }
 
 fn origin_allowed(headers: &HeaderMap, base_url: &str) -> bool {
@@ -121,17 +121,14 @@ impl PerIpLimit {
     }
 }
 
-pub fn too_many() -> Response {
-    let mut r = pages::problem(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many sign-ups from your connection",
-        "We have had a lot of sign-ups from your internet connection in the last hour. Please wait an hour and try again.",
-    );
-    r.headers_mut().insert(
-        header::RETRY_AFTER,
-        header::HeaderValue::from_static("3600"),
-    );
-    r.into_response()
+pub fn too_many() -> Error {
+    Error::TooMany {
+        explain: Explain::new(
+            "Too many sign-ups from your connection",
+            "We have had a lot of sign-ups from your internet connection in the last hour. Please wait an hour and try again.",
+        ),
+        retry_after_secs: 3600,
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! everything held about them, or has it erased. The signed link is the only key.
 
 use super::form_view::{Choice, ErrorSummary, anchored};
-use super::{AppState, pages};
+use super::{AppState, Error, Explain, pages};
 use crate::auth::token::{Claims, Purpose};
 use crate::domain::signup::{FieldError, parse_frequency, parse_topics};
 use crate::domain::{District, Priority};
@@ -62,25 +62,26 @@ struct ErasePage {
     back: String,
 }
 
-fn invalid() -> Response {
-    pages::problem(
-        StatusCode::NOT_FOUND,
+fn invalid() -> Error {
+    Error::InvalidLink(Explain::new(
         "This link is not valid",
         "The link may be incomplete, or you may have asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
-    )
+    ))
 }
 
 /// A genuine link that was retired: the resident asked for a new one, or to be forgotten.
-fn gone() -> Response {
-    pages::problem(
-        StatusCode::GONE,
+fn gone() -> Error {
+    Error::Gone(Explain::new(
         "This link no longer works",
         "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
-    )
+    ))
 }
 
-fn claims(state: &AppState, token: &str) -> Option<Claims> {
-    state.signer.verify(token, Purpose::Manage, Utc::now()).ok()
+fn claims(state: &AppState, token: &str) -> super::Result<Claims> {
+    state
+        .signer
+        .verify(token, Purpose::Manage, Utc::now())
+        .map_err(|_| invalid())
 }
 
 fn page(
@@ -152,15 +153,11 @@ fn form_of(p: &Preferences) -> ManageForm {
     }
 }
 
-async fn load(state: &AppState, token: &str) -> Result<(Claims, Preferences), Response> {
-    let c = claims(state, token).ok_or_else(invalid)?;
-    match state.store.preferences(c.subscriber_id, c.version).await {
-        Ok(Some(p)) => Ok((c, p)),
-        Ok(None) => Err(gone()),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot load preferences");
-            Err(pages::unavailable())
-        }
+async fn load(state: &AppState, token: &str) -> super::Result<(Claims, Preferences)> {
+    let c = claims(state, token)?;
+    match state.store.preferences(c.subscriber_id, c.version).await? {
+        Some(p) => Ok((c, p)),
+        None => Err(gone()),
     }
 }
 
@@ -168,25 +165,19 @@ async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(flash): Query<Flash>,
-) -> Response {
-    let (_, prefs) = match load(&state, &token).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+) -> super::Result {
+    let (_, prefs) = load(&state, &token).await?;
     let mut p = page(&state, &token, &prefs, &form_of(&prefs), Vec::new());
     p.saved = flash.saved.is_some() && flash.left.is_none();
-    no_store(pages::render(StatusCode::OK, &p))
+    Ok(no_store(pages::render(StatusCode::OK, &p)))
 }
 
 async fn save(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Form(form): Form<ManageForm>,
-) -> Response {
-    let (c, prefs) = match load(&state, &token).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+) -> super::Result {
+    let (c, prefs) = load(&state, &token).await?;
     let cal = state.calendar.get();
     let mut errors = Vec::new();
     let areas: Vec<String> = form
@@ -206,10 +197,10 @@ async fn save(
         .map_err(|e| errors.push(e))
         .ok();
     let (Some(topics), Some(frequency), true) = (topics, frequency, errors.is_empty()) else {
-        return no_store(pages::render(
+        return Ok(no_store(pages::render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&state, &token, &prefs, &form, errors),
-        ));
+        )));
     };
     let change = PreferenceChange {
         areas,
@@ -217,130 +208,97 @@ async fn save(
         frequency: frequency.as_str().into(),
         paused: form.paused == "yes",
     };
-    match state
+    if !state
         .store
         .change_preferences(c.subscriber_id, c.version, &change, Utc::now())
-        .await
+        .await?
     {
-        Ok(true) => Redirect::to(&format!("/manage/{token}?saved=1")).into_response(),
-        Ok(false) => gone(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot save preferences");
-            pages::unavailable()
-        }
+        return Err(gone());
     }
+    Ok(Redirect::to(&format!("/manage/{token}?saved=1")).into_response())
 }
 
-async fn leave(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(c) = claims(&state, &token) else {
-        return invalid();
-    };
-    match state
+async fn leave(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    let c = claims(&state, &token)?;
+    if !state
         .store
         .unsubscribe(c.subscriber_id, c.version, Utc::now())
-        .await
+        .await?
     {
-        Ok(true) => Redirect::to(&format!("/manage/{token}?left=1")).into_response(),
-        Ok(false) => gone(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot unsubscribe");
-            pages::unavailable()
-        }
+        return Err(gone());
     }
+    Ok(Redirect::to(&format!("/manage/{token}?left=1")).into_response())
 }
 
-async fn export(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(c) = claims(&state, &token) else {
-        return invalid();
-    };
-    match state.store.export(c.subscriber_id, c.version).await {
-        Ok(Some(doc)) => (
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"my-community-safety-alerts-data.json\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            serde_json::to_string_pretty(&doc).unwrap_or_default(),
-        )
-            .into_response(),
-        Ok(None) => gone(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot export");
-            pages::unavailable()
-        }
-    }
+async fn export(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    let c = claims(&state, &token)?;
+    let doc = state
+        .store
+        .export(c.subscriber_id, c.version)
+        .await?
+        .ok_or_else(gone)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-community-safety-alerts-data.json\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    )
+        .into_response())
 }
 
-async fn ask_erase(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    if let Err(r) = load(&state, &token).await {
-        return r;
-    }
-    no_store(pages::render(
+async fn ask_erase(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    load(&state, &token).await?;
+    Ok(no_store(pages::render(
         StatusCode::OK,
         &ErasePage {
             done: false,
             action: format!("/manage/{token}/erase"),
             back: format!("/manage/{token}"),
         },
-    ))
+    )))
 }
 
-async fn erase(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(c) = claims(&state, &token) else {
-        return invalid();
-    };
-    match state
+async fn erase(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    let c = claims(&state, &token)?;
+    if !state
         .store
         .erase(c.subscriber_id, c.version, Utc::now())
-        .await
+        .await?
     {
-        Ok(true) => {
-            tracing::info!(subscriber_id = c.subscriber_id, "erased on request");
-            pages::render(
-                StatusCode::OK,
-                &ErasePage {
-                    done: true,
-                    action: String::new(),
-                    back: String::new(),
-                },
-            )
-        }
-        Ok(false) => gone(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot erase");
-            pages::unavailable()
-        }
+        return Err(gone());
     }
+    tracing::info!(subscriber_id = c.subscriber_id, "erased on request");
+    Ok(pages::render(
+        StatusCode::OK,
+        &ErasePage {
+            done: true,
+            action: String::new(),
+            back: String::new(),
+        },
+    ))
 }
 
 /// Retires every link the resident holds (someone else may have one: a forwarded e-mail) and
 /// mails a new one to their address.
-async fn new_link(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(c) = claims(&state, &token) else {
-        return invalid();
-    };
-    match state
+async fn new_link(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
+    let c = claims(&state, &token)?;
+    if !state
         .store
         .renew_links(c.subscriber_id, c.version, Utc::now())
-        .await
+        .await?
     {
-        Ok(true) => {
-            tracing::info!(subscriber_id = c.subscriber_id, "links renewed on request");
-            pages::problem(
-                StatusCode::OK,
-                "Check your e-mail for your new link",
-                "We have sent a new link to your address. This link, and the links in our earlier e-mails, no longer work.",
-            )
-        }
-        Ok(false) => gone(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot renew links");
-            pages::unavailable()
-        }
+        return Err(gone());
     }
+    tracing::info!(subscriber_id = c.subscriber_id, "links renewed on request");
+    Ok(pages::notice(
+        "Check your e-mail for your new link",
+        "We have sent a new link to your address. This link, and the links in our earlier e-mails, no longer work.",
+    ))
 }
 
 /// Pages with someone's address on them are not kept by browsers or proxies.

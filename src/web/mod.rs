@@ -3,6 +3,7 @@
 pub mod admin;
 mod archive;
 mod confirm;
+mod error;
 mod feed_cache;
 pub mod feed_readers;
 mod feeds;
@@ -29,7 +30,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use error::{Error, Explain};
 pub use feed_cache::FeedCache;
+
+/// What handlers return: the response, or the one error type of the web edge.
+pub type Result<T = axum::response::Response, E = Error> = std::result::Result<T, E>;
 pub use server::serve;
 
 #[derive(Clone)]
@@ -124,6 +129,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
+        .layer(axum::middleware::from_fn(error::api_problems))
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

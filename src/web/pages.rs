@@ -42,22 +42,12 @@ pub struct Problem<'a> {
     pub message: &'a str,
 }
 
-pub fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+/// The problem page; errors reach it through `web::Error`, never by hand.
+pub(super) fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
     render(status, &Problem { heading, message })
 }
 
-pub fn not_found() -> Response {
-    problem(
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        "If you typed the web address, check it is correct. If you followed a link from an e-mail, the link may be incomplete.",
-    )
-}
-
-pub fn unavailable() -> Response {
-    problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Sorry, there is a problem with the service",
-        "Please try again later. Nothing you sent has been lost.",
-    )
+/// A short notice in the problem page's layout, for an outcome that is not an error.
+pub fn notice(heading: &str, message: &str) -> Response {
+    render(StatusCode::OK, &Problem { heading, message })
 }

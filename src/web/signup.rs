@@ -128,17 +128,17 @@ async fn subscribe(
     peer: super::guard::Peer,
     headers: HeaderMap,
     Form(form): Form<SignupForm>,
-) -> Response {
+) -> super::Result {
     if form.is_bot() {
         tracing::info!("sign-up honeypot filled; ignored");
-        return Redirect::to("/subscribe/check-email").into_response();
+        return Ok(Redirect::to("/subscribe/check-email").into_response());
     }
     let cal = state.calendar.get();
     let signup = match form.validate(&cal.areas) {
         Ok(s) => s,
         Err(rejected) => {
             if let Some(postcode) = &rejected.outside {
-                return super::place::outside(postcode);
+                return Ok(super::place::outside(postcode));
             }
             // The place is asked on its own page, once everything else is right.
             let others: Vec<FieldError> = rejected
@@ -150,25 +150,18 @@ async fn subscribe(
                 others.is_empty() && !rejected.area_choices.is_empty(),
                 &rejected.postcode,
             ) {
-                return super::place::ask(&form, postcode, &rejected.area_choices);
+                return Ok(super::place::ask(&form, postcode, &rejected.area_choices));
             }
             let page = HomePage::new(&state, &form, others);
-            return pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return Ok(pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
     if !state.signup_limit.check(state.client_ip(&headers, &peer)) {
-        return super::guard::too_many();
+        return Err(super::guard::too_many());
     }
-    match state.store.sign_up(&signup, Utc::now()).await {
-        Ok(outcome) => {
-            tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
-            Redirect::to("/subscribe/check-email").into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "sign-up failed");
-            pages::unavailable()
-        }
-    }
+    let outcome = state.store.sign_up(&signup, Utc::now()).await?;
+    tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
+    Ok(Redirect::to("/subscribe/check-email").into_response())
 }
 
 #[derive(askama::Template)]

@@ -4,11 +4,11 @@
 use super::{AppState, Chrome, Staff};
 use crate::calendar::upcoming::upcoming;
 use crate::domain::LONDON;
-use crate::web::pages;
+use crate::web::Error;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use icalendar::{Component, EventLike};
 
@@ -65,16 +65,13 @@ fn london_midnight(d: NaiveDate) -> chrono::DateTime<Utc> {
     crate::domain::schedule::london_instant(d.and_time(chrono::NaiveTime::MIN))
 }
 
-pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
     let now = Utc::now();
     let cal = state.calendar.get();
-    let stored = match state.store.campaigns().await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "calendar: campaigns failed");
-            return pages::unavailable();
-        }
-    };
+    let stored = state.store.campaigns().await?;
     let paused: Vec<String> = stored
         .iter()
         .filter(|s| s.paused)
@@ -178,39 +175,38 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
         state.scheduler.digest.as_ref(),
         &paused,
     );
-    super::render(&CalendarPage {
+    Ok(super::render(&CalendarPage {
         chrome: Chrome::new(&staff, "calendar"),
         months,
         rows,
         forecast,
         max_per_week: state.scheduler.rules.max_per_week,
-    })
+    }))
 }
 
-async fn set_paused(state: AppState, staff: Staff, slug: String, paused: bool) -> Response {
-    match state.store.set_campaign_paused(&slug, paused).await {
-        Ok(true) => {
-            let action = if paused {
-                "campaign.pause"
-            } else {
-                "campaign.resume"
-            };
-            staff.audit(&state, action, Some(&slug)).await;
-            Redirect::to("/admin/calendar").into_response()
-        }
-        Ok(false) => pages::not_found(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot pause/resume");
-            pages::unavailable()
-        }
+async fn set_paused(
+    state: AppState,
+    staff: Staff,
+    slug: String,
+    paused: bool,
+) -> crate::web::Result {
+    if !state.store.set_campaign_paused(&slug, paused).await? {
+        return Err(Error::NotFound);
     }
+    let action = if paused {
+        "campaign.pause"
+    } else {
+        "campaign.resume"
+    };
+    staff.audit(&state, action, Some(&slug)).await;
+    Ok(Redirect::to("/admin/calendar").into_response())
 }
 
 pub async fn pause(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
-) -> Response {
+) -> crate::web::Result {
     set_paused(state, staff, slug, true).await
 }
 
@@ -218,22 +214,16 @@ pub async fn resume(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
-) -> Response {
+) -> crate::web::Result {
     set_paused(state, staff, slug, false).await
 }
 
 /// Upcoming sends for the next 120 days as iCalendar, for the team's own calendars. Paused
 /// campaigns are left out: they will not be sent.
-pub async fn ics(State(state): State<AppState>) -> Response {
+pub async fn ics(State(state): State<AppState>) -> crate::web::Result {
     let now = Utc::now();
     let cal = state.calendar.get();
-    let paused = match state.store.paused_campaigns().await {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(error = %e, "calendar.ics: campaigns failed");
-            return pages::unavailable();
-        }
-    };
+    let paused = state.store.paused_campaigns().await?;
     let mut ical = icalendar::Calendar::new();
     ical.name("Beacon: community safety sends");
     for u in upcoming(&cal, now, now + Duration::days(120), None, &paused)
@@ -263,7 +253,7 @@ pub async fn ics(State(state): State<AppState>) -> Response {
                 .done(),
         );
     }
-    (
+    Ok((
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -271,5 +261,5 @@ pub async fn ics(State(state): State<AppState>) -> Response {
         ],
         ical.done().to_string(),
     )
-        .into_response()
+        .into_response())
 }

@@ -6,11 +6,11 @@ use crate::auth::token::random_id;
 use crate::domain::Campaign;
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{RunSummary, Transactional};
-use crate::web::pages;
+use crate::web::{Error, Explain};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect};
 use axum_extra::extract::Form;
 use chrono::Utc;
 
@@ -101,27 +101,13 @@ pub async fn show(
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
     Query(q): Query<AreaQuery>,
-) -> Response {
+) -> crate::web::Result {
     let cal = state.calendar.get();
-    let Some(c) = cal.campaign(&slug) else {
-        return pages::not_found();
-    };
+    let c = cal.campaign(&slug).ok_or(Error::NotFound)?;
     let (areas, area, area_name) = areas_of(&state, c, &q.area);
-    let body = match render_email(&state, c, &area_name) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "preview failed");
-            return pages::unavailable();
-        }
-    };
-    let runs = match state.store.campaign_runs(&slug, 20).await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "campaign runs failed");
-            return pages::unavailable();
-        }
-    };
-    super::render(&CampaignPage {
+    let body = render_email(&state, c, &area_name).map_err(Error::internal)?;
+    let runs = state.store.campaign_runs(&slug, 20).await?;
+    Ok(super::render(&CampaignPage {
         chrome: Chrome::new(&staff, "calendar"),
         slug: c.slug.clone(),
         title: c.title.clone(),
@@ -140,7 +126,7 @@ pub async fn show(
             c.repeat_after
                 .unwrap_or(state.scheduler.rules.repeat_window),
         ),
-    })
+    }))
 }
 
 /// The e-mail's HTML as a resident will see it, on a page of its own.
@@ -148,29 +134,20 @@ pub async fn preview(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<AreaQuery>,
-) -> Response {
+) -> crate::web::Result {
     let cal = state.calendar.get();
-    let Some(c) = cal.campaign(&slug) else {
-        return pages::not_found();
-    };
+    let c = cal.campaign(&slug).ok_or(Error::NotFound)?;
     let (_, _, area_name) = areas_of(&state, c, &q.area);
-    match render_email(&state, c, &area_name) {
-        Ok(b) => {
-            let mut r = Html(b.html).into_response();
-            // The e-mail's own inline styles, nothing else.
-            r.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
-                ),
-            );
-            r
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "preview failed");
-            pages::unavailable()
-        }
-    }
+    let b = render_email(&state, c, &area_name).map_err(Error::internal)?;
+    let mut r = Html(b.html).into_response();
+    // The e-mail's own inline styles, nothing else.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
+    );
+    Ok(r)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -184,26 +161,17 @@ pub async fn test(
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
     Form(form): Form<SendForm>,
-) -> Response {
+) -> crate::web::Result {
     let cal = state.calendar.get();
-    let Some(c) = cal.campaign(&slug) else {
-        return pages::not_found();
-    };
-    let Some(to) = staff.email.clone() else {
-        return pages::problem(
-            StatusCode::BAD_REQUEST,
+    let c = cal.campaign(&slug).ok_or(Error::NotFound)?;
+    let to = staff.email.clone().ok_or_else(|| {
+        Error::BadRequest(Explain::new(
             "A test needs a person",
             "Sign in as yourself to send a test to your own address.",
-        );
-    };
+        ))
+    })?;
     let (_, area, area_name) = areas_of(&state, c, &form.area);
-    let body = match render_email(&state, c, &area_name) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "test render failed");
-            return pages::unavailable();
-        }
-    };
+    let body = render_email(&state, c, &area_name).map_err(Error::internal)?;
     let msg = Transactional {
         dedupe_key: format!("test:{slug}:{}", random_id()),
         subscriber_id: None,
@@ -215,16 +183,9 @@ pub async fn test(
             "html": body.html,
         }),
     };
-    match state.store.enqueue(&msg, Utc::now()).await {
-        Ok(_) => {
-            staff
-                .audit(&state, "campaign.test", Some(&format!("{slug} for {area}")))
-                .await;
-            Redirect::to(&format!("/admin/campaigns/{slug}?area={area}&done=test")).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot queue a test");
-            pages::unavailable()
-        }
-    }
+    state.store.enqueue(&msg, Utc::now()).await?;
+    staff
+        .audit(&state, "campaign.test", Some(&format!("{slug} for {area}")))
+        .await;
+    Ok(Redirect::to(&format!("/admin/campaigns/{slug}?area={area}&done=test")).into_response())
 }

@@ -6,11 +6,11 @@ use crate::calendar::upcoming::upcoming;
 use crate::domain::LONDON;
 use crate::reach::{self, Period};
 use crate::store::{AuditEntry, OutboxStats, RecentFailure, RunSummary};
-use crate::web::pages;
+
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{Duration, Utc};
 
 pub struct NextSend {
@@ -42,36 +42,24 @@ pub fn mask_addresses(text: &str) -> String {
         .join(" ")
 }
 
-pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
     let now = Utc::now();
     let cal = state.calendar.get();
-    let report = match reach::gather(
+    let report = reach::gather(
         state.store.as_ref(),
         &cal.areas,
         &cal.outcomes,
         Period::last(90, now.date_naive()),
         now,
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard: reach failed");
-            return pages::unavailable();
-        }
-    };
-    let (queue, failures, runs, paused) = match (
-        state.store.stats(now).await,
-        state.store.recent_failures(10).await,
-        state.store.recent_runs(8).await,
-        state.store.paused_campaigns().await,
-    ) {
-        (Ok(q), Ok(f), Ok(r), Ok(p)) => (q, f, r, p),
-        (Err(e), ..) | (_, Err(e), ..) | (.., Err(e), _) | (.., Err(e)) => {
-            tracing::error!(error = %e, "dashboard: queue figures failed");
-            return pages::unavailable();
-        }
-    };
+    .await?;
+    let queue = state.store.stats(now).await?;
+    let failures = state.store.recent_failures(10).await?;
+    let runs = state.store.recent_runs(8).await?;
+    let paused = state.store.paused_campaigns().await?;
     let next = upcoming(&cal, now, now + Duration::days(60), None, &paused)
         .into_iter()
         .take(8)
@@ -90,7 +78,7 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
         })
         .collect();
     let t = &report.totals;
-    super::render(&DashboardPage {
+    Ok(super::render(&DashboardPage {
         chrome: Chrome::new(&staff, "dashboard"),
         audience: t.audience,
         subscribers: t.subscribers,
@@ -118,7 +106,7 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
                 f
             })
             .collect(),
-    })
+    }))
 }
 
 #[derive(askama::Template)]
@@ -128,25 +116,17 @@ struct AuditPage {
     entries: Vec<AuditEntry>,
 }
 
-pub async fn audit(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
-    match state.store.recent_audit(200).await {
-        Ok(entries) => super::render(&AuditPage {
-            chrome: Chrome::new(&staff, "audit"),
-            entries,
-        }),
-        Err(e) => {
-            tracing::error!(error = %e, "audit log failed");
-            pages::unavailable()
-        }
-    }
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
+    let entries = state.store.recent_audit(200).await?;
+    Ok(super::render(&AuditPage {
+        chrome: Chrome::new(&staff, "audit"),
+        entries,
+    }))
 }
 
-pub async fn api_outbox(State(state): State<AppState>) -> Response {
-    match state.store.stats(Utc::now()).await {
-        Ok(s) => Json(s).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "outbox stats failed");
-            pages::unavailable()
-        }
-    }
+pub async fn api_outbox(State(state): State<AppState>) -> crate::web::Result {
+    Ok(Json(state.store.stats(Utc::now()).await?).into_response())
 }

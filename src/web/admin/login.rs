@@ -6,12 +6,13 @@ use crate::auth::password;
 use crate::auth::token::{random_id, secret_hash};
 use crate::store::{LOCK_AFTER_FAILURES, LOCK_MINUTES};
 use crate::web::guard::Peer;
-use crate::web::pages;
+use crate::web::{Error, Explain, pages};
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 
 const SESSION_HOURS: i64 = 8;
@@ -53,15 +54,15 @@ pub async fn submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
+    jar: CookieJar,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> crate::web::Result {
     let client = state.client_ip(&headers, &peer);
     if !state.login_limit.check(client) {
-        return pages::problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in attempts",
-            "Wait an hour and try again.",
-        );
+        return Err(Error::TooMany {
+            explain: Explain::new("Too many sign-in attempts", "Wait an hour and try again."),
+            retry_after_secs: 3600,
+        });
     }
     let now = Utc::now();
     let ip = client.map(|ip| ip.to_string());
@@ -69,13 +70,7 @@ pub async fn submit(
     let email = crate::domain::Email::parse(&form.email)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| form.email.trim().to_string());
-    let creds = match state.store.credentials(&email).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read credentials");
-            return pages::unavailable();
-        }
-    };
+    let creds = state.store.credentials(&email).await?;
     let stored = creds.as_ref().map_or_else(
         || password::decoy_hash().to_string(),
         |c| c.password_hash.clone(),
@@ -95,20 +90,26 @@ pub async fn submit(
         };
         let ip = ip.clone();
         async move {
-            let _ = state
+            // The sign-in's answer does not wait on the audit log; a failure to write it is logged.
+            if let Err(e) = state
                 .store
                 .audit(user, &email, action, None, ip.as_deref(), Utc::now())
-                .await;
+                .await
+            {
+                tracing::error!(error = %e, action, "cannot write the audit log");
+            }
         }
     };
     let Some(c) = creds else {
         audit("login.failed", None).await;
-        return failed(&email);
+        return Ok(failed(&email));
     };
     let locked = c.locked_until.is_some_and(|t| t > now);
     if !matches || c.disabled || locked {
+        // Counting the failure is what locks the account: if it cannot be counted, the
+        // attempt is refused as unavailable rather than left uncounted.
         if !locked {
-            let _ = state.store.login_failed(c.id, now).await;
+            state.store.login_failed(c.id, now).await?;
         }
         audit(
             if locked {
@@ -119,11 +120,11 @@ pub async fn submit(
             Some(c.id),
         )
         .await;
-        return failed(&email);
+        return Ok(failed(&email));
     }
     let secret = format!("{}{}", random_id(), random_id());
     let csrf = random_id();
-    if let Err(e) = state
+    state
         .store
         .create_session(
             &secret_hash(&secret),
@@ -133,52 +134,73 @@ pub async fn submit(
             now + Duration::hours(SESSION_HOURS),
             now,
         )
-        .await
-    {
-        tracing::error!(error = %e, "cannot create a session");
-        return pages::unavailable();
+        .await?;
+    // Clearing the failure count is housekeeping: the session exists, so the sign-in stands.
+    if let Err(e) = state.store.login_succeeded(c.id, now).await {
+        tracing::error!(error = %e, user_id = c.id, "cannot clear failed sign-ins");
     }
-    let _ = state.store.login_succeeded(c.id, now).await;
     audit("login", Some(c.id)).await;
     let next = if c.must_change_password {
         // A one-time password works once: this session may only replace it.
-        if let Err(e) = state.store.spend_one_time_password(c.id).await {
-            tracing::error!(error = %e, "cannot spend a one-time password");
-            return pages::unavailable();
-        }
+        state.store.spend_one_time_password(c.id).await?;
         "/admin/password"
     } else {
         "/admin"
     };
-    let secure = if state.base_url().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        SESSION_HOURS * 3600
-    );
-    let mut r = Redirect::to(next).into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    r
+    let cookie = session_cookie(secret, state.base_url().starts_with("https://"));
+    Ok((jar.add(cookie), Redirect::to(next)).into_response())
+}
+
+/// The session cookie: never read by scripts, never sent by other sites, over https when the
+/// site is served over https.
+fn session_cookie(secret: String, https: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, secret))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::hours(SESSION_HOURS))
+        .secure(https)
+        .build()
 }
 
 pub async fn logout(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
-    headers: HeaderMap,
-) -> Response {
-    if let Some(secret) = super::cookie(&headers, SESSION_COOKIE) {
-        let _ = state.store.end_session(&secret_hash(secret)).await;
+    jar: CookieJar,
+) -> crate::web::Result {
+    // A session that cannot be ended must not look ended: the visitor is told to try again.
+    if let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        state.store.end_session(&secret_hash(&secret)).await?;
     }
     staff.audit(&state, "logout", None).await;
-    let mut r = Redirect::to("/admin/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("beacon_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
-    r
+    let gone = Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict);
+    Ok((jar.remove(gone), Redirect::to("/admin/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_http_only_strict_and_secure_over_https() {
+        let c = session_cookie("s3cret".into(), true).to_string();
+        for part in [
+            "beacon_session=s3cret",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Max-Age=28800",
+            "Secure",
+        ] {
+            assert!(c.split("; ").any(|p| p == part), "{part} in {c}");
+        }
+        assert!(
+            !session_cookie("s".into(), false)
+                .to_string()
+                .contains("Secure")
+        );
+    }
 }

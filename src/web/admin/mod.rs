@@ -16,17 +16,19 @@ mod subscribers;
 mod users;
 
 use super::guard::Peer;
-use super::{AppState, pages};
+use super::{AppState, Error, Explain, pages};
 use crate::auth::token::secret_hash;
 use crate::domain::Role;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
 use chrono::Utc;
+use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "beacon_session";
 
@@ -176,47 +178,22 @@ pub fn upload_router(state: AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-fn refuse_api(status: StatusCode, message: &str) -> Response {
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::json!({ "error": message }).to_string(),
-    )
-        .into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
-    }
-    r
-}
-
-fn forbidden(is_api: bool) -> Response {
-    if is_api {
-        return refuse_api(StatusCode::FORBIDDEN, "your role does not allow this");
-    }
-    pages::problem(
-        StatusCode::FORBIDDEN,
+fn forbidden() -> Error {
+    Error::Forbidden(Explain::new(
         "You do not have permission to do this",
         "Your account's role does not allow it. Ask an administrator if you need it.",
-    )
+    ))
 }
 
 /// Authenticates (session cookie or `Authorization: Bearer`), checks the route's role, and for
 /// form posts on a session checks the CSRF token, before any handler runs.
-async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Next) -> Response {
+async fn guard(
+    State(state): State<AppState>,
+    peer: Peer,
+    jar: CookieJar,
+    req: Request,
+    next: Next,
+) -> crate::web::Result {
     let path = req
         .extensions()
         .get::<MatchedPath>()
@@ -237,10 +214,10 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         if ROUTES.iter().any(|r| r.path == path) {
             // A method the route does not take (DELETE on a page): the visitor's mistake.
             tracing::debug!(%path, %method, "method not allowed");
-            return StatusCode::METHOD_NOT_ALLOWED.into_response();
+            return Ok(StatusCode::METHOD_NOT_ALLOWED.into_response());
         }
         tracing::error!(%path, %method, "route missing from the access table; refused");
-        return forbidden(is_api);
+        return Err(forbidden());
     };
     let now = Utc::now();
     let ip = state
@@ -255,8 +232,8 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
     // API tokens open `/api/` only: the console, user management above all, needs a person
     // signed in with a session (and its CSRF token). A token sent to the console is ignored.
     let staff = if let Some(token) = bearer.filter(|_| is_api) {
-        match state.store.api_token(&secret_hash(token)).await {
-            Ok(Some((name, role))) => role.parse::<Role>().ok().map(|role| Staff {
+        match state.store.api_token(&secret_hash(token)).await? {
+            Some((name, role)) => role.parse::<Role>().ok().map(|role| Staff {
                 user_id: None,
                 actor: format!("token:{name}"),
                 email: None,
@@ -266,15 +243,11 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
                 must_change_password: false,
                 session: None,
             }),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!(error = %e, "token lookup failed");
-                return pages::unavailable();
-            }
+            None => None,
         }
-    } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
-        match state.store.session(&secret_hash(secret), now).await {
-            Ok(Some(s)) => s.role.parse::<Role>().ok().map(|role| Staff {
+    } else if let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value()) {
+        match state.store.session(&secret_hash(secret), now).await? {
+            Some(s) => s.role.parse::<Role>().ok().map(|role| Staff {
                 user_id: Some(s.user_id),
                 actor: s.email.clone(),
                 email: Some(s.email),
@@ -284,47 +257,46 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
                 must_change_password: s.must_change_password,
                 session: Some(secret_hash(secret)),
             }),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                return pages::unavailable();
-            }
+            None => None,
         }
     } else {
         None
     };
     let Some(staff) = staff else {
         if is_api {
-            return refuse_api(StatusCode::UNAUTHORIZED, "sign in or send an API token");
+            return Err(Error::Unauthorized(Explain::new(
+                "Sign in or send an API token",
+                "This address needs an API token (`Authorization: Bearer …`) or a signed-in session.",
+            )));
         }
-        return Redirect::to("/admin/login").into_response();
+        return Ok(Redirect::to("/admin/login").into_response());
     };
     if !staff.can(rule.role) {
-        return forbidden(is_api);
+        return Err(forbidden());
     }
     if staff.must_change_password && !matches!(rule.path, "/admin/password" | "/admin/logout") {
-        return Redirect::to("/admin/password").into_response();
+        return Ok(Redirect::to("/admin/password").into_response());
     }
     let mut req = req;
     if method == Method::POST
         && let Some(expected) = staff.csrf.clone()
     {
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, UPLOAD_LIMIT).await else {
-            return pages::problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "That is too much to send at once",
-                "Try a smaller file.",
-            );
-        };
+        let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+            .await
+            .map_err(|_| {
+                Error::TooLarge(Explain::new(
+                    "That is too much to send at once",
+                    "Try a smaller file.",
+                ))
+            })?;
         let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
         let sent = from_query.or_else(|| csrf_field(&bytes));
-        if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
-            return pages::problem(
-                StatusCode::FORBIDDEN,
+        if !sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes()))) {
+            return Err(Error::Forbidden(Explain::new(
                 "This form has expired",
                 "Go back, reload the page and try again.",
-            );
+            )));
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
@@ -334,17 +306,13 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
     r.headers_mut()
         .entry(header::CACHE_CONTROL)
         .or_insert(header::HeaderValue::from_static("no-store"));
-    r
+    Ok(r)
 }
 
 fn csrf_field(form: &[u8]) -> Option<String> {
     url::form_urlencoded::parse(form)
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.into_owned())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Renders an admin page, never cached.
@@ -407,7 +375,5 @@ mod tests {
     fn csrf_is_read_from_a_form_body() {
         assert_eq!(csrf_field(b"a=1&csrf=x%2By"), Some("x+y".into()));
         assert_eq!(csrf_field(b"a=1"), None);
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{AppState, Chrome, Staff};
 use crate::auth::password;
-use crate::web::pages;
+use crate::web::Error;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -50,54 +50,48 @@ pub async fn change(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<PasswordForm>,
-) -> Response {
+) -> crate::web::Result {
     let (Some(user_id), Some(email), Some(session)) =
         (staff.user_id, staff.email.clone(), staff.session.clone())
     else {
-        return pages::not_found();
+        return Err(Error::NotFound);
     };
     // A one-time password was spent at sign-in; otherwise the current one must be known.
     if !staff.must_change_password {
-        let creds = match state.store.credentials(&email).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return pages::not_found(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read credentials");
-                return pages::unavailable();
-            }
-        };
+        let creds = state
+            .store
+            .credentials(&email)
+            .await?
+            .ok_or(Error::NotFound)?;
         let typed = form.current.clone();
         let ok =
             tokio::task::spawn_blocking(move || password::verify(&typed, &creds.password_hash))
                 .await
                 .unwrap_or(false);
         if !ok {
-            return refused(
+            return Ok(refused(
                 &staff,
                 "Your current password is not right".into(),
                 "current",
-            );
+            ));
         }
     }
     if let Err(why) = password::acceptable(&form.new, &email) {
-        return refused(&staff, why.to_string(), "new");
+        return Ok(refused(&staff, why.to_string(), "new"));
     }
     if form.new != form.confirm {
-        return refused(
+        return Ok(refused(
             &staff,
             "The two new passwords are not the same".into(),
             "confirm",
-        );
+        ));
     }
     let new = form.new;
-    let hash = match tokio::task::spawn_blocking(move || password::hash(&new)).await {
-        Ok(Ok(h)) => h,
-        _ => return pages::unavailable(),
-    };
-    if let Err(e) = state.store.set_password(user_id, &hash, &session).await {
-        tracing::error!(error = %e, "cannot set a password");
-        return pages::unavailable();
-    }
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)?;
+    state.store.set_password(user_id, &hash, &session).await?;
     staff.audit(&state, "password.change", None).await;
-    Redirect::to("/admin").into_response()
+    Ok(Redirect::to("/admin").into_response())
 }

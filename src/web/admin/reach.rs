@@ -2,12 +2,12 @@
 
 use super::{AppState, Chrome, Staff};
 use crate::reach::{self, Period, PeriodError, Report, charts, format};
-use crate::web::pages;
+use crate::web::{Error, Explain};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
+use axum::response::IntoResponse;
 use chrono::{NaiveDate, Utc};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -28,27 +28,22 @@ impl PeriodQuery {
     }
 }
 
-async fn report(state: &AppState, q: &PeriodQuery) -> Result<Report, Response> {
+async fn report(state: &AppState, q: &PeriodQuery) -> crate::web::Result<Report> {
     let cal = state.calendar.get();
     let period = q.period().map_err(|e| {
-        pages::problem(
-            StatusCode::BAD_REQUEST,
+        Error::BadRequest(Explain::new(
             "This period cannot be reported",
-            &format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
-        )
+            format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
+        ))
     })?;
-    reach::gather(
+    Ok(reach::gather(
         state.store.as_ref(),
         &cal.areas,
         &cal.outcomes,
         period,
         Utc::now(),
     )
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "reach failed");
-        pages::unavailable()
-    })
+    .await?)
 }
 
 #[derive(askama::Template)]
@@ -72,54 +67,46 @@ pub async fn show(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let r = match report(&state, &q).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    super::render(&ReachPage {
+) -> crate::web::Result {
+    let r = report(&state, &q).await?;
+    Ok(super::render(&ReachPage {
         chrome: Chrome::new(&staff, "reach"),
         audience_chart: charts::audience(&r.series),
         penetration_chart: charts::penetration(&r.areas),
         sources_chart: charts::sources(&r.sources),
         qs: PeriodQuery::query_string(&r.period),
         r,
-    })
+    }))
 }
 
-pub async fn csv(State(state): State<AppState>, Query(q): Query<PeriodQuery>) -> Response {
-    let r = match report(&state, &q).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    match format::csv(&r) {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"beacon-reach.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "csv failed");
-            pages::unavailable()
-        }
-    }
+pub async fn csv(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> crate::web::Result {
+    let r = report(&state, &q).await?;
+    let body = format::csv(&r).map_err(Error::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"beacon-reach.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// The self-contained board report; its own inline styles are allowed, nothing else.
-pub async fn board(State(state): State<AppState>, Query(q): Query<PeriodQuery>) -> Response {
-    let r = match report(&state, &q).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    match format::html(&r) {
-        Ok(body) => (
+pub async fn board(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> crate::web::Result {
+    let r = report(&state, &q).await?;
+    let body = format::html(&r).map_err(Error::internal)?;
+    Ok((
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (
@@ -128,28 +115,15 @@ pub async fn board(State(state): State<AppState>, Query(q): Query<PeriodQuery>) 
                 ),
                 (header::CACHE_CONTROL, "no-store"),
             ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "board report failed");
-            pages::unavailable()
-        }
-    }
+        body,
+    )
+        .into_response())
 }
 
-pub async fn api_report(State(state): State<AppState>, Query(q): Query<PeriodQuery>) -> Response {
-    if let Err(e) = q.period() {
-        let error =
-            format!("{e}; dates run from 2000-01-01 to 2099-12-31, at most five years apart");
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({ "error": error })),
-        )
-            .into_response();
-    }
-    match report(&state, &q).await {
-        Ok(r) => Json(r).into_response(),
-        Err(resp) => resp,
-    }
+/// A period out of range is a 400 whose problem JSON (`detail`, and `error` as before) says why.
+pub async fn api_report(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> crate::web::Result {
+    Ok(Json(report(&state, &q).await?).into_response())
 }

@@ -3,10 +3,9 @@
 
 use super::{AppState, Staff};
 use crate::domain::Email;
-use crate::web::pages;
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::Form;
 use chrono::Utc;
 
@@ -14,18 +13,11 @@ pub async fn resume_channel(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Path(channel): Path<String>,
-) -> Response {
-    match state.store.resume_channel(&channel, Utc::now()).await {
-        Ok(true) => {
-            staff.audit(&state, "channel.resume", Some(&channel)).await;
-            Redirect::to("/admin").into_response()
-        }
-        Ok(false) => Redirect::to("/admin").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "resume channel failed");
-            pages::unavailable()
-        }
+) -> crate::web::Result {
+    if state.store.resume_channel(&channel, Utc::now()).await? {
+        staff.audit(&state, "channel.resume", Some(&channel)).await;
     }
+    Ok(Redirect::to("/admin").into_response())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -38,30 +30,28 @@ pub async fn unsuppress(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<UnsuppressForm>,
-) -> Response {
+) -> crate::web::Result {
     let Ok(email) = Email::parse(&form.email) else {
-        return Redirect::to("/admin/subscribers").into_response();
+        return Ok(Redirect::to("/admin/subscribers").into_response());
     };
-    match state.store.unsuppress(email.as_str(), Utc::now()).await {
-        Ok(Some(u)) => {
-            let why = u.reason.unwrap_or_else(|| "no reply recorded".into());
-            let detail = format!(
-                "subscriber {} (was: {})",
-                u.subscriber_id,
-                super::mask_addresses(&why)
-            );
-            staff
-                .audit(&state, "subscriber.unsuppress", Some(&detail))
-                .await;
-            let q = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("email", email.as_str())
-                .finish();
-            Redirect::to(&format!("/admin/subscribers/lookup?{q}")).into_response()
-        }
-        Ok(None) => Redirect::to("/admin/subscribers").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "unsuppress failed");
-            pages::unavailable()
-        }
-    }
+    Ok(
+        match state.store.unsuppress(email.as_str(), Utc::now()).await? {
+            Some(u) => {
+                let why = u.reason.unwrap_or_else(|| "no reply recorded".into());
+                let detail = format!(
+                    "subscriber {} (was: {})",
+                    u.subscriber_id,
+                    super::mask_addresses(&why)
+                );
+                staff
+                    .audit(&state, "subscriber.unsuppress", Some(&detail))
+                    .await;
+                let q = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("email", email.as_str())
+                    .finish();
+                Redirect::to(&format!("/admin/subscribers/lookup?{q}")).into_response()
+            }
+            None => Redirect::to("/admin/subscribers").into_response(),
+        },
+    )
 }

@@ -6,11 +6,10 @@ use super::{AppState, Chrome, Staff};
 use crate::auth::token::random_id;
 use crate::scheduler::{SendNowError, SendPlan, SendRequest};
 use crate::store::RunSummary;
-use crate::web::pages;
+use crate::web::{Error, Explain};
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::{Form, Query};
 use chrono::Utc;
 
@@ -84,21 +83,16 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn refused(e: SendNowError) -> Response {
-    match e {
-        SendNowError::UnknownCampaign(_) => pages::not_found(),
-        SendNowError::Store(e) => {
-            tracing::error!(error = %e, "send now failed");
-            pages::unavailable()
+impl From<SendNowError> for Error {
+    fn from(e: SendNowError) -> Self {
+        match e {
+            SendNowError::UnknownCampaign(_) => Error::NotFound,
+            SendNowError::Store(e) => Error::Store(e),
+            e @ SendNowError::NeedsForce { .. } => {
+                Error::Conflict(Explain::new("Not sent", e.to_string()))
+            }
+            e => Error::Unprocessable(Explain::new("Not sent: check the request", e.to_string())),
         }
-        e @ SendNowError::NeedsForce { .. } => {
-            pages::problem(StatusCode::CONFLICT, "Not sent", &e.to_string())
-        }
-        e => pages::problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Not sent: check the request",
-            &e.to_string(),
-        ),
     }
 }
 
@@ -108,15 +102,12 @@ pub async fn confirm(
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
     Query(form): Query<SendForm>,
-) -> Response {
+) -> crate::web::Result {
     let req = form.request(&slug);
     if req.resend.as_deref().is_some_and(|r| r.is_empty()) {
-        return refused(SendNowError::ReasonNeeded);
+        return Err(SendNowError::ReasonNeeded.into());
     }
-    let plan: SendPlan = match state.scheduler.plan_send(&req, Utc::now()).await {
-        Ok(p) => p,
-        Err(e) => return refused(e),
-    };
+    let plan: SendPlan = state.scheduler.plan_send(&req, Utc::now()).await?;
     let cal = state.calendar.get();
     let lines = plan
         .audience
@@ -130,7 +121,7 @@ pub async fn confirm(
             residents: thousands(*n),
         })
         .collect();
-    super::render(&ConfirmPage {
+    Ok(super::render(&ConfirmPage {
         chrome: Chrome::new(&staff, "calendar"),
         slug: plan.slug.clone(),
         title: plan.title.clone(),
@@ -153,7 +144,7 @@ pub async fn confirm(
         resend: req.resend.is_some(),
         reason: form.reason.trim().to_string(),
         idempotency_key: random_id(),
-    })
+    }))
 }
 
 /// Step two: the send, once per idempotency key.
@@ -162,38 +153,33 @@ pub async fn send(
     Extension(staff): Extension<Staff>,
     Path(slug): Path<String>,
     Form(form): Form<SendForm>,
-) -> Response {
+) -> crate::web::Result {
     if form.idempotency_key.len() < 16 {
-        return pages::problem(
-            StatusCode::BAD_REQUEST,
+        return Err(Error::BadRequest(Explain::new(
             "This form has expired",
             "Go back, reload the page and try again.",
-        );
+        )));
     }
     let mut req = form.request(&slug);
     req.idempotency_key = Some(format!("console:{}", form.idempotency_key));
-    match state.scheduler.send(&req, Utc::now()).await {
-        Ok(Some(run_id)) => {
-            let (action, why) = match &req.resend {
-                Some(reason) => ("campaign.resend", format!(" resend because: {reason}")),
-                None => ("campaign.send", String::new()),
-            };
-            staff
-                .audit(
-                    &state,
-                    action,
-                    Some(&format!(
-                        "{slug} run {run_id} areas [{}]{why}",
-                        form.areas.join(", ")
-                    )),
-                )
-                .await;
-            Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response()
-        }
-        // The same key again: a double click. The first press already sent it.
-        Ok(None) => Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response(),
-        Err(e) => refused(e),
+    // The same key again (`None`) is a double click: the first press already sent it.
+    if let Some(run_id) = state.scheduler.send(&req, Utc::now()).await? {
+        let (action, why) = match &req.resend {
+            Some(reason) => ("campaign.resend", format!(" resend because: {reason}")),
+            None => ("campaign.send", String::new()),
+        };
+        staff
+            .audit(
+                &state,
+                action,
+                Some(&format!(
+                    "{slug} run {run_id} areas [{}]{why}",
+                    form.areas.join(", ")
+                )),
+            )
+            .await;
     }
+    Ok(Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response())
 }
 
 #[cfg(test)]

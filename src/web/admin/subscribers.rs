@@ -5,10 +5,8 @@ use super::{AppState, Chrome, Staff};
 use crate::domain::{Email, Priority};
 use crate::reach::Cell;
 use crate::store::{Preferences, SubscriberCounts};
-use crate::web::pages;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use axum_extra::extract::Form;
 use chrono::Utc;
 
@@ -27,17 +25,14 @@ struct SubscribersPage {
     import_problems: Vec<String>,
 }
 
-async fn page(state: &AppState, staff: &Staff) -> Result<SubscribersPage, Response> {
+async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<SubscribersPage> {
     // Pending sign-ups are shown as of midnight and rounded down to tens: a visitor who posts
     // the public form cannot watch a count move to learn whether an address was new.
     let midnight = Utc::now()
         .date_naive()
         .and_time(chrono::NaiveTime::MIN)
         .and_utc();
-    let counts: SubscriberCounts = state.store.subscriber_counts(midnight).await.map_err(|e| {
-        tracing::error!(error = %e, "subscriber counts failed");
-        pages::unavailable()
-    })?;
+    let counts: SubscriberCounts = state.store.subscriber_counts(midnight).await?;
     let cal = state.calendar.get();
     Ok(SubscribersPage {
         chrome: Chrome::new(staff, "subscribers"),
@@ -83,11 +78,11 @@ async fn page(state: &AppState, staff: &Staff) -> Result<SubscribersPage, Respon
     })
 }
 
-pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
-    match page(&state, &staff).await {
-        Ok(p) => super::render(&p),
-        Err(r) => r,
-    }
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
+    Ok(super::render(&page(&state, &staff).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -100,11 +95,8 @@ pub async fn lookup(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Query(q): Query<Lookup>,
-) -> Response {
-    let mut p = match page(&state, &staff).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> crate::web::Result {
+    let mut p = page(&state, &staff).await?;
     p.query = q.email.clone();
     match Email::parse(&q.email) {
         Err(e) => p.lookup_error = e.to_string(),
@@ -120,16 +112,10 @@ pub async fn lookup(
                 _ => "no match".to_string(),
             };
             staff.audit(&state, "subscriber.lookup", Some(&who)).await;
-            match found {
-                Ok(f) => p.found = Some(f),
-                Err(e) => {
-                    tracing::error!(error = %e, "lookup failed");
-                    return pages::unavailable();
-                }
-            }
+            p.found = Some(found?);
         }
     }
-    super::render(&p)
+    Ok(super::render(&p))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -143,7 +129,7 @@ pub async fn import(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<ImportForm>,
-) -> Response {
+) -> crate::web::Result {
     let mut problems = Vec::new();
     let source = crate::domain::signup::clean_source(&form.source);
     let cal = state.calendar.get();
@@ -156,10 +142,7 @@ pub async fn import(
         |line, why| problems.push(format!("line {line}: {why}")),
     )
     .await;
-    let mut p = match page(&state, &staff).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let mut p = page(&state, &staff).await?;
     match result {
         Ok(r) => {
             staff
@@ -180,5 +163,5 @@ pub async fn import(
         Err(e) => p.import_result = format!("Nothing was imported: {e:#}"),
     }
     p.import_problems = problems;
-    super::render(&p)
+    Ok(super::render(&p))
 }

@@ -4,10 +4,9 @@ use super::{AppState, Chrome, Staff};
 use crate::auth::password;
 use crate::domain::{Email, Role};
 use crate::store::{ApiToken, StaffUser};
-use crate::web::pages;
 use axum::Extension;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::Form;
 use chrono::Utc;
 
@@ -25,14 +24,10 @@ struct UsersPage {
     once: String,
 }
 
-async fn page(state: &AppState, staff: &Staff) -> Result<UsersPage, Response> {
-    let failed = |e: crate::store::StoreError| {
-        tracing::error!(error = %e, "users failed");
-        pages::unavailable()
-    };
-    let users = state.store.users().await.map_err(failed)?;
-    let locked = state.store.locked_users(Utc::now()).await.map_err(failed)?;
-    let tokens = state.store.api_tokens().await.map_err(failed)?;
+async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<UsersPage> {
+    let users = state.store.users().await?;
+    let locked = state.store.locked_users(Utc::now()).await?;
+    let tokens = state.store.api_tokens().await?;
     Ok(UsersPage {
         chrome: Chrome::new(staff, "users"),
         users,
@@ -45,11 +40,11 @@ async fn page(state: &AppState, staff: &Staff) -> Result<UsersPage, Response> {
     })
 }
 
-pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> Response {
-    match page(&state, &staff).await {
-        Ok(p) => super::render(&p),
-        Err(r) => r,
-    }
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
+    Ok(super::render(&page(&state, &staff).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -63,7 +58,7 @@ pub async fn add(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<UserForm>,
-) -> Response {
+) -> crate::web::Result {
     let role = form.role.parse::<Role>();
     let email = Email::parse(&form.email);
     let once = password::generate();
@@ -88,10 +83,7 @@ pub async fn add(
             )
             .await;
     }
-    let mut p = match page(&state, &staff).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let mut p = page(&state, &staff).await?;
     match outcome {
         Ok(_) => {
             p.added = email.map(|e| e.as_str().to_string()).unwrap_or_default();
@@ -102,33 +94,28 @@ pub async fn add(
             p.email = form.email;
         }
     }
-    super::render(&p)
+    Ok(super::render(&p))
 }
 
 pub async fn disable(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<UserForm>,
-) -> Response {
+) -> crate::web::Result {
     match state.store.set_user_disabled(&form.email, true).await {
         Ok(_) => {
             staff.audit(&state, "user.disable", Some(&form.email)).await;
-            Redirect::to("/admin/users").into_response()
+            Ok(Redirect::to("/admin/users").into_response())
         }
+        // Explained beside the form, where the admin can act on it.
         Err(crate::store::StoreError::Conflict(why)) => {
-            let mut p = match page(&state, &staff).await {
-                Ok(p) => p,
-                Err(r) => return r,
-            };
+            let mut p = page(&state, &staff).await?;
             p.error = why;
             let mut r = super::render(&p);
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
-            r
+            Ok(r)
         }
-        Err(e) => {
-            tracing::error!(error = %e, "disable failed");
-            pages::unavailable()
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -136,19 +123,11 @@ pub async fn unlock(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<UserForm>,
-) -> Response {
-    match state.store.unlock_user(&form.email).await {
-        Ok(found) => {
-            if found {
-                staff.audit(&state, "user.unlock", Some(&form.email)).await;
-            }
-            Redirect::to("/admin/users").into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "unlock failed");
-            pages::unavailable()
-        }
+) -> crate::web::Result {
+    if state.store.unlock_user(&form.email).await? {
+        staff.audit(&state, "user.unlock", Some(&form.email)).await;
     }
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -161,17 +140,9 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<TokenForm>,
-) -> Response {
-    match state.store.revoke_api_token(&form.name, Utc::now()).await {
-        Ok(found) => {
-            if found {
-                staff.audit(&state, "token.revoke", Some(&form.name)).await;
-            }
-            Redirect::to("/admin/users").into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "revoke failed");
-            pages::unavailable()
-        }
+) -> crate::web::Result {
+    if state.store.revoke_api_token(&form.name, Utc::now()).await? {
+        staff.audit(&state, "token.revoke", Some(&form.name)).await;
     }
+    Ok(Redirect::to("/admin/users").into_response())
 }

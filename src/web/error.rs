@@ -1,0 +1,321 @@
+//! The one error type at the web edge. Handlers return `Result<_, web::Error>` and use `?`;
+//! turning an error into a response logs its internal cause once (never shown to the visitor)
+//! and renders the problem page, or RFC 9457 problem JSON for `/api/` (see [`api_problems`]).
+
+use super::pages;
+use crate::store::StoreError;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
+
+/// What a problem page says: a heading and a sentence on what to do next.
+#[derive(Debug, Clone)]
+pub struct Explain {
+    pub heading: &'static str,
+    pub message: Cow<'static, str>,
+}
+
+impl Explain {
+    pub fn new(heading: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Explain {
+            heading,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `400 Bad Request`: a query the visitor can correct (a report period out of range).
+    #[error("bad request")]
+    BadRequest(Explain),
+    /// `404 Not Found`: no such page, area, message or account ("Page not found").
+    #[error("not found")]
+    NotFound,
+    /// `404 Not Found` in the page's own words: a link that is forged or incomplete.
+    #[error("link not valid")]
+    InvalidLink(Explain),
+    /// `410 Gone`: a genuine link retired since it was sent.
+    #[error("link gone")]
+    Gone(Explain),
+    /// `401 Unauthorized` (with `WWW-Authenticate: Bearer`): an API call without a known token.
+    #[error("unauthorized")]
+    Unauthorized(Explain),
+    /// `403 Forbidden`: a role that does not allow it, a cross-site form, an expired CSRF token.
+    #[error("forbidden")]
+    Forbidden(Explain),
+    /// `409 Conflict`: the request clashes with what is stored (a unique constraint, a state).
+    #[error("conflict")]
+    Conflict(Explain),
+    /// `413 Payload Too Large`.
+    #[error("too large")]
+    TooLarge(Explain),
+    /// `422 Unprocessable Content`: a value the store's constraints refuse.
+    #[error("unprocessable")]
+    Unprocessable(Explain),
+    /// `429 Too Many Requests`: a rate limit; `Retry-After` says when to come back.
+    #[error("too many requests")]
+    TooMany {
+        explain: Explain,
+        retry_after_secs: u32,
+    },
+    /// `503 Service Unavailable`: the database failed. "Nothing you sent has been lost."
+    #[error("store: {0}")]
+    Store(#[source] StoreError),
+    /// `500 Internal Server Error`: anything else of ours that failed (a template, a document).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Error::Internal(cause.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound | Error::InvalidLink(_) => StatusCode::NOT_FOUND,
+            Error::Gone(_) => StatusCode::GONE,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn explain(&self) -> Explain {
+        match self {
+            Error::NotFound => Explain::new(
+                "Page not found",
+                "If you typed the web address, check it is correct. If you followed a link from an e-mail, the link may be incomplete.",
+            ),
+            Error::BadRequest(x)
+            | Error::InvalidLink(x)
+            | Error::Gone(x)
+            | Error::Unauthorized(x)
+            | Error::Forbidden(x)
+            | Error::Conflict(x)
+            | Error::TooLarge(x)
+            | Error::Unprocessable(x)
+            | Error::TooMany { explain: x, .. } => x.clone(),
+            Error::Store(_) | Error::Internal(_) => Explain::new(
+                "Sorry, there is a problem with the service",
+                "Please try again later. Nothing you sent has been lost.",
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    /// The one place a store failure gets its status: constraint violations are the visitor's
+    /// (409 for a clash, 422 for a refused value); everything else is ours (503).
+    fn from(e: StoreError) -> Self {
+        let clash = || {
+            Explain::new(
+                "That clashes with something already saved",
+                "Reload the page to see what is saved now, and try again.",
+            )
+        };
+        match &e {
+            StoreError::Conflict(_) => Error::Conflict(clash()),
+            StoreError::Db(sqlx::Error::Database(db)) => match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => Error::Conflict(clash()),
+                sqlx::error::ErrorKind::CheckViolation
+                | sqlx::error::ErrorKind::NotNullViolation
+                | sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    Error::Unprocessable(Explain::new(
+                        "That could not be saved",
+                        "A value was not one we can keep. Check the form and try again.",
+                    ))
+                }
+                _ => Error::Store(e),
+            },
+            _ => Error::Store(e),
+        }
+    }
+}
+
+/// The RFC 9457 body of an error, kept on its response so [`api_problems`] can send it as JSON.
+#[derive(Debug, Clone)]
+struct Problem {
+    status: StatusCode,
+    title: &'static str,
+    detail: String,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        // The cause is logged here, once, in the request's span; the visitor sees only the page.
+        match &self {
+            Error::Store(e) => tracing::error!(error = %e, "database failed"),
+            Error::Internal(e) => tracing::error!(error = %e, "internal error"),
+            _ => tracing::debug!(%status, error = %self, "refused"),
+        }
+        let explain = self.explain();
+        let mut r = pages::problem(status, explain.heading, &explain.message);
+        let h = r.headers_mut();
+        match &self {
+            Error::Unauthorized(_) => {
+                h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Error::TooMany {
+                retry_after_secs, ..
+            } => {
+                h.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            _ => {}
+        }
+        r.extensions_mut().insert(Problem {
+            status,
+            title: explain.heading,
+            detail: explain.message.into_owned(),
+        });
+        r
+    }
+}
+
+/// Under `/api/`, an error goes out as `application/problem+json` instead of a page.
+pub async fn api_problems(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let r = next.run(req).await;
+    if !api {
+        return r;
+    }
+    let Some(p) = r.extensions().get::<Problem>().cloned() else {
+        return r;
+    };
+    let (mut parts, _) = r.into_parts();
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": p.title,
+        "status": p.status.as_u16(),
+        "detail": p.detail,
+        // The member the first API answered with; kept for its clients.
+        "error": p.detail,
+    })
+    .to_string();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_variant_has_its_status_and_store_failures_hide_their_cause() {
+        assert_eq!(Error::NotFound.status(), StatusCode::NOT_FOUND);
+        let e = Error::from(StoreError::Corrupt("secret detail".into()));
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!e.explain().message.contains("secret"));
+        let c = Error::from(StoreError::Conflict(
+            "a user x@example.org already exists".into(),
+        ));
+        assert_eq!(c.status(), StatusCode::CONFLICT);
+        assert!(!c.explain().message.contains("example.org"));
+    }
+
+    #[tokio::test]
+    async fn constraint_violations_are_the_visitors_and_other_failures_ours() {
+        let db = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        sqlx::query("create table t (t_id integer primary key, name text check (name <> ''))")
+            .execute(&db)
+            .await
+            .expect("table");
+        let insert = |id: i64, name: &'static str| {
+            sqlx::query("insert into t (t_id, name) values ($1, $2)")
+                .bind(id)
+                .bind(name)
+                .execute(&db)
+        };
+        insert(1, "a").await.expect("first row");
+        let twice = insert(1, "b").await.expect_err("a duplicate key");
+        assert_eq!(
+            Error::from(StoreError::Db(twice)).status(),
+            StatusCode::CONFLICT
+        );
+        let empty = insert(2, "").await.expect_err("a refused value");
+        assert_eq!(
+            Error::from(StoreError::Db(empty)).status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let missing = sqlx::query("select * from nowhere")
+            .execute(&db)
+            .await
+            .expect_err("no such table");
+        assert_eq!(
+            Error::from(StoreError::Db(missing)).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    async fn get(path: &str) -> (Response, serde_json::Value) {
+        use tower::ServiceExt;
+        let refuse = || async {
+            Err::<Response, _>(Error::Unauthorized(Explain::new(
+                "Sign in",
+                "Send a token.",
+            )))
+        };
+        let app = axum::Router::new()
+            .route("/api/v1/x", axum::routing::get(refuse))
+            .route("/admin/x", axum::routing::get(refuse))
+            .layer(axum::middleware::from_fn(api_problems));
+        let req = Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let r = app.oneshot(req).await.expect("infallible");
+        let (parts, body) = r.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.expect("body");
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (Response::from_parts(parts, axum::body::Body::empty()), json)
+    }
+
+    #[tokio::test]
+    async fn under_api_an_error_is_problem_json_and_elsewhere_a_page() {
+        let (r, json) = get("/api/v1/x").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(json["status"], 401);
+        assert_eq!(json["title"], "Sign in");
+        assert_eq!(json["detail"], "Send a token.");
+        let (r, json) = get("/admin/x").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("text/html")),
+        );
+        assert!(json.is_null());
+    }
+
+    #[test]
+    fn too_many_says_when_to_come_back() {
+        let r = Error::TooMany {
+            explain: Explain::new("Too many", "Wait."),
+            retry_after_secs: 3600,
+        }
+        .into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "3600");
+    }
+}
