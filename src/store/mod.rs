@@ -32,6 +32,7 @@ mod leases;
 mod outbox;
 mod reach;
 mod resident_links;
+mod resident_sql;
 mod residents;
 mod runs;
 mod signup_requests;
