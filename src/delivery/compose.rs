@@ -5,7 +5,7 @@ use crate::channels::SendError;
 use crate::channels::email::Outgoing;
 use crate::domain::token::Purpose;
 use crate::store::{Claimed, Recipient};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 impl Worker {
@@ -94,7 +94,8 @@ impl Worker {
             .map(Some)
     }
 
-    pub(super) async fn webhook(&self, row: &Claimed) -> Result<(), SendError> {
+    /// `now` is the step's clock: it stamps the body and the signature.
+    pub(super) async fn webhook(&self, row: &Claimed, now: DateTime<Utc>) -> Result<(), SendError> {
         let name = row.target.as_deref().unwrap_or("");
         let hook = self
             .ctx
@@ -120,7 +121,7 @@ impl Worker {
             .collect();
         let body = serde_json::json!({
             "type": "campaign.published",
-            "timestamp": Utc::now().to_rfc3339(),
+            "timestamp": now.to_rfc3339(),
             "data": {
                 "message_id": run.run_id,
                 "campaign": run.campaign_slug,
@@ -144,7 +145,7 @@ impl Worker {
                 &hook.url,
                 hook.secret.expose(),
                 &msg_id,
-                Utc::now().timestamp(),
+                now.timestamp(),
                 body.to_string(),
             )
             .await

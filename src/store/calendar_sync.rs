@@ -2,7 +2,7 @@
 
 use super::{BeginWrite, Result, SqlStore, with_pool};
 use crate::domain::{AreaDirectory, Campaign};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 /// A campaign as the database knows it.
@@ -18,8 +18,13 @@ pub struct StoredCampaign {
 pub trait CalendarStore {
     /// Upserts every area by slug; areas removed from the file stay, as history refers to them.
     async fn sync_areas(&self, areas: &AreaDirectory) -> Result<()>;
-    /// Upserts every campaign by slug, keeping each one's paused flag.
-    async fn sync_campaigns(&self, campaigns: &[Campaign]) -> Result<Vec<StoredCampaign>>;
+    /// Upserts every campaign by slug, keeping each one's paused flag; a new campaign is
+    /// known from `now` (the scheduler looks no earlier), a changed one updated at `now`.
+    async fn sync_campaigns(
+        &self,
+        campaigns: &[Campaign],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredCampaign>>;
     async fn campaigns(&self) -> Result<Vec<StoredCampaign>>;
     async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool>;
     /// Slugs of the campaigns paused in the console.
@@ -63,8 +68,12 @@ impl CalendarStore for SqlStore {
         Ok(())
     }
 
-    async fn sync_campaigns(&self, campaigns: &[Campaign]) -> Result<Vec<StoredCampaign>> {
-        let now = super::ms(Utc::now());
+    async fn sync_campaigns(
+        &self,
+        campaigns: &[Campaign],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredCampaign>> {
+        let now = super::ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             for c in campaigns {

@@ -1,5 +1,9 @@
 //! Beacon's integration tests: one binary, real databases, a real SMTP server, real HTTP.
 
+// First: its `each_engine!` macro is used by the modules below.
+#[macro_use]
+mod support;
+
 mod app;
 mod browser;
 mod cli;
@@ -20,5 +24,4 @@ mod security;
 mod send_views;
 mod smtp;
 mod store;
-mod support;
 mod webhooks;
