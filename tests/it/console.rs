@@ -381,8 +381,10 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
     ] {
         assert!(r["totals"].get(key).is_some(), "totals.{key}");
     }
-    assert_eq!(r["totals"]["subscribers"], 15);
-    assert_eq!(r["totals"]["delivered"], 15);
+    assert_eq!(
+        r["totals"]["delivered"], 15,
+        "one campaign's deliveries, across areas"
+    );
     assert!(r["period"]["from"].is_string() && r["period"]["to"].is_string());
     let area = |slug: &str| {
         r["areas"]
@@ -402,6 +404,31 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
     assert_eq!(amersham["subscribers"], "<10");
     assert_eq!(amersham["audience"], "<10");
     assert!(amersham["per_1000_households"].is_null());
+    assert!(amersham["growth_pct"].is_null());
+    // Amersham's 3 cannot be recovered by subtraction: whatever the total less the areas shown
+    // leaves is spread over more than one suppressed area.
+    let areas = r["areas"].as_array().unwrap();
+    let shown: i64 = areas.iter().filter_map(|a| a["subscribers"].as_i64()).sum();
+    let hidden: Vec<&str> = areas
+        .iter()
+        .filter(|a| a["subscribers"] == "<10")
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
+    assert!(hidden.contains(&"amersham"), "{hidden:?}");
+    assert!(
+        r["totals"]["subscribers"].as_i64().unwrap() == shown || hidden.len() > 1,
+        "the total less the areas shown gives a lone suppressed area away: {hidden:?}"
+    );
+    for a in areas {
+        for field in ["audience", "subscribers", "feed_readers", "signups"] {
+            let v = &a[field];
+            assert!(
+                v == "<10" || v.as_i64().is_some_and(|n| n >= 10),
+                "{} {field} = {v}: a count under 10 is shown",
+                a["slug"]
+            );
+        }
+    }
     assert!(r["sources"].is_array());
     let campaign = &r["campaigns"][0];
     assert_eq!(campaign["slug"], "winter-burglary");
