@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::delivery::{Context, Limits, Worker};
 use crate::domain::token::Signer;
 use crate::scheduler::Scheduler;
-use crate::store::{CalendarStore, SqlStore, Store};
+use crate::store::SqlStore;
 use anyhow::{Context as _, anyhow};
 use base64::Engine;
 use chrono::Utc;
@@ -60,8 +60,7 @@ pub async fn sync_calendar(
 
 /// Everything a command needs, wired together once.
 pub struct Services {
-    pub sql: SqlStore,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub config: Config,
     pub calendar: SharedCalendar,
     pub signer: Signer,
@@ -81,19 +80,19 @@ impl Services {
     /// from `now`, and the scheduler looks no earlier for their fires.
     pub async fn build_at(config: Config, now: chrono::DateTime<Utc>) -> anyhow::Result<Services> {
         let cal = load_calendar(&config)?;
-        let sql = open_store(&config).await?;
-        sync_calendar(&sql, &cal, now).await?;
+        let store = Arc::new(open_store(&config).await?);
+        sync_calendar(&store, &cal, now).await?;
         let signing_key_stored = config.secrets.token_key.is_empty();
         let key = if signing_key_stored {
             let fresh =
                 base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
-            sql.setting_or_insert("token_key", &fresh)
+            store
+                .setting_or_insert("token_key", &fresh)
                 .await
                 .context("cannot store the signing key")?
         } else {
             config.secrets.token_key.expose().to_string()
         };
-        let store: Arc<dyn Store> = Arc::new(sql.clone());
         let calendar = SharedCalendar::new(cal);
         let published = Arc::new(AtomicU64::new(0));
         let digest = digest_schedule(&config)?;
@@ -118,7 +117,6 @@ impl Services {
             rules,
         });
         Ok(Services {
-            sql,
             store,
             config,
             calendar,
@@ -184,7 +182,7 @@ impl Services {
     /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
     pub async fn reload(&self, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
         let cal = load_calendar(&self.config)?;
-        sync_calendar(&self.sql, &cal, now).await?;
+        sync_calendar(&self.store, &cal, now).await?;
         tracing::info!(campaigns = cal.campaigns.len(), "calendar reloaded");
         self.calendar.replace(cal);
         Ok(())
@@ -277,7 +275,7 @@ pub async fn serve(
     for t in tasks {
         let _ = t.await;
     }
-    services.sql.close().await;
+    services.store.close().await;
     tracing::info!("beacon stopped");
     Ok(())
 }
@@ -310,17 +308,17 @@ async fn scheduler_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
 /// has: web-only processes show the calendar too.
 async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs(s.config.delivery.tick_secs.clamp(1, 30));
-    let mut version = s.sql.setting(CALENDAR_VERSION).await.ok().flatten();
+    let mut version = s.store.setting(CALENDAR_VERSION).await.ok().flatten();
     loop {
         if sleep_or_stop(every, &mut stop).await {
             return;
         }
-        if let Ok(v) = s.sql.setting(CALENDAR_VERSION).await {
-            if v != version {
-                version = v;
-                if let Err(e) = s.reload(Utc::now()).await {
-                    tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
-                }
+        if let Ok(v) = s.store.setting(CALENDAR_VERSION).await
+            && v != version
+        {
+            version = v;
+            if let Err(e) = s.reload(Utc::now()).await {
+                tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
             }
         }
     }
@@ -329,7 +327,7 @@ async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>
 /// Writes feed-reader counts every minute, and once more on the way out.
 async fn flush_feed_readers(
     readers: Arc<crate::web::feed_readers::FeedReaders>,
-    store: Arc<dyn crate::store::Store>,
+    store: Arc<SqlStore>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -379,7 +377,7 @@ async fn reload_on_sighup(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
 /// Tells every running `beacon serve` on this database to reload the calendar.
 pub async fn request_reload(services: &Services) -> anyhow::Result<()> {
     services
-        .sql
+        .store
         .set_setting(CALENDAR_VERSION, &Utc::now().timestamp_millis().to_string())
         .await?;
     Ok(())

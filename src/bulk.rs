@@ -1,7 +1,7 @@
 //! Confirmed residents in bulk: CSV imports (from the CLI and the console) and demo data.
 
 use crate::domain::{Area, AreaDirectory, Email, Postcode, Priority, Resolution};
-use crate::store::{ConfirmedSubscriber, ImportOutcome, Store};
+use crate::store::{ConfirmedSubscriber, ImportOutcome, SqlStore};
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::IsTerminal;
@@ -86,7 +86,7 @@ pub struct ImportReport {
 /// Imports a CSV (`email,postcode[,topics][,consent_at]`); invalid rows are reported with their
 /// line numbers and skipped, the rest committed; importing the same file again changes nothing.
 pub async fn import(
-    store: &dyn Store,
+    store: &SqlStore,
     directory: &AreaDirectory,
     input: impl std::io::Read,
     label: &str,
@@ -149,7 +149,7 @@ pub async fn import(
 }
 
 async fn commit(
-    store: &dyn Store,
+    store: &SqlStore,
     batch: &mut Vec<ConfirmedSubscriber>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
@@ -179,7 +179,7 @@ fn postcode_in(area: &Area, n: usize) -> String {
 
 /// `n` synthetic confirmed residents spread over the real areas, at `example.invalid`.
 pub async fn demo(
-    store: &dyn Store,
+    store: &SqlStore,
     directory: &AreaDirectory,
     n: usize,
 ) -> anyhow::Result<ImportReport> {

@@ -3,6 +3,8 @@
 //! Rooms, lowest first (see DESIGN.md): `domain` → `calendar`, `store` → `render` → `channels`
 //! → `scheduler`, `delivery`, `reach` → `web` → `config`, `app`, `cli`.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod bulk;
 pub mod calendar;

@@ -8,6 +8,10 @@ fn main() -> ExitCode {
     // `beacon calendar | head` should end quietly when `head` stops reading, as Unix tools do,
     // not panic on the broken pipe. Rust ignores SIGPIPE by default; restore the default.
     #[cfg(unix)]
+    #[allow(
+        unsafe_code,
+        reason = "no safe crate sets SIG_DFL; the library itself forbids unsafe code"
+    )]
     // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid handler.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);

@@ -199,10 +199,10 @@ pub(super) fn parse(
         .ends
         .as_ref()
         .and_then(|d| date(d).map_err(|m| err(d.span(), m)).ok());
-    if let (Some(s), Some(e), Some(span)) = (starts, ends, raw.ends.as_ref().map(Spanned::span)) {
-        if e < s {
-            err(span, format!("`ends` ({e}) is before `starts` ({s})"));
-        }
+    if let (Some(s), Some(e), Some(span)) = (starts, ends, raw.ends.as_ref().map(Spanned::span))
+        && e < s
+    {
+        err(span, format!("`ends` ({e}) is before `starts` ({s})"));
     }
 
     if raw.areas.get_ref().is_empty() {

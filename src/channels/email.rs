@@ -14,14 +14,19 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::TlsParameters;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+/// Why the mailer could not be set up from `[mail]`.
 #[derive(Debug, thiserror::Error)]
 pub enum MailSetupError {
+    /// `mail.transport` names no transport Beacon knows.
     #[error("mail.transport `{0}` is not file:DIR, smtp://HOST:PORT or smtps://HOST:PORT")]
     Transport(String),
+    /// `mail.from` is not a mailbox.
     #[error("mail.from `{0}` is not an address like `Name <name@example.org>`")]
     From(String),
+    /// The directory for `file:` mail cannot be created.
     #[error("cannot create the mail directory {0}: {1}")]
     Dir(String, std::io::Error),
+    /// The DKIM key or selector cannot be used.
     #[error("DKIM: {0}")]
     Dkim(String),
 }
@@ -114,9 +119,13 @@ impl std::fmt::Debug for Mailer {
 /// A message ready to build: already rendered, addressed to one person.
 #[derive(Debug, Clone)]
 pub struct Outgoing<'a> {
+    /// The recipient's address.
     pub to: &'a str,
+    /// The subject line, before header cleaning.
     pub subject: &'a str,
+    /// The plain-text body.
     pub text: String,
+    /// The HTML body, when there is one.
     pub html: Option<String>,
     /// `List-Id` value, e.g. `Community safety alerts <alerts.beacon.example>`.
     pub list_id: Option<&'a str>,
@@ -134,6 +143,7 @@ pub fn header_safe(v: &str) -> String {
 }
 
 impl Mailer {
+    /// The mailer `[mail]` describes: SMTP (pooled), SMTPS, or `.eml` files in a directory.
     pub fn from_config(c: &MailConfig) -> Result<Self, MailSetupError> {
         let from: Mailbox = c
             .from
@@ -222,6 +232,7 @@ impl Mailer {
         })
     }
 
+    /// The message with its headers (From, To, List-Id, one-click unsubscribe), DKIM-signed when a key is set.
     pub fn build(&self, m: &Outgoing<'_>) -> Result<Message, SendError> {
         let to: Mailbox =
             m.to.parse()
@@ -271,6 +282,7 @@ impl Mailer {
         Ok(msg)
     }
 
+    /// Hands the message to the transport; the error says whether trying again could help.
     pub async fn send(&self, msg: Message) -> Result<(), SendError> {
         match &self.transport {
             Transport::Pooled(pool) => {

@@ -1,10 +1,13 @@
 //! Outbound adapters. Each failure says whether trying again could help.
 
+#![warn(missing_docs)]
+
 pub mod email;
 mod smtp_pool;
 pub mod smtp_reply;
 pub mod webhook;
 
+/// Why a send failed, and so whether to try again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// Worth retrying later: a 4xx SMTP reply, a timeout, a refused connection, HTTP 5xx/429.

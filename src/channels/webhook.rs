@@ -21,13 +21,20 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Result<St
     ))
 }
 
+/// The HTTP client that posts signed webhooks to partners.
 #[derive(Debug, Clone)]
 pub struct WebhookClient {
     http: reqwest::Client,
 }
 
 impl WebhookClient {
+    /// A client with Beacon's timeouts and user agent.
     pub fn new() -> Result<Self, reqwest::Error> {
+        // reqwest is built without its own TLS provider (aws-lc); lettre already links ring,
+        // so webhooks use it too. Installing twice is harmless: the first provider stays.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .connect_timeout(Duration::from_secs(5))
@@ -36,6 +43,8 @@ impl WebhookClient {
         Ok(WebhookClient { http })
     }
 
+    /// Posts `body` to `url`, signed with `secret`: 2xx is sent; no answer, 408, 429 and 5xx are
+    /// transient; any other reply is permanent.
     pub async fn post(
         &self,
         url: &str,

@@ -23,7 +23,7 @@ async fn paused(config: &Config) -> Vec<String> {
         eprintln!("note: cannot open the database, so paused campaigns are not marked");
         return Vec::new();
     };
-    let paused = crate::store::CalendarStore::paused_campaigns(&store).await;
+    let paused = store.paused_campaigns().await;
     store.close().await;
     paused.unwrap_or_default()
 }
@@ -39,13 +39,13 @@ pub struct CalendarArgs<'a> {
 
 pub async fn run(config: &Config, a: CalendarArgs<'_>) -> anyhow::Result<bool> {
     let cal = crate::app::load_calendar(config)?;
-    if let Some(slug) = a.only {
-        if cal.campaign(slug).is_none() {
-            bail!(
-                "no campaign called `{slug}` in {}",
-                config.calendar.dir.display()
-            );
-        }
+    if let Some(slug) = a.only
+        && cal.campaign(slug).is_none()
+    {
+        bail!(
+            "no campaign called `{slug}` in {}",
+            config.calendar.dir.display()
+        );
     }
     let start = match a.from {
         Some(d) => london_instant(d.and_hms_opt(0, 0, 0).unwrap_or_default()),

@@ -286,7 +286,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 force,
             };
             let ok = send_cmd::run(&s, args).await;
-            s.sql.close().await;
+            s.store.close().await;
             ok
         }
         Command::Subscribers {
@@ -316,7 +316,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                     chrono::Utc::now(),
                 )
                 .await?;
-            s.sql.close().await;
+            s.store.close().await;
             println!(
                 "imported {} new, {} already known, {} invalid row(s) skipped",
                 r.added, r.unchanged, r.invalid
@@ -328,14 +328,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         } => {
             let s = crate::app::Services::build(config).await?;
             let ok = outbox_cmd::unsuppress(&s, &email).await;
-            s.sql.close().await;
+            s.store.close().await;
             ok
         }
         Command::Demo { subscribers } => {
             let s = crate::app::Services::build(config).await?;
             let r =
                 crate::bulk::demo(s.store.as_ref(), &s.calendar.get().areas, subscribers).await?;
-            s.sql.close().await;
+            s.store.close().await;
             println!(
                 "added {} demo residents ({} already there)",
                 r.added, r.unchanged
@@ -348,7 +348,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 Some(channel) => outbox_cmd::resume(&s, &channel).await,
                 None => outbox_cmd::show(&s, format).await,
             };
-            s.sql.close().await;
+            s.store.close().await;
             ok
         }
         Command::Report {
@@ -359,7 +359,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         } => {
             let s = crate::app::Services::build(config).await?;
             let ok = report_cmd::run(&s, from, to, format, output.as_deref()).await;
-            s.sql.close().await;
+            s.store.close().await;
             ok
         }
         Command::Users { command } => {
@@ -377,13 +377,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 UsersCommand::Tokens => users_cmd::tokens(&s).await,
                 UsersCommand::Revoke { name } => users_cmd::revoke(&s, &name).await,
             };
-            s.sql.close().await;
+            s.store.close().await;
             ok
         }
         Command::Reload => {
             let s = crate::app::Services::build(config).await?;
             crate::app::request_reload(&s).await?;
-            s.sql.close().await;
+            s.store.close().await;
             println!("calendar is valid; running services will load it within one scheduler tick");
             Ok(true)
         }

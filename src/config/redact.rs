@@ -1,4 +1,27 @@
-//! Showing URLs from the settings without their secrets.
+//! Keeping the settings' secrets out of logs: `Secret`, and URLs shown without their passwords.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A value that must never reach a log: `Debug` prints `"***"`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
 
 /// A URL fit to show: any password replaced by `***`, even when the URL does not parse
 /// (an error about a malformed URL must not print the secret inside it).

@@ -4,6 +4,7 @@ use super::Worker;
 use crate::channels::SendError;
 use crate::channels::email::Outgoing;
 use crate::domain::token::Purpose;
+use crate::domain::{OutboxKind, SubscriberStatus};
 use crate::store::{Claimed, Recipient};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -16,8 +17,27 @@ impl Worker {
         recipients: &HashMap<i64, Recipient>,
     ) -> Result<Option<lettre::Message>, SendError> {
         let recipient = row.subscriber_id.and_then(|id| recipients.get(&id));
-        if row.kind == "campaign" {
-            let Some(r) = recipient.filter(|r| r.status == "confirmed") else {
+        match row.kind {
+            OutboxKind::Campaign => self.campaign_mail(row, recipient).await,
+            OutboxKind::Confirm | OutboxKind::Already | OutboxKind::Links | OutboxKind::Digest => {
+                match recipient {
+                    Some(r) => self.resident_mail(row, r).await,
+                    None => Ok(None),
+                }
+            }
+            // Other transactional mail (tests from the console): the payload carries the message.
+            OutboxKind::Test | OutboxKind::Webhook => self.payload_mail(row, recipient),
+        }
+    }
+
+    /// A resident's copy of a campaign run, if they are still confirmed.
+    async fn campaign_mail(
+        &self,
+        row: &Claimed,
+        recipient: Option<&Recipient>,
+    ) -> Result<Option<lettre::Message>, SendError> {
+        {
+            let Some(r) = recipient.filter(|r| r.status == SubscriberStatus::Confirmed) else {
                 return Ok(None);
             };
             let Some(email) = r.email.as_deref() else {
@@ -45,8 +65,7 @@ impl Worker {
                 .ctx
                 .link("manage", Purpose::Manage, r.subscriber_id, r.token_version);
             let body = template.personalise(&manage, &unsubscribe);
-            return self
-                .mailer
+            self.mailer
                 .build(&Outgoing {
                     to: email,
                     subject: &run.subject,
@@ -55,18 +74,16 @@ impl Worker {
                     list_id: Some(&self.ctx.list_id),
                     unsubscribe_url: Some(&unsubscribe),
                 })
-                .map(Some);
+                .map(Some)
         }
-        if matches!(
-            row.kind.as_str(),
-            "confirm" | "already" | "links" | "digest"
-        ) {
-            let Some(r) = recipient else {
-                return Ok(None);
-            };
-            return self.resident_mail(row, r).await;
-        }
-        // Other transactional mail (tests from the console): the payload carries the message.
+    }
+
+    /// A message whose payload carries it (a test send from the console).
+    fn payload_mail(
+        &self,
+        row: &Claimed,
+        recipient: Option<&Recipient>,
+    ) -> Result<Option<lettre::Message>, SendError> {
         let payload: serde_json::Value = row
             .payload
             .as_deref()
@@ -75,7 +92,7 @@ impl Worker {
         let field = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let to = match (field("to"), recipient) {
             (Some(to), _) => to,
-            (None, Some(r)) if r.status != "erased" => match &r.email {
+            (None, Some(r)) if r.status != SubscriberStatus::Erased => match &r.email {
                 Some(e) => e.clone(),
                 None => return Ok(None),
             },

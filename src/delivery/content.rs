@@ -4,7 +4,7 @@ use crate::config::{Config, WebhookConfig};
 use crate::domain::token::{Claims, Purpose, Signer};
 use crate::domain::{AreaDirectory, Priority};
 use crate::render::email::{CampaignContent, EmailTemplate};
-use crate::store::{Run, Store, StoreError};
+use crate::store::{Run, SqlStore, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +35,7 @@ impl std::fmt::Debug for Context {
 
 impl Context {
     pub async fn new(
-        store: &dyn Store,
+        store: &SqlStore,
         config: &Config,
         signer: Signer,
         areas: AreaDirectory,
@@ -84,7 +84,7 @@ impl Context {
         format!("{}/{path}/{token}", self.base_url)
     }
 
-    pub async fn run(&self, store: &dyn Store, run_id: i64) -> Result<Arc<Run>, StoreError> {
+    pub async fn run(&self, store: &SqlStore, run_id: i64) -> Result<Arc<Run>, StoreError> {
         if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&run_id).cloned()) {
             return Ok(r);
         }

@@ -1,7 +1,6 @@
 //! A batch's hold on its rows: renewed by a heartbeat while the work lasts (sending and
 //! recording), and asked before every send, so a row whose lease may be lost is never sent.
-
-use crate::store::Store;
+use crate::store::SqlStore;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -63,7 +62,7 @@ impl Hold {
 
 /// Renews the session and its leases every `every` until `done` changes (or its sender goes).
 pub(super) async fn heartbeat(
-    store: &dyn Store,
+    store: &SqlStore,
     me: i64,
     hold: &Hold,
     clock: impl Fn() -> DateTime<Utc>,

@@ -4,9 +4,9 @@
 use super::Worker;
 use crate::channels::SendError;
 use crate::channels::email::Outgoing;
-use crate::domain::Priority;
 use crate::domain::schedule::LONDON;
 use crate::domain::token::Purpose;
+use crate::domain::{OutboxKind, Priority, SubscriberStatus};
 use crate::render::resident_mail::{self, DigestLine, Mail};
 use crate::store::{Claimed, Recipient};
 
@@ -33,12 +33,12 @@ impl Worker {
         );
         // Sign-up queues the same job for every known address; a resident already confirmed
         // gets "already subscribed" (their request is never offered) instead of a link to confirm.
-        let kind = match (row.kind.as_str(), r.status.as_str()) {
-            ("confirm", "confirmed") => "already",
+        let kind = match (row.kind, r.status) {
+            (OutboxKind::Confirm, SubscriberStatus::Confirmed) => OutboxKind::Already,
             (k, _) => k,
         };
         let (mail, bulk): (Mail, bool) = match kind {
-            "confirm" => {
+            OutboxKind::Confirm => {
                 let payload = row
                     .payload
                     .as_deref()
@@ -72,7 +72,7 @@ impl Worker {
                         (q.areas, q.topics, url)
                     }
                     None => {
-                        if r.status != "pending" {
+                        if r.status != SubscriberStatus::Pending {
                             return Ok(None);
                         }
                         let Some(prefs) = self
@@ -114,9 +114,9 @@ impl Worker {
                 )
             }
             // Asked for on the manage page; goes whatever their status, as the page does.
-            "links" => (resident_mail::new_link(&manage).map_err(rendering)?, false),
-            "already" => {
-                if r.status != "confirmed" {
+            OutboxKind::Links => (resident_mail::new_link(&manage).map_err(rendering)?, false),
+            OutboxKind::Already => {
+                if r.status != SubscriberStatus::Confirmed {
                     return Ok(None);
                 }
                 (
@@ -124,8 +124,10 @@ impl Worker {
                     false,
                 )
             }
-            _ => {
-                if r.status != "confirmed" {
+            // Not resident mail: never routed here.
+            OutboxKind::Campaign | OutboxKind::Webhook | OutboxKind::Test => return Ok(None),
+            OutboxKind::Digest => {
+                if r.status != SubscriberStatus::Confirmed {
                     return Ok(None);
                 }
                 let items = self

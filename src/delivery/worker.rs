@@ -8,12 +8,14 @@ use super::breaker::Attempt;
 use super::lease::{Hold, heartbeat};
 use super::limits::Limits;
 use super::recorder::{Done, Outcome};
+use super::report::{Tally, WorkerReport, tally};
 use super::state::{Reliability, WorkerState};
 use crate::channels::SendError;
 use crate::channels::email::Mailer;
 use crate::channels::smtp_reply::{reply_key, throttle_in_text};
 use crate::channels::webhook::WebhookClient;
-use crate::store::{Claimed, Failure, Recipient, Store, StoreError};
+use crate::domain::OutboxChannel;
+use crate::store::{Claimed, Failure, Recipient, SqlStore, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -22,19 +24,8 @@ use tokio::sync::{mpsc, watch};
 
 const CHANNELS: [&str; 2] = ["email", "webhook"];
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct WorkerReport {
-    pub claimed: usize,
-    pub sent: usize,
-    pub retried: usize,
-    pub failed: usize,
-    pub cancelled: usize,
-    /// Put back untried: a rate limit, a throttling server, a paused channel, a lost lease.
-    pub deferred: usize,
-}
-
 pub struct Worker {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub ctx: Arc<Context>,
     pub mailer: Arc<Mailer>,
     pub hooks: WebhookClient,
@@ -260,26 +251,28 @@ impl Worker {
             at: clock(),
             _place: permit,
         };
-        let channel = row.channel.clone();
-        if !probe && self.state.is_paused(&channel) {
+        let channel = row.channel.as_str();
+        if !probe && self.state.is_paused(channel) {
             return done(row, Outcome::GiveBack(clock()), None);
         }
-        if let Some(until) = self.state.throttled_until(&channel, clock()) {
+        if let Some(until) = self.state.throttled_until(channel, clock()) {
             return done(row, Outcome::GiveBack(until), None);
         }
-        if let Err(wait) = self.limits.take(&channel).await {
+        if let Err(wait) = self.limits.take(channel).await {
             let until = clock() + Duration::from_std(wait).unwrap_or(Duration::hours(1));
             return done(row, Outcome::GiveBack(until), None);
         }
-        let message = if channel == "webhook" {
-            None
-        } else {
-            match self.email(&row, recipients).await {
-                Ok(Some(m)) => Some(m),
-                Ok(None) => return done(row, Outcome::Cancel, None),
-                Err(e) => {
-                    let outcome = self.judge(&row, e, probe, clock()).await;
-                    return done(row, outcome, None);
+        let message = match row.channel {
+            OutboxChannel::Webhook => None,
+            // Never claimed (the digest job gathers them); one would go as the e-mail it is.
+            OutboxChannel::Email | OutboxChannel::Digest => {
+                match self.email(&row, recipients).await {
+                    Ok(Some(m)) => Some(m),
+                    Ok(None) => return done(row, Outcome::Cancel, None),
+                    Err(e) => {
+                        let outcome = self.judge(&row, e, probe, clock()).await;
+                        return done(row, outcome, None);
+                    }
                 }
             }
         };
@@ -298,10 +291,10 @@ impl Worker {
         };
         let outcome = match result {
             Ok(()) => {
-                self.state.went_through(&channel);
-                self.state.breaker.record(&channel, Attempt::Ok);
+                self.state.went_through(channel);
+                self.state.breaker.record(channel, Attempt::Ok);
                 if probe {
-                    self.probe_went_through(&channel, clock()).await;
+                    self.probe_went_through(channel, clock()).await;
                 }
                 Outcome::Sent
             }
@@ -377,26 +370,5 @@ impl Worker {
             tracing::warn!(outbox_id = row.outbox_id, attempt = row.attempts, channel, error = %e, ?failure, "send failed (repeats of this failure are counted, not logged)");
         }
         Outcome::Failed { error: e, failure }
-    }
-}
-
-enum Tally {
-    Sent,
-    Cancelled,
-    Deferred,
-    Retried,
-    Failed,
-}
-
-fn tally(o: &Outcome) -> Tally {
-    match o {
-        Outcome::Sent => Tally::Sent,
-        Outcome::Cancel => Tally::Cancelled,
-        Outcome::GiveBack(_) => Tally::Deferred,
-        Outcome::Failed {
-            failure: Failure::Retry(_),
-            ..
-        } => Tally::Retried,
-        Outcome::Failed { .. } => Tally::Failed,
     }
 }

@@ -1,59 +1,22 @@
 //! Towns and parishes, the districts they sit in, and which of them a postcode belongs to.
 
+use super::district::District;
 use super::geography::{Candidate, Geography, Place, nearest};
 use super::postcode::{Postcode, PostcodePrefix};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
-use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum District {
-    Chiltern,
-    SouthBucks,
-}
-
-impl District {
-    pub const ALL: [District; 2] = [District::Chiltern, District::SouthBucks];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            District::Chiltern => "chiltern",
-            District::SouthBucks => "south-bucks",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            District::Chiltern => "Chiltern",
-            District::SouthBucks => "South Bucks",
-        }
-    }
-}
-
-impl FromStr for District {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|d| d.slug() == s)
-            .ok_or_else(|| format!("unknown district `{s}`; expected `chiltern` or `south-bucks`"))
-    }
-}
-
-impl fmt::Display for District {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.slug())
-    }
-}
-
+/// An area residents subscribe to: a town, village or group of them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Area {
+    /// The name used in files and URLs.
     pub slug: String,
+    /// The name shown to people.
     pub name: String,
+    /// The district it lies in.
     pub district: District,
     /// The postcode sectors its postcodes lie in (from the postcode table).
     pub postcodes: Vec<PostcodePrefix>,
+    /// How many households it has, when known (for penetration).
     pub households: Option<u32>,
     /// Codes of the council wards it lies in (wholly or partly).
     pub wards: Vec<String>,
@@ -65,12 +28,16 @@ pub struct Area {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(untagged)]
 pub enum AreaTarget {
+    /// Every area.
     All,
+    /// Every area of one district.
     District(District),
+    /// One area, by slug.
     Area(String),
 }
 
 impl AreaTarget {
+    /// The name as written in a campaign's `areas` list.
     pub fn slug(&self) -> &str {
         match self {
             AreaTarget::All => "all",
@@ -83,6 +50,7 @@ impl AreaTarget {
 /// The answer to "which area is this postcode in?".
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution<'a> {
+    /// The postcode belongs to this area.
     One(&'a Area),
     /// The postcode lies between places, or is unknown and its sector is shared (with
     /// another area or with places outside): the resident chooses (nearest first).
@@ -168,18 +136,22 @@ impl AreaDirectory {
         self.by_postcode.len()
     }
 
+    /// The area with this slug.
     pub fn get(&self, slug: &str) -> Option<&Area> {
         self.areas.get(slug)
     }
 
+    /// Every area, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &Area> {
         self.areas.values()
     }
 
+    /// How many areas there are.
     pub fn len(&self) -> usize {
         self.areas.len()
     }
 
+    /// Whether there are no areas.
     pub fn is_empty(&self) -> bool {
         self.areas.is_empty()
     }

@@ -4,21 +4,35 @@ use super::{AreaTarget, Channel, Priority, Schedule, Season, schedule::LONDON};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::time::Duration;
 
+/// How long after its time a missed fire may still go out.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(6 * 3600);
 
+/// One campaign file, validated: what to send, to whom, where and when.
 #[derive(Debug, Clone)]
 pub struct Campaign {
+    /// The file name without `.md`; the campaign's identity.
     pub slug: String,
+    /// The title staff see.
     pub title: String,
+    /// The plan priority it serves.
     pub priority: Priority,
+    /// The partner organisation that leads it.
     pub lead: String,
+    /// When it fires (Europe/London).
     pub schedule: Schedule,
+    /// The part of each year it may fire in.
     pub season: Option<Season>,
+    /// The first day it may fire.
     pub starts: Option<NaiveDate>,
+    /// The last day it may fire.
     pub ends: Option<NaiveDate>,
+    /// Who it goes to.
     pub areas: Vec<AreaTarget>,
+    /// How it goes out.
     pub channels: Vec<Channel>,
+    /// The e-mail subject and feed title.
     pub subject: String,
+    /// The one-line summary for feeds and lists.
     pub summary: String,
     /// The message, as Markdown.
     pub body: String,

@@ -6,8 +6,10 @@ use std::str::FromStr;
 /// Why an address was refused; the message is written for the resident.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
+    /// Nothing was typed.
     #[error("Enter an email address")]
     Empty,
+    /// Not an address mail can be sent to.
     #[error("Enter an email address in the correct format, like name@example.com")]
     Invalid,
 }
@@ -20,6 +22,7 @@ pub enum EmailError {
 pub struct Email(String);
 
 impl Email {
+    /// Trims and checks an address typed by a resident; the domain is lower-cased.
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -50,6 +53,7 @@ impl Email {
         )))
     }
 
+    /// The address as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

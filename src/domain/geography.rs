@@ -6,14 +6,16 @@
 //! area with the nearest place among those listing its ward. When another area's place is
 //! nearly as near, the resident is asked rather than silently put in either.
 
-use super::area::District;
+use super::district::District;
 use super::postcode::Postcode;
 use std::collections::BTreeSet;
 
 /// A position on the Ordnance Survey National Grid, in metres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct GridRef {
+    /// Metres east of the grid's origin.
     pub easting: u32,
+    /// Metres north of the grid's origin.
     pub northing: u32,
 }
 
@@ -23,6 +25,7 @@ impl GridRef {
         (easting <= 700_000 && northing <= 1_300_000).then_some(GridRef { easting, northing })
     }
 
+    /// The straight-line distance, in metres.
     pub fn distance(self, other: GridRef) -> f64 {
         let de = f64::from(self.easting) - f64::from(other.easting);
         let dn = f64::from(self.northing) - f64::from(other.northing);
@@ -33,22 +36,29 @@ impl GridRef {
 /// A named town, village or neighbourhood and where it is.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Place {
+    /// The name residents use.
     pub name: String,
+    /// Where its centre is.
     pub at: GridRef,
 }
 
 /// A council ward and the district it was part of before April 2020.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Ward {
+    /// The ONS ward code.
     pub code: String,
+    /// The ward's name.
     pub name: String,
+    /// The district it was in.
     pub district: District,
 }
 
 /// One live postcode from OS Code-Point Open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostcodeRecord {
+    /// The postcode.
     pub postcode: Postcode,
+    /// The code of the ward it lies in.
     pub ward: String,
     /// None when Code-Point Open has no position for it.
     pub at: Option<GridRef>,
@@ -59,7 +69,9 @@ pub struct PostcodeRecord {
 /// The wards and their postcodes.
 #[derive(Debug, Clone, Default)]
 pub struct Geography {
+    /// The wards of the districts.
     pub wards: Vec<Ward>,
+    /// Their live postcodes.
     pub postcodes: Vec<PostcodeRecord>,
     /// Sectors (`HP10 8`) with live postcodes outside the wards too: a postcode of theirs that
     /// the table does not hold may be outside.
@@ -67,10 +79,12 @@ pub struct Geography {
 }
 
 impl Geography {
+    /// The ward with this ONS code.
     pub fn ward(&self, code: &str) -> Option<&Ward> {
         self.wards.iter().find(|w| w.code == code)
     }
 
+    /// The ward with this name, ignoring case.
     pub fn ward_named(&self, name: &str) -> Option<&Ward> {
         self.wards
             .iter()
@@ -87,7 +101,9 @@ pub const ASK_WITHIN_SHARE: f64 = 0.25;
 
 /// A candidate area: its key and its places.
 pub struct Candidate<'a> {
+    /// The area's key (its slug).
     pub key: &'a str,
+    /// The area's places.
     pub places: &'a [Place],
 }
 

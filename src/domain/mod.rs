@@ -1,12 +1,16 @@
 //! Validated newtypes and pure logic: no I/O, no clock reads (time is passed in).
 
+#![warn(missing_docs)]
+
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod district;
 pub mod email;
 pub mod geography;
 pub mod outcome;
 pub mod password;
+pub mod pipeline;
 pub mod postcode;
 pub mod priority;
 pub mod role;
@@ -16,10 +20,14 @@ pub mod sending;
 pub mod signup;
 pub mod token;
 
-pub use area::{Area, AreaDirectory, AreaTarget, District, Resolution};
+pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
+pub use district::District;
 pub use email::Email;
+pub use pipeline::{
+    OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,
+};
 pub use postcode::{Postcode, PostcodePrefix};
 pub use priority::Priority;
 pub use role::Role;

@@ -20,6 +20,7 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// Every measure.
     pub const ALL: [Measure; 5] = [
         Measure::AudienceGrowthPctPerYear,
         Measure::MinAreaPer1000Households,
@@ -28,6 +29,7 @@ impl Measure {
         Measure::Signups,
     ];
 
+    /// The name used in `outcomes.toml`.
     pub fn as_str(self) -> &'static str {
         match self {
             Measure::AudienceGrowthPctPerYear => "audience_growth_pct_per_year",
@@ -52,10 +54,13 @@ impl FromStr for Measure {
     }
 }
 
+/// Which side of the target is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
+    /// Good at or above the target.
     AtLeast,
+    /// Good at or below the target.
     AtMost,
 }
 
@@ -63,13 +68,18 @@ pub enum Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rag {
+    /// On target.
     Green,
+    /// Within the amber margin of the target.
     Amber,
+    /// Off target by more than the margin.
     Red,
+    /// Nothing to measure yet.
     Grey,
 }
 
 impl Rag {
+    /// The lower-case name used in CSV and JSON.
     pub fn slug(self) -> &'static str {
         match self {
             Rag::Green => "green",
@@ -91,12 +101,18 @@ impl fmt::Display for Rag {
     }
 }
 
+/// One target from `outcomes.toml`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Outcome {
+    /// Its identifier.
     pub id: String,
+    /// What it means, in words.
     pub description: String,
+    /// What is measured.
     pub measure: Measure,
+    /// Which side of the target is good.
     pub direction: Direction,
+    /// The target value.
     pub target: f64,
 }
 
@@ -120,7 +136,9 @@ impl Outcome {
 /// The targets in `outcomes.toml`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Outcomes {
+    /// How far off target (in % of the target) is still amber.
     pub amber_margin_pct: f64,
+    /// The targets, in file order.
     pub targets: Vec<Outcome>,
 }
 

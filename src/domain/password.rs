@@ -40,14 +40,18 @@ const COMMON: &str = include_str!("common_passwords.txt");
 /// Why a chosen password was refused, as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Weak {
+    /// Shorter than the minimum.
     #[error("Use at least {MIN_LENGTH} characters; three random words are easy to remember")]
     TooShort,
+    /// Longer than the maximum.
     #[error("Use at most {MAX_LENGTH} characters")]
     TooLong,
+    /// In the list of the most common passwords.
     #[error(
         "This is one of the passwords people choose most often; choose something less guessable"
     )]
     Common,
+    /// Contains the account's e-mail address.
     #[error("Do not use your email address in your password")]
     ContainsEmail,
 }
@@ -90,7 +94,7 @@ pub fn acceptable(candidate: &str, email: &str) -> Result<(), Weak> {
 pub fn generate() -> String {
     const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     (0..20)
-        .map(|_| CHARS[rand::random::<usize>() % CHARS.len()] as char)
+        .map(|_| CHARS[rand::random_range(0..CHARS.len())] as char)
         .collect()
 }
 

@@ -2,10 +2,13 @@
 
 use std::fmt;
 
+/// Why a typed postcode was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PostcodeError {
+    /// Nothing was typed.
     #[error("Enter a postcode")]
     Empty,
+    /// Not a UK postcode.
     #[error("Enter a full UK postcode, like HP6 5AW")]
     Invalid,
 }
@@ -35,6 +38,7 @@ fn is_inward(s: &str) -> bool {
 }
 
 impl Postcode {
+    /// Normalises a typed postcode (`hp51ab` → `HP5 1AB`) and checks its shape.
     pub fn parse(input: &str) -> Result<Self, PostcodeError> {
         let compact: String = input
             .chars()
@@ -54,6 +58,7 @@ impl Postcode {
         Ok(Postcode(format!("{outward} {inward}")))
     }
 
+    /// The postcode as `HP5 1AB`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -88,6 +93,7 @@ impl fmt::Debug for Postcode {
 pub struct PostcodePrefix(String);
 
 impl PostcodePrefix {
+    /// Reads `HP5` or `HP5 1`; the error says what is wrong.
     pub fn parse(input: &str) -> Result<Self, String> {
         let up = input.trim().to_ascii_uppercase();
         let mut parts = up.split_whitespace();
@@ -105,6 +111,7 @@ impl PostcodePrefix {
         }))
     }
 
+    /// The prefix as written.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -3,19 +3,26 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// A priority of the Community Safety Plan; campaigns serve one and residents follow them as topics.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
+    /// Burglary and vehicle crime.
     BurglaryVehicle,
+    /// Vulnerability and safeguarding.
     VulnerabilitySafeguarding,
+    /// Violence and domestic abuse.
     ViolenceDomesticAbuse,
+    /// Community resilience.
     CommunityResilience,
+    /// Fear of crime.
     FearOfCrime,
 }
 
 impl Priority {
+    /// Every priority, in the plan's order.
     pub const ALL: [Priority; 5] = [
         Priority::BurglaryVehicle,
         Priority::VulnerabilitySafeguarding,
@@ -24,6 +31,7 @@ impl Priority {
         Priority::FearOfCrime,
     ];
 
+    /// The name used in files, forms and URLs.
     pub fn slug(self) -> &'static str {
         match self {
             Priority::BurglaryVehicle => "burglary-vehicle",
@@ -45,6 +53,7 @@ impl Priority {
         }
     }
 
+    /// Every slug, comma-separated, for error messages.
     pub fn slugs() -> String {
         Self::ALL.map(Priority::slug).join(", ")
     }

@@ -4,15 +4,20 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// What a staff member may do in the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// A partner agency: reads reports and the calendar.
     Viewer,
+    /// Also runs the calendar: tests, sends, pauses and resumes campaigns and channels.
     Editor,
+    /// Also manages people: staff accounts, API tokens, subscribers, the audit log.
     Admin,
 }
 
 impl Role {
+    /// The name stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",

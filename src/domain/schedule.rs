@@ -11,8 +11,10 @@ use chrono_tz::Tz;
 use std::fmt;
 use std::str::FromStr;
 
+/// The time zone every schedule is written in.
 pub const LONDON: Tz = chrono_tz::Europe::London;
 
+/// A cron schedule read in Europe/London that fires once at each valid local time, across both clock changes.
 #[derive(Clone)]
 pub struct Schedule {
     source: String,
@@ -134,6 +136,7 @@ pub fn london_instant(local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 impl Schedule {
+    /// The cron expression as written in the campaign file.
     pub fn source(&self) -> &str {
         &self.source
     }

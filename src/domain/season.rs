@@ -7,7 +7,9 @@ use std::str::FromStr;
 /// A day of the year as `MM-DD`. 29 February is allowed; in other years nothing falls on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MonthDay {
+    /// The month, 1–12.
     pub month: u32,
+    /// The day of the month.
     pub day: u32,
 }
 
@@ -37,11 +39,14 @@ impl fmt::Display for MonthDay {
 /// Both ends inclusive. `from > to` means the season wraps the new year (e.g. 11-01 to 01-31).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Season {
+    /// The first day.
     pub from: MonthDay,
+    /// The last day.
     pub to: MonthDay,
 }
 
 impl Season {
+    /// Whether `date` falls within the season.
     pub fn contains(&self, date: NaiveDate) -> bool {
         let d = MonthDay {
             month: date.month(),

@@ -9,7 +9,9 @@ use std::str::FromStr;
 /// A nightly window in UK time, like `21:00-07:00`, during which routine e-mail waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuietHours {
+    /// When quiet hours begin.
     pub from: NaiveTime,
+    /// When they end (the next morning when earlier than `from`).
     pub to: NaiveTime,
 }
 
@@ -68,6 +70,7 @@ pub struct SendingRules {
     pub repeat_window: Duration,
     /// Campaign e-mails a resident gets in any 7 days; more wait for the round-up. 0: no limit.
     pub max_per_week: u32,
+    /// Hours in which bulk campaign e-mail waits; urgent mail, feeds and webhooks are not held.
     pub quiet_hours: Option<QuietHours>,
 }
 

@@ -6,16 +6,21 @@ use super::{Email, Postcode, Priority};
 
 /// The consent statement residents agree to, and its version, kept with every subscription.
 pub const CONSENT_VERSION: &str = "2026-11";
+/// The consent statement a resident agrees to, recorded with each sign-up.
 pub const CONSENT_TEXT: &str = "I agree to the Chiltern and South Bucks Community Safety Partnership e-mailing me crime prevention advice and alerts for my area and the topics I chose. I can change or stop them at any time with the link in every e-mail.";
 
+/// How often a resident hears from us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Frequency {
+    /// Each campaign as it goes out.
     Immediate,
+    /// One round-up a week.
     Weekly,
 }
 
 impl Frequency {
+    /// The name used in forms and rows.
     pub fn as_str(self) -> &'static str {
         match self {
             Frequency::Immediate => "immediate",
@@ -23,6 +28,7 @@ impl Frequency {
         }
     }
 
+    /// Reads a form or row value.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "immediate" => Some(Frequency::Immediate),
@@ -36,11 +42,17 @@ impl Frequency {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct SignupForm {
+    /// The address typed.
     pub email: String,
+    /// The postcode typed.
     pub postcode: String,
+    /// The topics ticked.
     pub topics: Vec<String>,
+    /// The frequency chosen.
     pub frequency: String,
+    /// The consent box (`yes` when ticked).
     pub consent: String,
+    /// Where the resident heard of us.
     pub source: String,
     /// The place chosen on "Which place do you live in?": an area slug, or `all` for every
     /// place offered.
@@ -54,7 +66,9 @@ pub struct SignupForm {
 /// One problem with one field, worded for the resident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// The form field it belongs to.
     pub field: &'static str,
+    /// What to fix, in plain words.
     pub message: String,
 }
 
@@ -70,18 +84,24 @@ impl FieldError {
 /// A sign-up that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signup {
+    /// The checked address.
     pub email: Email,
+    /// The checked postcode.
     pub postcode: Postcode,
     /// The area, or the areas the resident chose to follow when their postcode lies between places.
     pub area_slugs: Vec<String>,
+    /// The topics to follow.
     pub topics: Vec<Priority>,
+    /// How often to send.
     pub frequency: Frequency,
+    /// Where the resident heard of us.
     pub source: String,
 }
 
 /// Why a form could not be accepted as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
+    /// Every problem found, one per field.
     pub errors: Vec<FieldError>,
     /// The postcode, when it is one.
     pub postcode: Option<Postcode>,
@@ -129,6 +149,7 @@ pub fn parse_topics(raw: &[String]) -> Result<Vec<Priority>, FieldError> {
     Ok(topics)
 }
 
+/// Reads the frequency field, or says what to choose.
 pub fn parse_frequency(raw: &str) -> Result<Frequency, FieldError> {
     Frequency::parse(raw.trim()).ok_or_else(|| {
         FieldError::new(

@@ -9,10 +9,14 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// What a signed link lets its holder do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// Leave every list.
     Unsubscribe,
+    /// Confirm a sign-up.
     Confirm,
+    /// See and change one's subscriptions.
     Manage,
     /// Confirms one sign-up request for an address already on file; the claims'
     /// `subscriber_id` holds the request's id, `version` the resident's link version.
@@ -33,7 +37,9 @@ impl Purpose {
 /// What a valid token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claims {
+    /// What the link lets its holder do.
     pub purpose: Purpose,
+    /// Whose link it is.
     pub subscriber_id: i64,
     /// Bumped on the subscriber to revoke every link issued before.
     pub version: i64,
@@ -41,10 +47,13 @@ pub struct Claims {
     pub expires: i64,
 }
 
+/// Why a link was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
+    /// Not signed with our key, or altered.
     #[error("the link is not one we sent")]
     Invalid,
+    /// Past its expiry.
     #[error("the link has expired")]
     Expired,
 }
@@ -62,6 +71,7 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
+    /// A signer with this key.
     pub fn new(key: &[u8]) -> Self {
         Signer { key: key.to_vec() }
     }
@@ -72,6 +82,7 @@ impl Signer {
         mac
     }
 
+    /// The token for these claims: payload and HMAC, URL-safe.
     pub fn sign(&self, claims: Claims) -> String {
         let payload = format!(
             "{}.{}.{}.{}",

@@ -60,13 +60,13 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             s,
             "{:<34} {:>5} {:>10} {:>9} {:>8} {:>7} {:>8} {:>7}",
-            c.slug,
-            c.runs,
-            c.delivered,
-            c.residents,
-            c.webhook_posts,
-            c.failed,
-            c.bounced,
+            c.counts.slug,
+            c.counts.runs,
+            c.counts.delivered,
+            c.counts.residents,
+            c.counts.webhook_posts,
+            c.counts.failed,
+            c.counts.bounced,
             opt(c.unsubscribe_pct)
         );
     }

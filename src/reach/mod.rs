@@ -13,12 +13,12 @@ pub use report::*;
 use crate::calendar::Calendar;
 use crate::domain::Priority;
 use crate::domain::outcome::Measure;
-use crate::store::{Store, StoreError};
+use crate::store::{SqlStore, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn gather(
-    store: &dyn Store,
+    store: &SqlStore,
     cal: &Calendar,
     period: Period,
     now: DateTime<Utc>,
@@ -143,17 +143,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
         .campaigns
         .iter()
         .map(|c| CampaignReach {
-            slug: c.slug.clone(),
-            title: c.title.clone(),
-            priority: c.priority.clone(),
-            runs: c.runs,
-            last_run: c.last_run,
-            delivered: c.delivered,
-            residents: c.residents,
-            webhook_posts: c.webhook_posts,
-            failed: c.failed,
-            bounced: c.bounced,
-            unsubscribed: c.unsubscribed,
+            counts: c.clone(),
             unsubscribe_pct: pct(c.unsubscribed as f64, c.residents as f64),
         })
         .collect();
@@ -164,7 +154,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
                 total(
                     campaigns
                         .iter()
-                        .filter(|c| c.priority == p.slug())
+                        .filter(|c| c.counts.priority == p.slug())
                         .map(f)
                         .collect::<Vec<_>>()
                         .iter(),
@@ -173,10 +163,10 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             PriorityReach {
                 priority: p.slug().into(),
                 label: p.resident_label().into(),
-                delivered: of(|c| c.delivered),
-                failed: of(|c| c.failed),
-                bounced: of(|c| c.bounced),
-                unsubscribed: of(|c| c.unsubscribed),
+                delivered: of(|c| c.counts.delivered),
+                failed: of(|c| c.counts.failed),
+                bounced: of(|c| c.counts.bounced),
+                unsubscribed: of(|c| c.counts.unsubscribed),
             }
         })
         .collect();
@@ -189,10 +179,10 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
         baseline_subscribers: baseline,
         growth_pct: pct(subscribers.saturating_sub(baseline) as f64, baseline as f64),
         signups: total(joined_in.values()),
-        delivered: sum(|c| c.delivered),
-        failed: sum(|c| c.failed),
-        bounced: sum(|c| c.bounced),
-        unsubscribed: sum(|c| c.unsubscribed),
+        delivered: sum(|c| c.counts.delivered),
+        failed: sum(|c| c.counts.failed),
+        bounced: sum(|c| c.counts.bounced),
+        unsubscribed: sum(|c| c.counts.unsubscribed),
     };
 
     let mut by_source: BTreeMap<&str, (i64, Vec<SourceArea>)> = BTreeMap::new();

@@ -174,22 +174,12 @@ pub struct SourceReach {
     pub areas: Vec<SourceArea>,
 }
 
+/// One campaign's counts from the store, and its unsubscribe rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CampaignReach {
-    pub slug: String,
-    pub title: String,
-    pub priority: String,
-    pub runs: i64,
-    pub last_run: Option<DateTime<Utc>>,
-    /// Messages delivered to residents.
-    pub delivered: i64,
-    /// Distinct residents reached: one resident reached by two runs counts once.
-    pub residents: i64,
-    /// Posts to partners' webhooks: not residents.
-    pub webhook_posts: i64,
-    pub failed: i64,
-    pub bounced: i64,
-    pub unsubscribed: i64,
+    /// Runs, deliveries, residents reached, webhook posts, failures, bounces and leavers.
+    #[serde(flatten)]
+    pub counts: CampaignCounts,
     /// Unsubscribes within 7 days over distinct residents reached.
     pub unsubscribe_pct: Option<f64>,
 }

@@ -5,7 +5,7 @@ use crate::calendar::{Calendar, SharedCalendar};
 use crate::config::WebhookConfig;
 use crate::domain::SendingRules;
 use crate::domain::{Campaign, Schedule};
-use crate::store::{NewRun, Store, StoreError, Trigger, from_ms, ms};
+use crate::store::{NewRun, SqlStore, StoreError, Trigger, from_ms, ms};
 
 mod send;
 use chrono::{DateTime, Duration, Utc};
@@ -29,7 +29,7 @@ pub struct TickReport {
 }
 
 pub struct Scheduler {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub calendar: SharedCalendar,
     /// Bumped whenever a run publishes to feeds, so feed caches refresh at once.
     pub published: Arc<AtomicU64>,

@@ -1,53 +1,87 @@
 //! Staff accounts, their sessions, API tokens and the audit log.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, from_ms, ms, with_pool};
+use super::{BeginWrite, Flag, MaybeMillis, Millis, Result, SqlStore, StoreError, ms, with_pool};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A staff account as the users page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct StaffUser {
+    /// The account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub id: i64,
+    /// The address they sign in with.
     pub email: String,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// Disabled accounts cannot sign in.
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
+    /// The last successful sign-in, if any.
+    #[sqlx(try_from = "MaybeMillis")]
     pub last_login_at: Option<DateTime<Utc>>,
+    /// When the account was added.
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
 }
 
 /// What login needs to check a password.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct Credentials {
+    /// The account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub id: i64,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// The argon2 hash of the password.
     pub password_hash: String,
+    /// Disabled accounts cannot sign in.
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
+    /// Set after too many failed sign-ins: no sign-in before then.
+    #[sqlx(try_from = "MaybeMillis")]
     pub locked_until: Option<DateTime<Utc>>,
     /// Signed in with a one-time password that must now be replaced.
+    #[sqlx(try_from = "Flag")]
     pub must_change_password: bool,
 }
 
 /// The member of staff behind a live session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionUser {
+    /// The signed-in account's id.
+    #[sqlx(rename = "admin_user_id")]
     pub user_id: i64,
+    /// The address they signed in with.
     pub email: String,
+    /// `admin`, `editor` or `viewer`.
     pub role: String,
+    /// The token every form of this session must carry.
     pub csrf_token: String,
     /// Until a new password is set, the session may only do that (or sign out).
+    #[sqlx(try_from = "Flag")]
     pub must_change_password: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
+    /// Who did it (an address, or `UNKNOWN_ACTOR`).
     pub actor: String,
+    /// What they did.
     pub action: String,
+    /// On what, in words.
     pub detail: Option<String>,
+    /// From where.
     pub ip: Option<String>,
+    /// When.
+    #[sqlx(try_from = "Millis", rename = "created_at")]
     pub at: DateTime<Utc>,
 }
 
 /// Failed logins before an account is locked, and for how long.
 pub const LOCK_AFTER_FAILURES: i64 = 5;
+/// How long an account stays locked after `LOCK_AFTER_FAILURES` failed sign-ins.
 pub const LOCK_MINUTES: i64 = 15;
 /// The actor of a failed sign-in with an address no account has: the typed text is not kept.
 pub const UNKNOWN_ACTOR: &str = "(unknown address)";
@@ -65,95 +99,55 @@ fn clean(text: &str, max: usize) -> String {
         .collect()
 }
 
-#[async_trait::async_trait]
-pub trait AdminStore {
-    async fn add_user(
-        &self,
-        email: &str,
-        password_hash: &str,
-        role: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64>;
-    async fn users(&self) -> Result<Vec<StaffUser>>;
-    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool>;
-    async fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
-    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
-    async fn create_session(
-        &self,
-        session_hash: &str,
-        user_id: i64,
-        csrf_token: &str,
-        ip: Option<&str>,
-        expires: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
-    async fn end_session(&self, session_hash: &str) -> Result<()>;
-    async fn add_api_token(
-        &self,
-        token_hash: &str,
-        name: &str,
-        role: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The name and role of a live API token.
-    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>>;
-    async fn audit(
-        &self,
-        user_id: Option<i64>,
-        actor: &str,
-        action: &str,
-        detail: Option<&str>,
-        ip: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>>;
-}
-
-#[async_trait::async_trait]
-impl AdminStore for SqlStore {
-    async fn add_user(
+impl SqlStore {
+    /// Adds a staff account; a conflict if the address is taken.
+    pub async fn add_user(
         &self,
         email: &str,
         password_hash: &str,
         role: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        self.insert_user(email, password_hash, role, false, now)
+            .await
+    }
+
+    /// Adds a staff account, with a password to replace at first sign-in when `one_time`;
+    /// a conflict if the address is taken.
+    pub(super) async fn insert_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: &str,
+        one_time: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let id: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
-            "insert into admin_user (email, password_hash, role, created_at) values ($1, $2, $3, $4)
+            "insert into admin_user (email, password_hash, role, must_change_password, created_at)
+             values ($1, $2, $3, $4, $5)
              on conflict (email) do nothing returning admin_user_id",
         )
         .bind(email)
         .bind(password_hash)
         .bind(role)
+        .bind(i64::from(one_time))
         .bind(ms(now))
         .fetch_optional(p)
         .await?);
         id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
     }
 
-    async fn users(&self) -> Result<Vec<StaffUser>> {
+    /// Every staff account, for the users page.
+    pub async fn users(&self) -> Result<Vec<StaffUser>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
+            Ok(sqlx::query_as("select admin_user_id, email, role, disabled, last_login_at, created_at from admin_user order by email")
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(StaffUser {
-                        id: r.try_get("admin_user_id")?,
-                        email: r.try_get("email")?,
-                        role: r.try_get("role")?,
-                        disabled: r.try_get::<i64, _>("disabled")? != 0,
-                        last_login_at: r.try_get::<Option<i64>, _>("last_login_at")?.map(from_ms),
-                        created_at: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 
-    async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
+    /// Disables or re-enables an account (never the last enabled admin); false when nothing changed.
+    pub async fn set_user_disabled(&self, email: &str, disabled: bool) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             if disabled {
@@ -194,27 +188,18 @@ impl AdminStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+    /// What a sign-in checks against, for `email`.
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         with_pool!(&self.pool, p => {
-            let Some(r) = sqlx::query("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
+            Ok(sqlx::query_as("select admin_user_id, role, password_hash, disabled, locked_until, must_change_password from admin_user where email = $1")
                 .bind(email)
                 .fetch_optional(p)
-                .await?
-            else {
-                return Ok(None);
-            };
-            Ok(Some(Credentials {
-                id: r.try_get("admin_user_id")?,
-                role: r.try_get("role")?,
-                password_hash: r.try_get("password_hash")?,
-                disabled: r.try_get::<i64, _>("disabled")? != 0,
-                locked_until: r.try_get::<Option<i64>, _>("locked_until")?.map(from_ms),
-                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-            }))
+                .await?)
         })
     }
 
-    async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// Records a good sign-in: clears the failure count and notes the time.
+    pub async fn login_succeeded(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set failed_logins = 0, failures_since = null, locked_until = null, last_login_at = $1 where admin_user_id = $2",
         )
@@ -226,7 +211,8 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn create_session(
+    /// Opens a session for `user_id`; only the hash of its cookie value is stored.
+    pub async fn create_session(
         &self,
         session_hash: &str,
         user_id: i64,
@@ -256,9 +242,14 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn session(&self, session_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
+    /// The live session whose cookie hashes to `session_hash`, if any.
+    pub async fn session(
+        &self,
+        session_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionUser>> {
         with_pool!(&self.pool, p => {
-            let Some(r) = sqlx::query(
+            Ok(sqlx::query_as(
                 "select u.admin_user_id, u.email, u.role, s.csrf_token, u.must_change_password from session s
                  join admin_user u on u.admin_user_id = s.admin_user_id
                  where s.session_id = $1 and s.expires_at > $2 and u.disabled = 0",
@@ -266,21 +257,12 @@ impl AdminStore for SqlStore {
             .bind(session_hash)
             .bind(ms(now))
             .fetch_optional(p)
-            .await?
-            else {
-                return Ok(None);
-            };
-            Ok(Some(SessionUser {
-                user_id: r.try_get("admin_user_id")?,
-                email: r.try_get("email")?,
-                role: r.try_get("role")?,
-                csrf_token: r.try_get("csrf_token")?,
-                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-            }))
+            .await?)
         })
     }
 
-    async fn end_session(&self, session_hash: &str) -> Result<()> {
+    /// Ends a session (signing out).
+    pub async fn end_session(&self, session_hash: &str) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query("delete from session where session_id = $1")
             .bind(session_hash)
             .execute(p)
@@ -289,7 +271,8 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn add_api_token(
+    /// Stores a new API token by its hash; the token itself is never stored.
+    pub async fn add_api_token(
         &self,
         token_hash: &str,
         name: &str,
@@ -309,7 +292,8 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>> {
+    /// The name and role of a live API token.
+    pub async fn api_token(&self, token_hash: &str) -> Result<Option<(String, String)>> {
         with_pool!(&self.pool, p => {
             let r = sqlx::query("select name, role from api_token where token_hash = $1 and revoked_at is null")
                 .bind(token_hash)
@@ -322,7 +306,8 @@ impl AdminStore for SqlStore {
         })
     }
 
-    async fn audit(
+    /// Appends a line to the audit log.
+    pub async fn audit(
         &self,
         user_id: Option<i64>,
         actor: &str,
@@ -348,24 +333,13 @@ impl AdminStore for SqlStore {
         Ok(())
     }
 
-    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+    /// The newest lines of the audit log.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
+            Ok(sqlx::query_as("select actor, action, detail, ip, created_at from audit_log order by audit_log_id desc limit $1")
                 .bind(limit)
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(AuditEntry {
-                        actor: r.try_get("actor")?,
-                        action: r.try_get("action")?,
-                        detail: r.try_get("detail")?,
-                        ip: r.try_get("ip")?,
-                        at: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 }

@@ -1,51 +1,26 @@
 //! Keeping the database's copy of areas and campaigns in step with the calendar files.
 
-use super::{BeginWrite, Result, SqlStore, with_pool};
+use super::{BeginWrite, Flag, Result, SqlStore, with_pool};
 use crate::domain::{AreaDirectory, Campaign};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 /// A campaign as the database knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StoredCampaign {
+    /// The campaign's id.
     pub campaign_id: i64,
+    /// Its file name without `.md`.
     pub slug: String,
+    /// Hash of its content as last synced.
     pub content_hash: String,
+    /// Paused in the console: the scheduler skips it.
+    #[sqlx(try_from = "Flag")]
     pub paused: bool,
 }
 
-#[async_trait::async_trait]
-pub trait CalendarStore {
+impl SqlStore {
     /// Upserts every area by slug; areas removed from the file stay, as history refers to them.
-    async fn sync_areas(&self, areas: &AreaDirectory) -> Result<()>;
-    /// Upserts every campaign by slug, keeping each one's paused flag; a new campaign is
-    /// known from `now` (the scheduler looks no earlier), a changed one updated at `now`.
-    async fn sync_campaigns(
-        &self,
-        campaigns: &[Campaign],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<StoredCampaign>>;
-    async fn campaigns(&self) -> Result<Vec<StoredCampaign>>;
-    async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool>;
-    /// Slugs of the campaigns paused in the console.
-    async fn paused_campaigns(&self) -> Result<Vec<String>> {
-        Ok(self
-            .campaigns()
-            .await?
-            .into_iter()
-            .filter(|c| c.paused)
-            .map(|c| c.slug)
-            .collect())
-    }
-    /// Returns the stored value for `key`, storing `value` first if there was none.
-    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String>;
-    async fn setting(&self, key: &str) -> Result<Option<String>>;
-    async fn set_setting(&self, key: &str, value: &str) -> Result<()>;
-}
-
-#[async_trait::async_trait]
-impl CalendarStore for SqlStore {
-    async fn sync_areas(&self, areas: &AreaDirectory) -> Result<()> {
+    pub async fn sync_areas(&self, areas: &AreaDirectory) -> Result<()> {
         let now = super::ms(Utc::now());
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -68,7 +43,9 @@ impl CalendarStore for SqlStore {
         Ok(())
     }
 
-    async fn sync_campaigns(
+    /// Upserts every campaign by slug, keeping each one's paused flag; a new campaign is
+    /// known from `now` (the scheduler looks no earlier), a changed one updated at `now`.
+    pub async fn sync_campaigns(
         &self,
         campaigns: &[Campaign],
         now: DateTime<Utc>,
@@ -100,26 +77,17 @@ impl CalendarStore for SqlStore {
         self.campaigns().await
     }
 
-    async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
-        let rows = with_pool!(&self.pool, p => {
-            sqlx::query("select campaign_id, slug, content_hash, paused from campaign order by slug")
+    /// Every stored campaign.
+    pub async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
+        Ok(with_pool!(&self.pool, p => {
+            sqlx::query_as("select campaign_id, slug, content_hash, paused from campaign order by slug")
                 .fetch_all(p)
                 .await?
-                .iter()
-                .map(|r| -> sqlx::Result<StoredCampaign> {
-                    Ok(StoredCampaign {
-                        campaign_id: r.try_get("campaign_id")?,
-                        slug: r.try_get("slug")?,
-                        content_hash: r.try_get("content_hash")?,
-                        paused: r.try_get::<i64, _>("paused")? != 0,
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()?
-        });
-        Ok(rows)
+        }))
     }
 
-    async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool> {
+    /// Pauses or resumes a campaign; false when there is no such campaign.
+    pub async fn set_campaign_paused(&self, slug: &str, paused: bool) -> Result<bool> {
         let now = super::ms(Utc::now());
         let n = with_pool!(&self.pool, p => sqlx::query("update campaign set paused = $1, updated_at = $2 where slug = $3")
             .bind(i64::from(paused))
@@ -131,7 +99,8 @@ impl CalendarStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
+    /// Returns the stored value for `key`, storing `value` first if there was none.
+    pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
         let now = super::ms(Utc::now());
         let v: String = with_pool!(&self.pool, p => {
             sqlx::query("insert into setting (key, value, created_at) values ($1, $2, $3) on conflict (key) do nothing")
@@ -145,7 +114,8 @@ impl CalendarStore for SqlStore {
         Ok(v)
     }
 
-    async fn setting(&self, key: &str) -> Result<Option<String>> {
+    /// The stored value for `key`, if any.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select value from setting where key = $1")
             .bind(key)
@@ -154,7 +124,8 @@ impl CalendarStore for SqlStore {
         )
     }
 
-    async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+    /// Stores `value` for `key`, replacing any.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let now = super::ms(Utc::now());
         with_pool!(&self.pool, p => {
             sqlx::query("insert into setting (key, value, created_at) values ($1, $2, $3) on conflict (key) do update set value = excluded.value")
@@ -165,5 +136,15 @@ impl CalendarStore for SqlStore {
                 .await?;
         });
         Ok(())
+    }
+    /// Slugs of the campaigns paused in the console.
+    pub async fn paused_campaigns(&self) -> Result<Vec<String>> {
+        Ok(self
+            .campaigns()
+            .await?
+            .into_iter()
+            .filter(|c| c.paused)
+            .map(|c| c.slug)
+            .collect())
     }
 }

@@ -1,22 +1,27 @@
 //! Channels as operators see them: paused by the circuit breaker or not, and what waits on each;
 //! and lifting a suppression the mail server caused.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
 /// A channel the breaker paused.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PausedChannel {
+    /// `email` or `webhook`.
     pub channel: String,
+    /// When the breaker first paused it.
+    #[sqlx(try_from = "Millis")]
     pub paused_at: DateTime<Utc>,
+    /// Why, in the breaker's words.
     pub reason: String,
 }
 
 /// What waits on one channel, for `beacon outbox` and the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct ChannelReport {
+    /// `email` or `webhook`.
     pub channel: String,
     /// Due or waiting, never tried.
     pub pending: i64,
@@ -24,51 +29,31 @@ pub struct ChannelReport {
     pub retrying: i64,
     /// Claimed by a worker right now.
     pub sending: i64,
+    /// Rows given up on since midnight (London).
     pub failed_today: i64,
+    /// The latest error of a row waiting to be retried.
+    #[sqlx(skip)]
     pub last_error: Option<String>,
+    /// When the next retry is due.
+    #[sqlx(try_from = "MaybeMillis", rename = "next_at")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Set when the breaker paused the channel: why.
+    #[sqlx(skip)]
     pub paused: Option<PausedChannel>,
 }
 
 /// A lifted suppression: who, and the reply that had caused it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unsuppressed {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// The server reply that had suppressed them.
     pub reason: Option<String>,
 }
 
-#[async_trait::async_trait]
-pub trait ChannelStore {
+impl SqlStore {
     /// Pauses `channel` (keeps the first pause time); the next probe is due at `probe_at`.
-    async fn pause_channel(
-        &self,
-        channel: &str,
-        reason: &str,
-        now: DateTime<Utc>,
-        probe_at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Resumes `channel`; false when it was not paused.
-    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool>;
-    async fn paused_channels(&self) -> Result<Vec<PausedChannel>>;
-    /// Takes the right to send one probe on a paused channel (one process wins); the next
-    /// probe is then due at `next`.
-    async fn take_probe(
-        &self,
-        channel: &str,
-        now: DateTime<Utc>,
-        next: DateTime<Utc>,
-    ) -> Result<bool>;
-    /// Per channel: pending, retrying (last error, next attempt), sending, failed since
-    /// `day_start`, paused.
-    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>>;
-    /// Makes a bounced address confirmed again; `None` when it was not suppressed.
-    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>>;
-}
-
-#[async_trait::async_trait]
-impl ChannelStore for SqlStore {
-    async fn pause_channel(
+    pub async fn pause_channel(
         &self,
         channel: &str,
         reason: &str,
@@ -94,7 +79,8 @@ impl ChannelStore for SqlStore {
         Ok(())
     }
 
-    async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool> {
+    /// Resumes `channel`; false when it was not paused.
+    pub async fn resume_channel(&self, channel: &str, now: DateTime<Utc>) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update channel_state set paused_at = null, probe_at = null, updated_at = $1
              where channel = $2 and paused_at is not null",
@@ -107,22 +93,21 @@ impl ChannelStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
+    /// The channels the breaker has paused.
+    pub async fn paused_channels(&self) -> Result<Vec<PausedChannel>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select channel, paused_at, reason from channel_state where paused_at is not null order by channel")
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| Ok(PausedChannel {
-                    channel: r.try_get("channel")?,
-                    paused_at: from_ms(r.try_get("paused_at")?),
-                    reason: r.try_get::<Option<String>, _>("reason")?.unwrap_or_default(),
-                }))
-                .collect()
+            Ok(sqlx::query_as(
+                "select channel, paused_at, coalesce(reason, '') as reason from channel_state
+                 where paused_at is not null order by channel",
+            )
+            .fetch_all(p)
+            .await?)
         })
     }
 
-    async fn take_probe(
+    /// Takes the right to send one probe on a paused channel (one process wins); the next
+    /// probe is then due at `next`.
+    pub async fn take_probe(
         &self,
         channel: &str,
         now: DateTime<Utc>,
@@ -141,10 +126,12 @@ impl ChannelStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
+    /// Per channel: pending, retrying (last error, next attempt), sending, failed since
+    /// `day_start`, paused.
+    pub async fn channel_report(&self, day_start: DateTime<Utc>) -> Result<Vec<ChannelReport>> {
         let paused = self.paused_channels().await?;
         let mut out: Vec<ChannelReport> = with_pool!(&self.pool, p => {
-            sqlx::query(
+            sqlx::query_as(
                 "select channel,
                     cast(sum(case when status = 'pending' and attempts = 0 then 1 else 0 end) as bigint) as pending,
                     cast(sum(case when status = 'pending' and attempts > 0 then 1 else 0 end) as bigint) as retrying,
@@ -159,18 +146,6 @@ impl ChannelStore for SqlStore {
             .bind(ms(day_start))
             .fetch_all(p)
             .await?
-            .iter()
-            .map(|r| Ok(ChannelReport {
-                channel: r.try_get("channel")?,
-                pending: r.try_get("pending")?,
-                retrying: r.try_get("retrying")?,
-                sending: r.try_get("sending")?,
-                failed_today: r.try_get("failed_today")?,
-                last_error: None,
-                next_attempt_at: r.try_get::<Option<i64>, _>("next_at")?.map(from_ms),
-                paused: None,
-            }))
-            .collect::<sqlx::Result<Vec<_>>>()?
         });
         for c in &mut out {
             c.last_error = with_pool!(&self.pool, p => sqlx::query_scalar(
@@ -199,7 +174,12 @@ impl ChannelStore for SqlStore {
         Ok(out)
     }
 
-    async fn unsuppress(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Unsuppressed>> {
+    /// Makes a bounced address confirmed again; `None` when it was not suppressed.
+    pub async fn unsuppress(
+        &self,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Unsuppressed>> {
         let row: Option<(i64, Option<String>)> = with_pool!(&self.pool, p => {
             sqlx::query(
                 "update subscriber set status = 'confirmed', bounced_at = null, updated_at = $1

@@ -2,8 +2,8 @@
 
 use super::{Pool, SqlStore, StoreError};
 use sqlx::ConnectOptions;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -19,7 +19,6 @@ pub async fn open(url: &str, max_connections: u32) -> Result<SqlStore, StoreErro
 
 /// Opens without migrating.
 pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreError> {
-    let timeout = Duration::from_secs(10);
     let pool = if url.starts_with("sqlite:") {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(StoreError::Connect)?
@@ -34,30 +33,31 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<SqlStore, StoreE
             // not left in free pages for anyone with the file to read.
             .pragma("secure_delete", "on")
             .log_statements(tracing::log::LevelFilter::Trace);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .after_release(|conn, _| Box::pin(async move { Ok(leaves_clean(conn)) }))
-            .acquire_timeout(timeout)
-            .connect_with(opts)
-            .await
-            .map_err(StoreError::Connect)?;
-        Pool::Sqlite(pool)
+        Pool::Sqlite(pooled(opts, max_connections).await?)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let opts = PgConnectOptions::from_str(url)
             .map_err(StoreError::Connect)?
             .log_statements(tracing::log::LevelFilter::Trace);
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .after_release(|conn, _| Box::pin(async move { Ok(leaves_clean(conn)) }))
-            .acquire_timeout(timeout)
-            .connect_with(opts)
-            .await
-            .map_err(StoreError::Connect)?;
-        Pool::Postgres(pool)
+        Pool::Postgres(pooled(opts, max_connections).await?)
     } else {
         return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
     };
     Ok(SqlStore { pool })
+}
+
+/// A pool of at least one connection on either engine; a connection left inside a failed
+/// transaction is closed rather than reused.
+async fn pooled<DB: sqlx::Database>(
+    opts: <DB::Connection as sqlx::Connection>::Options,
+    max_connections: u32,
+) -> Result<sqlx::Pool<DB>, StoreError> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(max_connections.max(1))
+        .after_release(|conn, _| Box::pin(async move { Ok(leaves_clean(conn)) }))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .map_err(StoreError::Connect)
 }
 
 /// Whether a connection may go back to the pool. A COMMIT that failed (disk full, connection
@@ -73,6 +73,7 @@ fn leaves_clean<C: sqlx::Connection>(conn: &mut C) -> bool {
 }
 
 impl SqlStore {
+    /// Applies the engine's migrations not yet applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
@@ -81,22 +82,17 @@ impl SqlStore {
         Ok(())
     }
 
-    pub async fn close(&self) {
-        super::with_pool!(&self.pool, p => p.close().await);
-    }
-}
-
-#[async_trait::async_trait]
-impl super::Store for SqlStore {
-    async fn ping(&self) -> Result<(), StoreError> {
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
         super::with_pool!(&self.pool, p => {
             sqlx::query("select 1").execute(p).await?;
         });
         Ok(())
     }
 
-    fn engine(&self) -> super::Engine {
-        self.pool.engine()
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        super::with_pool!(&self.pool, p => p.close().await);
     }
 }
 

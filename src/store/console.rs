@@ -1,19 +1,32 @@
 //! What the community-safety team's console reads: run history, audience counts, failures.
 
-use super::{Result, SqlStore, from_ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, with_pool};
+use crate::domain::{RunState, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A run as the console lists it: its state and what became of its messages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct RunSummary {
+    /// The run's id.
     pub run_id: i64,
+    /// The campaign's slug.
+    #[sqlx(rename = "slug")]
     pub campaign: String,
+    /// When it fired.
+    #[sqlx(try_from = "Millis")]
     pub fire_at: DateTime<Utc>,
+    /// `schedule` or `manual`.
     pub trigger: String,
-    pub status: String,
-    /// queued, sending, sent, sent with failures, or skipped.
-    pub state: String,
+    /// How far its fan-out has gone.
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
+    /// Its delivery as an operator sees it.
+    #[sqlx(try_from = "String")]
+    pub state: RunState,
+    /// Why it was skipped, if it was.
     pub reason: Option<String>,
+    /// Messages still waiting or being sent.
     pub queued: i64,
     /// Messages delivered to residents (e-mail, including in round-ups).
     pub delivered: i64,
@@ -24,42 +37,46 @@ pub struct RunSummary {
     /// Messages folded into residents' weekly round-ups by the weekly cap.
     pub folded: i64,
     /// When e-mail held by quiet hours goes out.
+    #[sqlx(try_from = "MaybeMillis")]
     pub held_until: Option<DateTime<Utc>>,
+    /// Messages given up on.
     pub failed: i64,
+    /// Addresses that bounced.
     pub bounced: i64,
+    /// Residents who left from this run's messages.
     pub unsubscribed: i64,
 }
 
+/// Residents counted for the subscribers page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubscriberCounts {
+    /// Residents by status.
     pub by_status: Vec<(String, i64)>,
     /// Confirmed residents following each area (someone in two areas counts in both).
     pub by_area: Vec<(String, i64)>,
+    /// Confirmed residents following each topic.
     pub by_topic: Vec<(String, i64)>,
+    /// Confirmed residents by where they signed up.
     pub by_source: Vec<(String, i64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A recent failed attempt, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecentFailure {
+    /// When.
+    #[sqlx(try_from = "Millis", rename = "created_at")]
     pub at: DateTime<Utc>,
+    /// The outbox channel.
     pub channel: String,
+    /// The outbox kind.
     pub kind: String,
+    /// The campaign, for a run's message.
+    #[sqlx(rename = "slug")]
     pub campaign: Option<String>,
+    /// `transient` or `permanent`.
     pub outcome: String,
+    /// The error, as recorded.
     pub error: String,
-}
-
-#[async_trait::async_trait]
-pub trait ConsoleStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>>;
-    /// The latest runs of every campaign, newest first.
-    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>>;
-    /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
-    /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
-    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts>;
-    /// The id and link version of the resident with exactly this address.
-    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>>;
-    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>>;
 }
 
 fn pairs<R: Row>(rows: &[R]) -> sqlx::Result<Vec<(String, i64)>>
@@ -93,43 +110,30 @@ impl SqlStore {
             .fetch_all(p)
             .await?
             .iter()
-            .map(|r| {
-                Ok(RunSummary {
-                    run_id: r.try_get("run_id")?,
-                    campaign: r.try_get("slug")?,
-                    fire_at: from_ms(r.try_get("fire_at")?),
-                    trigger: r.try_get("trigger")?,
-                    status: r.try_get("status")?,
-                    state: r.try_get("state")?,
-                    reason: r.try_get("reason")?,
-                    queued: r.try_get("queued")?,
-                    delivered: r.try_get("delivered")?,
-                    webhook_posts: r.try_get("webhook_posts")?,
-                    skipped_repeat: r.try_get("skipped_repeat")?,
-                    folded: r.try_get("folded")?,
-                    held_until: r.try_get::<Option<i64>, _>("held_until")?.map(from_ms),
-                    failed: r.try_get("failed")?,
-                    bounced: r.try_get("bounced")?,
-                    unsubscribed: r.try_get("unsubscribed")?,
-                })
-            })
+            .map(RunSummary::from_row)
             .collect::<sqlx::Result<Vec<_>>>()
             .map_err(Into::into)
         })
     }
 }
 
-#[async_trait::async_trait]
-impl ConsoleStore for SqlStore {
-    async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+impl SqlStore {
+    /// The latest runs of one campaign, newest first.
+    pub async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
         self.run_summaries(slug, limit).await
     }
 
-    async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
+    /// The latest runs of every campaign, newest first.
+    pub async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
         self.run_summaries("", limit).await
     }
 
-    async fn subscriber_counts(&self, pending_before: DateTime<Utc>) -> Result<SubscriberCounts> {
+    /// Residents by status (sign-ups still pending counted only if made before `pending_before`,
+    /// so a fresh sign-up moves no figure), and confirmed residents by area, topic and source.
+    pub async fn subscriber_counts(
+        &self,
+        pending_before: DateTime<Utc>,
+    ) -> Result<SubscriberCounts> {
         with_pool!(&self.pool, p => {
             let by_status = sqlx::query(
                 "select status as k, count(*) as n from subscriber
@@ -165,7 +169,8 @@ impl ConsoleStore for SqlStore {
         })
     }
 
-    async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>> {
+    /// The id and link version of the resident with exactly this address.
+    pub async fn subscriber_by_email(&self, email: &str) -> Result<Option<(i64, i64)>> {
         with_pool!(&self.pool, p => {
             let r = sqlx::query("select subscriber_id, token_version from subscriber where email = $1")
                 .bind(email)
@@ -178,9 +183,10 @@ impl ConsoleStore for SqlStore {
         })
     }
 
-    async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
+    /// The newest failed attempts.
+    pub async fn recent_failures(&self, limit: i64) -> Result<Vec<RecentFailure>> {
         with_pool!(&self.pool, p => {
-            sqlx::query(
+            Ok(sqlx::query_as(
                 "select d.created_at, d.outcome, d.error, o.channel, o.kind, c.slug
                  from delivery_attempt d join outbox o on o.outbox_id = d.outbox_id
                  left join run r on r.run_id = o.run_id
@@ -189,20 +195,7 @@ impl ConsoleStore for SqlStore {
             )
             .bind(limit)
             .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(RecentFailure {
-                    at: from_ms(r.try_get("created_at")?),
-                    channel: r.try_get("channel")?,
-                    kind: r.try_get("kind")?,
-                    campaign: r.try_get("slug")?,
-                    outcome: r.try_get("outcome")?,
-                    error: r.try_get("error")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+            .await?)
         })
     }
 }

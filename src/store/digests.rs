@@ -2,35 +2,34 @@
 //! worker claims them; gathering turns each resident's waiting rows into one e-mail row (unique
 //! per resident and digest period) and ties every item to it, in one transaction.
 
-use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Flag, Millis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 /// One message listed in a digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DigestItem {
+    /// The run the message came from.
     pub run_id: i64,
+    /// The run's title.
     pub title: String,
+    /// The run's summary.
     pub summary: String,
+    /// The run's topic.
     pub priority: String,
+    /// The area the resident had it for.
     pub area_id: Option<i64>,
+    /// When the run fired.
+    #[sqlx(try_from = "Millis", rename = "fire_at")]
     pub sent_at: DateTime<Utc>,
     /// Folded here by the weekly limit (the resident asked for e-mail as it happens).
+    #[sqlx(try_from = "Flag")]
     pub held_over: bool,
 }
 
-#[async_trait::async_trait]
-pub trait DigestStore {
+impl SqlStore {
     /// Queues one digest per confirmed resident with waiting items; `period` names the digest
     /// (its scheduled time) so gathering twice for the same period queues nothing new.
-    async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
-    /// The items one digest e-mail carries, oldest first.
-    async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>>;
-}
-
-#[async_trait::async_trait]
-impl DigestStore for SqlStore {
-    async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+    pub async fn gather_digests(&self, period: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
         let now = ms(now);
         let suffix = format!(":{}", ms(period));
         let payload = serde_json::json!({ "period": period.to_rfc3339() }).to_string();
@@ -67,30 +66,18 @@ impl DigestStore for SqlStore {
         })
     }
 
-    async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>> {
+    /// The items one digest e-mail carries, oldest first.
+    pub async fn digest_items(&self, digest_outbox_id: i64) -> Result<Vec<DigestItem>> {
         with_pool!(&self.pool, p => {
-            sqlx::query(
-                "select r.run_id, r.title, r.summary, r.priority, o.area_id, r.fire_at, o.held
+            Ok(sqlx::query_as(
+                "select r.run_id, r.title, r.summary, r.priority, o.area_id, r.fire_at,
+                    cast(case when o.held = 'cap' then 1 else 0 end as bigint) as held_over
                  from outbox o join run r on r.run_id = o.run_id
                  where o.digest_id = $1 order by r.fire_at, r.run_id",
             )
             .bind(digest_outbox_id)
             .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(DigestItem {
-                    run_id: r.try_get("run_id")?,
-                    title: r.try_get("title")?,
-                    summary: r.try_get("summary")?,
-                    priority: r.try_get("priority")?,
-                    area_id: r.try_get("area_id")?,
-                    sent_at: from_ms(r.try_get("fire_at")?),
-                    held_over: r.try_get::<Option<String>, _>("held")?.as_deref() == Some("cap"),
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+            .await?)
         })
     }
 }

@@ -7,14 +7,6 @@ use chrono::{DateTime, Utc};
 /// Stale unconfirmed sign-ups forgotten per call; the rest wait for the next tick.
 const PURGE_BATCH: i64 = 500;
 
-#[async_trait::async_trait]
-pub trait ErasureStore {
-    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool>;
-    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64>;
-}
-
 /// Forgets one subscriber inside the caller's transaction: counts them out of the audience if
 /// they were in it, drops email, postcode and choices, kills every link, cancels what is queued,
 /// and scrubs what mail servers said (refusals often quote the address). Sent rows stay, as
@@ -72,9 +64,14 @@ macro_rules! forget {
     }};
 }
 
-#[async_trait::async_trait]
-impl ErasureStore for SqlStore {
-    async fn erase(&self, subscriber_id: i64, version: i64, now: DateTime<Utc>) -> Result<bool> {
+impl SqlStore {
+    /// Removes the person's data, keeping only anonymous counts; every link they hold dies.
+    pub async fn erase(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -95,7 +92,12 @@ impl ErasureStore for SqlStore {
         Ok(true)
     }
 
-    async fn purge_unconfirmed(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+    /// Deletes the details of sign-ups never confirmed since `before`: nobody agreed to keep them.
+    pub async fn purge_unconfirmed(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -129,13 +131,12 @@ impl SqlStore {
     /// they were before an erasure do not linger in the `-wal` file. A busy database may refuse
     /// for now; the next checkpoint (SQLite's own, or the next erasure) finishes the job.
     async fn checkpoint(&self) {
-        if let super::Pool::Sqlite(p) = &self.pool {
-            if let Err(e) = sqlx::query("pragma wal_checkpoint(TRUNCATE)")
+        if let super::Pool::Sqlite(p) = &self.pool
+            && let Err(e) = sqlx::query("pragma wal_checkpoint(TRUNCATE)")
                 .execute(p)
                 .await
-            {
-                tracing::warn!(error = %e, "cannot checkpoint the database after an erasure");
-            }
+        {
+            tracing::warn!(error = %e, "cannot checkpoint the database after an erasure");
         }
     }
 }

@@ -3,16 +3,28 @@
 use super::{Result, SqlStore, from_ms, with_pool};
 use sqlx::Row;
 
-#[async_trait::async_trait]
-pub trait ExportStore {
-    /// Everything held about one resident; `None` when the link's version is stale or they
-    /// were erased.
-    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>>;
+/// Runs a query for one resident's rows and turns each row into JSON with `$json`
+/// (a block that may use `?` on the row's columns).
+macro_rules! json_rows {
+    ($p:expr, $sql:expr, $id:expr, |$r:ident| $json:block) => {
+        sqlx::query($sql)
+            .bind($id)
+            .fetch_all($p)
+            .await?
+            .iter()
+            .map(|$r| -> sqlx::Result<serde_json::Value> { $json })
+            .collect::<sqlx::Result<Vec<_>>>()?
+    };
 }
 
-#[async_trait::async_trait]
-impl ExportStore for SqlStore {
-    async fn export(&self, subscriber_id: i64, version: i64) -> Result<Option<serde_json::Value>> {
+impl SqlStore {
+    /// Everything held about one resident; `None` when the link's version is stale or they
+    /// were erased.
+    pub async fn export(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+    ) -> Result<Option<serde_json::Value>> {
         let t = |v: Option<i64>| v.map(|v| from_ms(v).to_rfc3339());
         with_pool!(&self.pool, p => {
             let Some(s) = sqlx::query(
@@ -27,16 +39,13 @@ impl ExportStore for SqlStore {
             else {
                 return Ok(None);
             };
-            let subs = sqlx::query(
+            let subs = json_rows!(
+                p,
                 "select a.slug, a.name, sub.priority, sub.consent_version, sub.consent_at, sub.source
                  from subscription sub join area a on a.area_id = sub.area_id
                  where sub.subscriber_id = $1 order by a.slug, sub.priority",
-            )
-            .bind(subscriber_id)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| -> sqlx::Result<serde_json::Value> {
+                subscriber_id,
+                |r| {
                 Ok(serde_json::json!({
                     "area": r.try_get::<String, _>("slug")?,
                     "area_name": r.try_get::<String, _>("name")?,
@@ -45,18 +54,15 @@ impl ExportStore for SqlStore {
                     "consent_at": t(Some(r.try_get("consent_at")?)),
                     "source": r.try_get::<String, _>("source")?,
                 }))
-            })
-            .collect::<sqlx::Result<Vec<_>>>()?;
-            let messages = sqlx::query(
+                }
+            );
+            let messages = json_rows!(
+                p,
                 "select o.kind, o.channel, o.status, o.created_at, o.sent_at, r.subject, r.run_id
                  from outbox o left join run r on r.run_id = o.run_id
                  where o.subscriber_id = $1 order by o.created_at, o.outbox_id",
-            )
-            .bind(subscriber_id)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| -> sqlx::Result<serde_json::Value> {
+                subscriber_id,
+                |r| {
                 Ok(serde_json::json!({
                     "kind": r.try_get::<String, _>("kind")?,
                     "channel": r.try_get::<String, _>("channel")?,
@@ -66,34 +72,28 @@ impl ExportStore for SqlStore {
                     "subject": r.try_get::<Option<String>, _>("subject")?,
                     "message_id": r.try_get::<Option<i64>, _>("run_id")?,
                 }))
-            })
-            .collect::<sqlx::Result<Vec<_>>>()?;
-            let consents = sqlx::query(
+                }
+            );
+            let consents = json_rows!(
+                p,
                 "select action, consent_version, source, occurred_at from consent_event
                  where subscriber_id = $1 order by occurred_at, consent_event_id",
-            )
-            .bind(subscriber_id)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| -> sqlx::Result<serde_json::Value> {
+                subscriber_id,
+                |r| {
                 Ok(serde_json::json!({
                     "action": r.try_get::<String, _>("action")?,
                     "consent_version": r.try_get::<String, _>("consent_version")?,
                     "source": r.try_get::<String, _>("source")?,
                     "at": t(Some(r.try_get("occurred_at")?)),
                 }))
-            })
-            .collect::<sqlx::Result<Vec<_>>>()?;
-            let requests = sqlx::query(
+                }
+            );
+            let requests = json_rows!(
+                p,
                 "select postcode, frequency, areas, topics, source, created_at from signup_request
                  where subscriber_id = $1 order by created_at, signup_request_id",
-            )
-            .bind(subscriber_id)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| -> sqlx::Result<serde_json::Value> {
+                subscriber_id,
+                |r| {
                 let list = |c: &str| -> sqlx::Result<serde_json::Value> {
                     Ok(serde_json::from_str(&r.try_get::<String, _>(c)?).unwrap_or_default())
                 };
@@ -105,8 +105,8 @@ impl ExportStore for SqlStore {
                     "source": r.try_get::<String, _>("source")?,
                     "requested_at": t(Some(r.try_get("created_at")?)),
                 }))
-            })
-            .collect::<sqlx::Result<Vec<_>>>()?;
+                }
+            );
             Ok(Some(serde_json::json!({
                 "about": "Everything the Chiltern and South Bucks Community Safety Partnership's alert service holds about you.",
                 "subscriber": {

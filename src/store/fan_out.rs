@@ -4,11 +4,10 @@
 //! waits until they end. Previews count with the very same query, so the number an editor
 //! confirms is the number the fan-out creates.
 
-use super::runs::placeholders;
-use super::{BeginWrite, Pool, Result, SqlStore, StoreError, ms, with_pool};
-use crate::domain::SendingRules;
+use super::{BeginWrite, Pool, Result, SqlStore, StoreError, ms, push_in, with_pool};
+use crate::domain::{RunStatus, SendingRules};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
 /// Serialises fan-outs across processes on PostgreSQL, so two runs fanned out at once still
 /// see each other's rows when they apply the repeat window and the cap.
@@ -24,6 +23,7 @@ pub struct AudienceCount {
 }
 
 impl AudienceCount {
+    /// Everyone it would reach, across areas.
     pub fn residents(&self) -> i64 {
         self.by_area.iter().map(|(_, n)| n).sum()
     }
@@ -32,66 +32,43 @@ impl AudienceCount {
 /// A run's audience question, as the fan-out asks it.
 #[derive(Debug, Clone)]
 pub struct AudienceQuery<'a> {
+    /// The campaign's slug.
     pub campaign_slug: &'a str,
+    /// The topic it is sent under.
     pub priority: &'a str,
+    /// Hash of its content, for the repeat window.
     pub content_hash: &'a str,
+    /// Area slugs it reaches.
     pub areas: &'a [String],
     /// Zero for a deliberate repeat (`--resend`).
     pub repeat_window: Duration,
 }
 
-#[async_trait::async_trait]
-pub trait FanOutStore {
-    /// Fans the next batch of matching residents into the outbox from the run's checkpoint;
-    /// returns how many residents it looked at. At 0 the run is fully queued.
-    async fn fan_out_batch(
-        &self,
-        run_id: i64,
-        limit: i64,
-        rules: &SendingRules,
-        now: DateTime<Utc>,
-    ) -> Result<usize>;
-    /// What `fan_out_batch` would create for a new run now.
-    async fn audience(&self, q: &AudienceQuery<'_>, now: DateTime<Utc>) -> Result<AudienceCount>;
-    /// Moves runs on: queued → sending once a message is tried; → sent (or sent with failures)
-    /// when nothing of theirs waits but round-up items. Returns how many runs changed.
-    async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64>;
-}
-
-/// The residents a run reaches. Binds: $1 priority, $2 campaign id, $3 content hash, $4 repeat
-/// window start (ms), $5 checkpoint, $6 apply the repeat window (0/1), $7… area slugs.
-fn eligible(areas: usize) -> String {
-    format!(
-        "from subscriber s
-         join subscription sub on sub.subscriber_id = s.subscriber_id
-         where s.subscriber_id > $5 and s.status = 'confirmed' and s.paused = 0
-           and sub.priority = $1
-           and sub.area_id in (select area_id from area where slug in ({}))
-           and ($6 = 0 or not exists (
-               select 1 from outbox o join run r on r.run_id = o.run_id
-               where o.subscriber_id = s.subscriber_id and o.kind = 'campaign'
-                 and o.created_at > $4 and o.status not in ('cancelled', 'failed')
-                 and r.campaign_id = $2 and r.content_hash = $3))",
-        placeholders(7, areas.max(1))
-    )
-}
-
-macro_rules! bind_eligible {
+/// Pushes `from … where …` for the residents a run reaches onto a `QueryBuilder`, each value
+/// bound: confirmed and not paused, past `checkpoint`, following `priority` in one of `areas`,
+/// and (when `apply` is 1) without this campaign content since `since`.
+macro_rules! push_eligible {
     ($q:expr, $priority:expr, $campaign:expr, $hash:expr, $since:expr, $checkpoint:expr, $apply:expr, $areas:expr) => {{
-        let mut q = $q
-            .bind($priority)
-            .bind($campaign)
-            .bind($hash)
-            .bind($since)
-            .bind($checkpoint)
-            .bind($apply);
-        if $areas.is_empty() {
-            q = q.bind("");
-        }
-        for a in $areas {
-            q = q.bind(a);
-        }
-        q
+        let q = &mut $q;
+        q.push(" from subscriber s join subscription sub on sub.subscriber_id = s.subscriber_id where s.subscriber_id > ");
+        q.push_bind($checkpoint);
+        q.push(" and s.status = 'confirmed' and s.paused = 0 and sub.priority = ").push_bind($priority);
+        q.push(" and sub.area_id in (select area_id from area where slug in ");
+        // No areas reach no one (an empty `in ()` is not SQL).
+        let slugs: Vec<&str> = if $areas.is_empty() {
+            vec![""]
+        } else {
+            $areas.iter().map(|a| a.as_str()).collect()
+        };
+        push_in!(q, slugs);
+        q.push(") and (").push_bind($apply);
+        q.push(
+            " = 0 or not exists (select 1 from outbox o join run r on r.run_id = o.run_id
+               where o.subscriber_id = s.subscriber_id and o.kind = 'campaign' and o.created_at > ",
+        );
+        q.push_bind($since);
+        q.push(" and o.status not in ('cancelled', 'failed') and r.campaign_id = ").push_bind($campaign);
+        q.push(" and r.content_hash = ").push_bind($hash).push("))");
     }};
 }
 
@@ -104,9 +81,10 @@ fn since(now: DateTime<Utc>, window: Duration) -> i64 {
     }
 }
 
-#[async_trait::async_trait]
-impl FanOutStore for SqlStore {
-    async fn fan_out_batch(
+impl SqlStore {
+    /// Fans the next batch of matching residents into the outbox from the run's checkpoint;
+    /// returns how many residents it looked at. At 0 the run is fully queued.
+    pub async fn fan_out_batch(
         &self,
         run_id: i64,
         limit: i64,
@@ -127,8 +105,8 @@ impl FanOutStore for SqlStore {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound("run"))?;
-            let status: String = row.try_get("status")?;
-            if status != "fanning" {
+            let status: RunStatus = super::state(row.try_get("status")?)?;
+            if status != RunStatus::Fanning {
                 return Ok(0);
             }
             let priority: String = row.try_get("priority")?;
@@ -140,16 +118,12 @@ impl FanOutStore for SqlStore {
             let urgent: i64 = row.try_get("urgent")?;
             let window = Duration::milliseconds(row.try_get("repeat_window_ms")?);
             let since = since(now, window);
-            let k = 7 + areas.len().max(1);
 
             // The batch: everyone matching, repeat or not, so the checkpoint moves past both.
-            let sql = format!(
-                "select count(*) as n, max(b.subscriber_id) as m from (
-                    select s.subscriber_id {} group by s.subscriber_id order by s.subscriber_id limit ${k}) b",
-                eligible(areas.len())
-            );
-            let q = bind_eligible!(sqlx::query(&sql), &priority, campaign_id, &hash, since, checkpoint, 0_i64, &areas);
-            let b = q.bind(limit).fetch_one(&mut *tx).await?;
+            let mut q = QueryBuilder::new("select count(*) as n, max(b.subscriber_id) as m from (select s.subscriber_id");
+            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 0_i64, &areas);
+            q.push(" group by s.subscriber_id order by s.subscriber_id limit ").push_bind(limit).push(") b");
+            let b = q.build().fetch_one(&mut *tx).await?;
             let seen: i64 = b.try_get("n")?;
             let Some(batch_max) = b.try_get::<Option<i64>, _>("m")? else {
                 sqlx::query("update run set status = 'queued', finished_at = $1 where run_id = $2")
@@ -167,49 +141,42 @@ impl FanOutStore for SqlStore {
             };
             // One row per resident, however many of the run's areas they follow; the footer
             // names the first. Nothing passes through this process: memory stays flat.
-            let sql = format!(
-                "insert into outbox (run_id, subscriber_id, channel, kind, lane, area_id, status, next_attempt_at, created_at, updated_at, held)
-                 select ${k}, b.subscriber_id,
-                        case when b.weekly = 1 or b.over_cap = 1 then 'digest' else 'email' end,
-                        'campaign', 1, b.area_id, 'pending',
-                        case when b.weekly = 1 or b.over_cap = 1 then ${n} else ${rel} end, ${n}, ${n},
-                        case when b.weekly = 1 then null when b.over_cap = 1 then 'cap'
-                             when ${rel} > ${n} then 'quiet' else null end
-                 from (
-                    select s.subscriber_id, min(sub.area_id) as area_id,
-                           case when s.frequency = 'weekly' then 1 else 0 end as weekly,
-                           case when ${urg} = 0 and ${cap} > 0 and (
-                               select count(*) from outbox o2 join run r2 on r2.run_id = o2.run_id
-                               where o2.subscriber_id = s.subscriber_id and o2.kind = 'campaign'
-                                 and o2.channel = 'email' and o2.created_at > ${week}
-                                 and o2.status not in ('cancelled', 'failed') and r2.urgent = 0
-                           ) >= ${cap} then 1 else 0 end as over_cap
-                    {} and s.subscriber_id <= ${max}
-                    group by s.subscriber_id, s.frequency
-                 ) b
-                 where true
-                 order by b.subscriber_id
-                 on conflict do nothing
-                 returning held",
-                eligible(areas.len()),
-                n = k + 1,
-                rel = k + 2,
-                urg = k + 3,
-                cap = k + 4,
-                week = k + 5,
-                max = k + 6,
+            let (now_ms, release_ms) = (ms(now), ms(release));
+            let cap = i64::from(rules.max_per_week);
+            let mut q = QueryBuilder::new(
+                "insert into outbox (run_id, subscriber_id, channel, kind, lane, area_id, status, next_attempt_at, created_at, updated_at, held) select ",
             );
-            let q = bind_eligible!(sqlx::query_scalar::<_, Option<String>>(&sql), &priority, campaign_id, &hash, since, checkpoint, 1_i64, &areas);
-            let held = q
-                .bind(run_id)
-                .bind(ms(now))
-                .bind(ms(release))
-                .bind(urgent)
-                .bind(i64::from(rules.max_per_week))
-                .bind(ms(now - Duration::days(7)))
-                .bind(batch_max)
-                .fetch_all(&mut *tx)
-                .await?;
+            q.push_bind(run_id);
+            q.push(
+                ", b.subscriber_id, case when b.weekly = 1 or b.over_cap = 1 then 'digest' else 'email' end,
+                 'campaign', 1, b.area_id, 'pending', case when b.weekly = 1 or b.over_cap = 1 then ",
+            );
+            q.push_bind(now_ms).push(" else ").push_bind(release_ms).push(" end, ");
+            q.push_bind(now_ms).push(", ").push_bind(now_ms);
+            q.push(", case when b.weekly = 1 then null when b.over_cap = 1 then 'cap' when ");
+            q.push_bind(release_ms).push(" > ").push_bind(now_ms);
+            q.push(
+                " then 'quiet' else null end
+                 from (select s.subscriber_id, min(sub.area_id) as area_id,
+                    case when s.frequency = 'weekly' then 1 else 0 end as weekly,
+                    case when ",
+            );
+            q.push_bind(urgent).push(" = 0 and ").push_bind(cap);
+            q.push(
+                " > 0 and (select count(*) from outbox o2 join run r2 on r2.run_id = o2.run_id
+                    where o2.subscriber_id = s.subscriber_id and o2.kind = 'campaign'
+                      and o2.channel = 'email' and o2.created_at > ",
+            );
+            q.push_bind(ms(now - Duration::days(7)));
+            q.push(" and o2.status not in ('cancelled', 'failed') and r2.urgent = 0) >= ").push_bind(cap);
+            q.push(" then 1 else 0 end as over_cap");
+            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 1_i64, &areas);
+            q.push(" and s.subscriber_id <= ").push_bind(batch_max);
+            q.push(
+                " group by s.subscriber_id, s.frequency) b
+                 where true order by b.subscriber_id on conflict do nothing returning held",
+            );
+            let held: Vec<Option<String>> = q.build_query_scalar().fetch_all(&mut *tx).await?;
             let folded = held.iter().filter(|h| h.as_deref() == Some("cap")).count() as i64;
             let quiet = held.iter().any(|h| h.as_deref() == Some("quiet"));
             sqlx::query(
@@ -230,41 +197,39 @@ impl FanOutStore for SqlStore {
         })
     }
 
-    async fn audience(&self, q: &AudienceQuery<'_>, now: DateTime<Utc>) -> Result<AudienceCount> {
+    /// What `fan_out_batch` would create for a new run now.
+    pub async fn audience(
+        &self,
+        q: &AudienceQuery<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<AudienceCount> {
         let since = since(now, q.repeat_window);
-        let per_area = format!(
-            "select a.slug as slug, count(*) as n from (
-                select min(sub.area_id) as area_id {} group by s.subscriber_id) b
-             join area a on a.area_id = b.area_id
-             group by a.slug order by a.slug",
-            eligible(q.areas.len())
-        );
-        let everyone = format!(
-            "select count(*) from (select s.subscriber_id {} group by s.subscriber_id) b",
-            eligible(q.areas.len())
-        );
         with_pool!(&self.pool, p => {
             let campaign_id: Option<i64> = sqlx::query_scalar("select campaign_id from campaign where slug = $1")
                 .bind(q.campaign_slug)
                 .fetch_optional(p)
                 .await?;
             let campaign_id = campaign_id.unwrap_or(-1);
-            let rows = bind_eligible!(sqlx::query(&per_area), q.priority, campaign_id, q.content_hash, since, 0_i64, 1_i64, q.areas)
-                .fetch_all(p)
-                .await?;
+            let mut per_area = QueryBuilder::new("select a.slug as slug, count(*) as n from (select min(sub.area_id) as area_id");
+            push_eligible!(per_area, q.priority, campaign_id, q.content_hash, since, 0_i64, 1_i64, q.areas);
+            per_area.push(" group by s.subscriber_id) b join area a on a.area_id = b.area_id group by a.slug order by a.slug");
+            let rows = per_area.build().fetch_all(p).await?;
             let by_area = rows
                 .iter()
                 .map(|r| Ok((r.try_get("slug")?, r.try_get("n")?)))
                 .collect::<sqlx::Result<Vec<(String, i64)>>>()?;
-            let all: i64 = bind_eligible!(sqlx::query_scalar(&everyone), q.priority, campaign_id, q.content_hash, since, 0_i64, 0_i64, q.areas)
-                .fetch_one(p)
-                .await?;
+            let mut everyone = QueryBuilder::new("select count(*) from (select s.subscriber_id");
+            push_eligible!(everyone, q.priority, campaign_id, q.content_hash, since, 0_i64, 0_i64, q.areas);
+            everyone.push(" group by s.subscriber_id) b");
+            let all: i64 = everyone.build_query_scalar().fetch_one(p).await?;
             let residents: i64 = by_area.iter().map(|(_, n)| n).sum();
             Ok(AudienceCount { by_area, already_had_it: all - residents })
         })
     }
 
-    async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64> {
+    /// Moves runs on: queued → sending once a message is tried; → sent (or sent with failures)
+    /// when nothing of theirs waits but round-up items. Returns how many runs changed.
+    pub async fn settle_runs(&self, now: DateTime<Utc>) -> Result<u64> {
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             let started = sqlx::query(

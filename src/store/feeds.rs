@@ -4,17 +4,9 @@ use super::{Result, SqlStore, from_ms, with_pool};
 use crate::render::feeds::FeedItem;
 use sqlx::Row;
 
-#[async_trait::async_trait]
-pub trait FeedStore {
+impl SqlStore {
     /// The newest `limit` messages published to `area` (an area slug or `all`).
-    async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>>;
-    /// Whether a run was published to feeds (only those are public in the archive).
-    async fn is_published(&self, run_id: i64) -> Result<bool>;
-}
-
-#[async_trait::async_trait]
-impl FeedStore for SqlStore {
-    async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>> {
+    pub async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>> {
         with_pool!(&self.pool, p => {
             let rows = sqlx::query(
                 "select r.run_id, r.title, r.summary, r.body, r.lead, r.priority, f.created_at
@@ -41,7 +33,8 @@ impl FeedStore for SqlStore {
         })
     }
 
-    async fn is_published(&self, run_id: i64) -> Result<bool> {
+    /// Whether a run was published to feeds (only those are public in the archive).
+    pub async fn is_published(&self, run_id: i64) -> Result<bool> {
         let n: i64 = with_pool!(&self.pool, p => sqlx::query_scalar(
             "select count(*) from run where run_id = $1 and status <> 'skipped'",
         )

@@ -1,58 +1,14 @@
 //! Who holds which outbox rows: delivery sessions with a heartbeat, lease renewal, and the
 //! return of rows whose holder died or whose lease ran out.
 
-use super::outbox::{CLAIMED, claimed_from_row};
-use super::runs::placeholders;
-use super::{Claimed, Pool, Result, SqlStore, ms, with_pool};
+use super::outbox::CLAIMED;
+use super::{Claimed, Pool, Result, SqlStore, ms, push_in, with_pool};
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 
-#[async_trait::async_trait]
-pub trait LeaseStore {
+impl SqlStore {
     /// Opens a delivery session for this process; its id marks the rows it claims.
-    async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64>;
-    /// Says the session lives and extends the lease of `ids` (rows it is working on) to
-    /// `lease_until`; returns those of `ids` it still holds.
-    async fn heartbeat(
-        &self,
-        worker_id: i64,
-        ids: &[i64],
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<i64>>;
-    /// Claims like `claim`, marking the rows as held by `worker_id`.
-    async fn claim_for(
-        &self,
-        worker_id: i64,
-        channels: &[&str],
-        limit: i64,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<Claimed>>;
-    /// Returns to the queue rows whose lease ran out or whose session has not beaten since
-    /// `dead_before` (a crashed process). Never `in_hand`, this session's rows still being
-    /// worked on: they may be sent and waiting to be recorded.
-    async fn release_abandoned(
-        &self,
-        me: i64,
-        in_hand: &[i64],
-        now: DateTime<Utc>,
-        dead_before: DateTime<Utc>,
-    ) -> Result<u64>;
-    /// Puts rows this session holds back in the queue, untried, due at `until` (a rate limit,
-    /// a paused channel, a lease it can no longer vouch for). Rows another session took meanwhile
-    /// are left alone.
-    async fn give_back(
-        &self,
-        me: i64,
-        ids: &[i64],
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-}
-
-#[async_trait::async_trait]
-impl LeaseStore for SqlStore {
-    async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn register_worker(&self, host: &str, pid: i64, now: DateTime<Utc>) -> Result<i64> {
         let now = ms(now);
         // Sessions dead for a day are forgotten; their rows were released long ago.
         Ok(with_pool!(&self.pool, p => {
@@ -72,18 +28,15 @@ impl LeaseStore for SqlStore {
         }))
     }
 
-    async fn heartbeat(
+    /// Says the session lives and extends the lease of `ids` (rows it is working on) to
+    /// `lease_until`; returns those of `ids` it still holds.
+    pub async fn heartbeat(
         &self,
         worker_id: i64,
         ids: &[i64],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        let renew = format!(
-            "update outbox set lease_until = $1 where owner_id = $2 and status = 'sending'
-             and outbox_id in ({}) returning outbox_id",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
             sqlx::query("update worker set heartbeat_at = $1 where worker_id = $2 and heartbeat_at < $1")
                 .bind(ms(now))
@@ -93,15 +46,17 @@ impl LeaseStore for SqlStore {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut q = sqlx::query_scalar(&renew).bind(ms(lease_until)).bind(worker_id);
-            for id in ids {
-                q = q.bind(id);
-            }
-            Ok(q.fetch_all(p).await?)
+            let mut q = QueryBuilder::new("update outbox set lease_until = ");
+            q.push_bind(ms(lease_until)).push(" where owner_id = ").push_bind(worker_id);
+            q.push(" and status = 'sending' and outbox_id in ");
+            push_in!(q, ids);
+            q.push(" returning outbox_id");
+            Ok(q.build_query_scalar().fetch_all(p).await?)
         })
     }
 
-    async fn claim_for(
+    /// Claims like `claim`, marking the rows as held by `worker_id`.
+    pub async fn claim_for(
         &self,
         worker_id: i64,
         channels: &[&str],
@@ -113,33 +68,30 @@ impl LeaseStore for SqlStore {
             .await
     }
 
-    async fn release_abandoned(
+    /// Returns to the queue rows whose lease ran out or whose session has not beaten since
+    /// `dead_before` (a crashed process). Never `in_hand`, this session's rows still being
+    /// worked on: they may be sent and waiting to be recorded.
+    pub async fn release_abandoned(
         &self,
         me: i64,
         in_hand: &[i64],
         now: DateTime<Utc>,
         dead_before: DateTime<Utc>,
     ) -> Result<u64> {
-        let keep = if in_hand.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "and not (owner_id = $2 and outbox_id in ({}))",
-                placeholders(4, in_hand.len())
-            )
-        };
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, owner_id = null, updated_at = $1
-             where status = 'sending' {keep}
-               and (lease_until < $1
-                    or owner_id in (select worker_id from worker where heartbeat_at < $3 and worker_id <> $2))"
-        );
         let n = with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(now)).bind(me).bind(ms(dead_before));
-            for id in in_hand {
-                q = q.bind(id);
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, owner_id = null, updated_at = ",
+            );
+            q.push_bind(ms(now)).push(" where status = 'sending'");
+            if !in_hand.is_empty() {
+                q.push(" and not (owner_id = ").push_bind(me).push(" and outbox_id in ");
+                push_in!(q, in_hand);
+                q.push(")");
             }
-            q.execute(p).await?.rows_affected()
+            q.push(" and (lease_until < ").push_bind(ms(now));
+            q.push(" or owner_id in (select worker_id from worker where heartbeat_at < ").push_bind(ms(dead_before));
+            q.push(" and worker_id <> ").push_bind(me).push("))");
+            q.build().execute(p).await?.rows_affected()
         });
         if n > 0 {
             tracing::warn!(
@@ -150,7 +102,10 @@ impl LeaseStore for SqlStore {
         Ok(n)
     }
 
-    async fn give_back(
+    /// Puts rows this session holds back in the queue, untried, due at `until` (a rate limit,
+    /// a paused channel, a lease it can no longer vouch for). Rows another session took meanwhile
+    /// are left alone.
+    pub async fn give_back(
         &self,
         me: i64,
         ids: &[i64],
@@ -160,18 +115,16 @@ impl LeaseStore for SqlStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, owner_id = null,
-                attempts = attempts - 1, next_attempt_at = $1, updated_at = $2
-             where status = 'sending' and owner_id = $3 and outbox_id in ({})",
-            placeholders(4, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(until)).bind(ms(now)).bind(me);
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, owner_id = null,
+                    attempts = attempts - 1, next_attempt_at = ",
+            );
+            q.push_bind(ms(until)).push(", updated_at = ").push_bind(ms(now));
+            q.push(" where status = 'sending' and owner_id = ").push_bind(me);
+            q.push(" and outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }
@@ -194,22 +147,16 @@ impl SqlStore {
             Pool::Postgres(_) => "for update skip locked",
             Pool::Sqlite(_) => "",
         };
-        let sql = format!(
-            "update outbox set status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2, owner_id = $4
-             where outbox_id in (
-                 select outbox_id from outbox
-                 where status = 'pending' and next_attempt_at <= $2 and channel in ({})
-                 order by lane, next_attempt_at, outbox_id
-                 limit $3 {lock})
-             returning {CLAIMED}",
-            placeholders(5, channels.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(lease_until)).bind(ms(now)).bind(limit).bind(owner);
-            for c in channels {
-                q = q.bind(*c);
-            }
-            let mut rows = q.fetch_all(p).await?.iter().map(claimed_from_row).collect::<sqlx::Result<Vec<_>>>()?;
+            let mut q = QueryBuilder::new("update outbox set status = 'sending', lease_until = ");
+            q.push_bind(ms(lease_until)).push(", attempts = attempts + 1, updated_at = ").push_bind(ms(now));
+            q.push(", owner_id = ").push_bind(owner);
+            q.push(" where outbox_id in (select outbox_id from outbox where status = 'pending' and next_attempt_at <= ");
+            q.push_bind(ms(now)).push(" and channel in ");
+            push_in!(q, channels.iter().copied());
+            q.push(" order by lane, next_attempt_at, outbox_id limit ").push_bind(limit);
+            q.push(format!(" {lock}) returning {CLAIMED}"));
+            let mut rows: Vec<Claimed> = q.build_query_as().fetch_all(p).await?;
             rows.sort_by_key(|r| r.outbox_id);
             Ok(rows)
         })

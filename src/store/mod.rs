@@ -1,11 +1,26 @@
-//! Storage: one `Store` (a set of use-case traits) over SQLite or PostgreSQL, chosen by URL.
+//! Storage: one [`SqlStore`] over SQLite or PostgreSQL, chosen by URL, with one inherent method
+//! per use case, grouped by file (`outbox.rs`, `runs.rs`, …). There is no storage trait: nothing
+//! substitutes the store (tests run against real databases of both engines), so a trait would
+//! only declare every method twice.
 //!
 //! Queries are written once, in SQL both engines speak, and compiled for each engine by
-//! `with_pool!`; the few dialect differences live beside the query that needs them.
+//! [`with_pool!`]; the few dialect differences live beside the query that needs them. Lists of
+//! values are bound with `sqlx::QueryBuilder`; rows are read with `FromRow`, times through
+//! [`Millis`], pipeline states through the enums of `domain::pipeline`.
+//!
+//! Why `with_pool!` and not sqlx's `Any` driver: `Any` decodes only the types every driver
+//! shares, so no `chrono` types and no per-engine `Decode` (our `Millis` and `MaybeMillis`
+//! decode through each engine's own `i64`); the places that must differ — `FOR UPDATE SKIP
+//! LOCKED` and the advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite — would still branch
+//! on the backend; and its drivers are installed at run time. The macro costs one `match` per query and compiles each body against
+//! the engine's typed pool, so a query that one engine cannot type fails the build, not a run.
+
+#![warn(missing_docs)]
 
 mod admin;
 mod calendar_sync;
 mod channel_state;
+mod columns;
 mod connect;
 mod console;
 mod digests;
@@ -25,58 +40,37 @@ mod staff_accounts;
 mod subscribers;
 
 pub use admin::{
-    AdminStore, AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
+    AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
     UNKNOWN_ACTOR,
 };
-pub use calendar_sync::{CalendarStore, StoredCampaign};
-pub use channel_state::{ChannelReport, ChannelStore, PausedChannel, Unsuppressed};
+pub use calendar_sync::StoredCampaign;
+pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
+pub(crate) use columns::state;
+pub use columns::{Flag, JsonList, MaybeMillis, Millis, from_ms, ms};
 pub use connect::{connect, open};
-pub use console::{ConsoleStore, RecentFailure, RunSummary, SubscriberCounts};
-pub use digests::{DigestItem, DigestStore};
-pub use erasure::ErasureStore;
-pub use export::ExportStore;
-pub use fan_out::{AudienceCount, AudienceQuery, FanOutStore};
-pub use feeds::FeedStore;
-pub use leases::LeaseStore;
-pub use outbox::{
-    Claimed, Failure, OutboxStats, OutboxStore, QueueDepth, Recipient, Transactional,
-};
-pub use reach::{CampaignCounts, DayCount, ReachStore, ReaderCount, SourceCount};
-pub use resident_links::LinkStore;
+pub use console::{RecentFailure, RunSummary, SubscriberCounts};
+pub use digests::DigestItem;
+pub use fan_out::{AudienceCount, AudienceQuery};
+pub use outbox::{Claimed, Failure, OutboxStats, QueueDepth, Recipient, Transactional};
+pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
-    ResidentStore, SignupOutcome,
+    SignupOutcome,
 };
-pub use runs::{NewRun, Run, RunStore, Trigger};
-pub use signup_requests::{SignupRequest, SignupRequestStore};
-pub use staff_access::{ApiToken, StaffAccessStore};
-pub use staff_accounts::StaffAccountStore;
-pub use subscribers::{ConfirmedSubscriber, ImportOutcome, SubscriberStore};
+pub use runs::{NewRun, Run, Trigger};
+pub use signup_requests::SignupRequest;
+pub use staff_access::ApiToken;
+pub use subscribers::{ConfirmedSubscriber, ImportOutcome};
 
-use chrono::{DateTime, TimeZone, Utc};
 use sqlx::{PgPool, SqlitePool};
-use std::sync::Arc;
 
 /// The live pool of whichever engine the URL named.
 #[derive(Clone, Debug)]
 pub enum Pool {
+    /// A SQLite file.
     Sqlite(SqlitePool),
+    /// A PostgreSQL server.
     Postgres(PgPool),
-}
-
-impl Pool {
-    pub fn engine(&self) -> Engine {
-        match self {
-            Pool::Sqlite(_) => Engine::Sqlite,
-            Pool::Postgres(_) => Engine::Postgres,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
 }
 
 /// Runs `$body` with `$p` bound to the engine's typed pool; the body compiles once per engine.
@@ -90,58 +84,48 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Appends `(v1, v2, …)` to a `sqlx::QueryBuilder`, each value bound (a macro, not a function,
+/// so it does not name the builder's type, which differs between sqlx 0.8 and 0.9).
+macro_rules! push_in {
+    ($qb:expr, $values:expr) => {{
+        $qb.push("(");
+        let mut list = $qb.separated(", ");
+        for v in $values {
+            list.push_bind(v);
+        }
+        list.push_unseparated(")");
+    }};
+}
+pub(crate) use push_in;
+
+/// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The URL names no engine we speak.
     #[error("database URL `{0}` is not supported; use sqlite://FILE or postgres://…")]
     UnsupportedUrl(String),
+    /// The database could not be reached or opened.
     #[error("cannot open the database: {0}")]
     Connect(#[source] sqlx::Error),
+    /// A migration failed.
     #[error("cannot apply migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The named thing does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The change clashes with what is stored (e.g. a taken address).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A stored value could not be read back.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Any other database error.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
+/// The store's result.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Every use case the application has of its database, one trait per concern.
-#[async_trait::async_trait]
-pub trait Store:
-    AdminStore
-    + CalendarStore
-    + ChannelStore
-    + ConsoleStore
-    + DigestStore
-    + ErasureStore
-    + ExportStore
-    + FanOutStore
-    + FeedStore
-    + LeaseStore
-    + RunStore
-    + OutboxStore
-    + ReachStore
-    + ResidentStore
-    + SignupRequestStore
-    + StaffAccountStore
-    + SubscriberStore
-    + StaffAccessStore
-    + LinkStore
-    + Send
-    + Sync
-    + std::fmt::Debug
-{
-    /// A cheap round trip, for health checks.
-    async fn ping(&self) -> Result<()>;
-    fn engine(&self) -> Engine;
-}
-
-pub type DynStore = Arc<dyn Store>;
 
 /// The one implementation, over either engine.
 #[derive(Debug, Clone)]
@@ -150,6 +134,7 @@ pub struct SqlStore {
 }
 
 impl SqlStore {
+    /// The engine's pool, for the few callers that must run raw SQL (tests, health checks).
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
@@ -194,13 +179,4 @@ impl BeginWrite for PgPool {
     {
         self.begin()
     }
-}
-
-/// Milliseconds since the epoch: how every time is stored.
-pub fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub fn from_ms(v: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
 }

@@ -1,37 +1,55 @@
 //! The outbox as workers see it: claim with a lease, then record each outcome.
 
-use super::runs::placeholders;
-use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, Millis, Result, SqlStore, ms, push_in, with_pool};
+use crate::domain::{OutboxChannel, OutboxKind, OutboxStatus, SubscriberStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, QueryBuilder, Row};
 use std::collections::HashMap;
 
 /// A claimed row: everything a worker needs to find what to send.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Claimed {
+    /// The row's id.
     pub outbox_id: i64,
+    /// The run it belongs to (none for transactional mail).
     pub run_id: Option<i64>,
+    /// Its resident (none for a webhook post).
     pub subscriber_id: Option<i64>,
-    pub channel: String,
-    pub kind: String,
+    /// The lane it waits in.
+    #[sqlx(try_from = "String")]
+    pub channel: OutboxChannel,
+    /// What it carries.
+    #[sqlx(try_from = "String")]
+    pub kind: OutboxKind,
+    /// The area the resident gets it for (their first of the run's areas).
     pub area_id: Option<i64>,
+    /// The webhook endpoint's name, for a webhook post.
     pub target: Option<String>,
+    /// JSON the message needs (transactional mail).
     pub payload: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    /// When it was queued.
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
 }
 
 /// Who a message goes to, as they are now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Recipient {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// Their address; none once erased.
     pub email: Option<String>,
-    pub status: String,
+    /// Where they stand now.
+    #[sqlx(try_from = "String")]
+    pub status: SubscriberStatus,
+    /// Bumped to invalidate their older links.
     pub token_version: i64,
 }
 
+/// Why an attempt failed, and so what becomes of the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     /// Try again at this time.
@@ -42,15 +60,21 @@ pub enum Failure {
     Bounce,
 }
 
+/// Rows per status and channel.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct QueueDepth {
+    /// The outbox status.
     pub status: String,
+    /// The outbox channel.
     pub channel: String,
+    /// How many rows.
     pub count: i64,
 }
 
+/// The queue as `beacon outbox` and the dashboard show it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OutboxStats {
+    /// Rows per status and channel.
     pub depth: Vec<QueueDepth>,
     /// Seconds the oldest due pending row has waited.
     pub oldest_pending_secs: Option<i64>,
@@ -63,70 +87,21 @@ pub struct OutboxStats {
 /// a test send). `dedupe_key` makes enqueueing idempotent.
 #[derive(Debug, Clone)]
 pub struct Transactional {
+    /// Enqueueing twice with the same key queues once.
     pub dedupe_key: String,
+    /// The resident it goes to, if any.
     pub subscriber_id: Option<i64>,
-    pub kind: String,
+    /// What it carries.
+    pub kind: OutboxKind,
+    /// What the message needs at send time.
     pub payload: serde_json::Value,
-}
-
-#[async_trait::async_trait]
-pub trait OutboxStore {
-    /// Returns rows whose lease ran out (their worker died) to the queue.
-    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64>;
-    /// Claims up to `limit` due rows on `channels`, transactional lane first, leased until `lease_until`.
-    async fn claim(
-        &self,
-        channels: &[&str],
-        limit: i64,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<Claimed>>;
-    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>>;
-    async fn area_slugs(&self) -> Result<HashMap<i64, String>>;
-    /// Marks rows sent and counts them as delivered, per run and area, in one transaction.
-    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()>;
-    /// Rows that must not be sent after all (the resident left since fan-out).
-    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()>;
-    async fn mark_failed(
-        &self,
-        row: &Claimed,
-        failure: Failure,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Puts claimed rows back, untried, until `until` (a rate limit's window is full).
-    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()>;
-    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool>;
-    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats>;
-}
-
-pub(super) fn claimed_from_row<R: Row>(r: &R) -> sqlx::Result<Claimed>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Claimed {
-        outbox_id: r.try_get("outbox_id")?,
-        run_id: r.try_get("run_id")?,
-        subscriber_id: r.try_get("subscriber_id")?,
-        channel: r.try_get("channel")?,
-        kind: r.try_get("kind")?,
-        area_id: r.try_get("area_id")?,
-        target: r.try_get("target")?,
-        payload: r.try_get("payload")?,
-        attempts: r.try_get("attempts")?,
-        created_at: from_ms(r.try_get("created_at")?),
-    })
 }
 
 pub(super) const CLAIMED: &str = "outbox_id, run_id, subscriber_id, channel, kind, area_id, target, payload, attempts, created_at";
 
-#[async_trait::async_trait]
-impl OutboxStore for SqlStore {
-    async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64> {
+impl SqlStore {
+    /// Returns rows whose lease ran out (their worker died) to the queue.
+    pub async fn release_expired(&self, now: DateTime<Utc>) -> Result<u64> {
         Ok(with_pool!(&self.pool, p => sqlx::query(
             "update outbox set status = 'pending', lease_until = null, updated_at = $1
              where status = 'sending' and lease_until < $1",
@@ -137,7 +112,8 @@ impl OutboxStore for SqlStore {
         .rows_affected()))
     }
 
-    async fn claim(
+    /// Claims up to `limit` due rows on `channels`, transactional lane first, leased until `lease_until`.
+    pub async fn claim(
         &self,
         channels: &[&str],
         limit: i64,
@@ -148,49 +124,40 @@ impl OutboxStore for SqlStore {
             .await
     }
 
-    async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
+    /// The residents `ids` as they are now, by id.
+    pub async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let sql = format!(
-            "select subscriber_id, email, status, token_version from subscriber where subscriber_id in ({})",
-            placeholders(1, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(id);
-            }
+            let mut q = QueryBuilder::new(
+                "select subscriber_id, email, status, token_version from subscriber where subscriber_id in ",
+            );
+            push_in!(q, ids);
+            let q = q.build();
             let mut out = HashMap::with_capacity(ids.len());
             for r in q.fetch_all(p).await? {
-                let rec = Recipient {
-                    subscriber_id: r.try_get("subscriber_id")?,
-                    email: r.try_get("email")?,
-                    status: r.try_get("status")?,
-                    token_version: r.try_get("token_version")?,
-                };
+                let rec = Recipient::from_row(&r)?;
                 out.insert(rec.subscriber_id, rec);
             }
             Ok(out)
         })
     }
 
-    async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
+    /// Every area's slug by id.
+    pub async fn area_slugs(&self) -> Result<HashMap<i64, String>> {
         with_pool!(&self.pool, p => {
             let rows = sqlx::query("select area_id, slug from area").fetch_all(p).await?;
             rows.iter().map(|r| Ok((r.try_get("area_id")?, r.try_get("slug")?))).collect()
         })
     }
 
-    async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()> {
+    /// Marks rows sent and counts them as delivered, per run and area, in one transaction.
+    pub async fn mark_sent(&self, rows: &[&Claimed], now: DateTime<Utc>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
         let now = ms(now);
-        let sql = format!(
-            "update outbox set status = 'sent', sent_at = $1, updated_at = $1, lease_until = null where outbox_id in ({})",
-            placeholders(2, rows.len())
-        );
         let mut counts: HashMap<(Option<i64>, Option<i64>, &str), i64> = HashMap::new();
         for r in rows.iter().filter(|r| r.run_id.is_some()) {
             *counts
@@ -199,11 +166,11 @@ impl OutboxStore for SqlStore {
         }
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
-            let mut q = sqlx::query(&sql).bind(now);
-            for r in rows {
-                q = q.bind(r.outbox_id);
-            }
-            q.execute(&mut *tx).await?;
+            let mut q = QueryBuilder::new("update outbox set status = 'sent', sent_at = ");
+            q.push_bind(now).push(", updated_at = ").push_bind(now);
+            q.push(", lease_until = null where outbox_id in ");
+            push_in!(q, rows.iter().map(|r| r.outbox_id));
+            q.build().execute(&mut *tx).await?;
             for ((run_id, area_id, channel), n) in counts {
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
@@ -218,66 +185,63 @@ impl OutboxStore for SqlStore {
                 .await?;
             }
             // A weekly digest delivers every message it lists: count them against their runs.
-            let digests: Vec<i64> = rows.iter().filter(|r| r.kind == "digest").map(|r| r.outbox_id).collect();
+            let digests: Vec<i64> = rows.iter().filter(|r| r.kind == OutboxKind::Digest).map(|r| r.outbox_id).collect();
             if !digests.is_empty() {
-                let sql = format!(
+                let mut q = QueryBuilder::new(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
-                     select 'delivered', $1, o.area_id, r.campaign_id, r.run_id, r.priority, 'email', count(*), $1
-                     from outbox o join run r on r.run_id = o.run_id
-                     where o.digest_id in ({})
-                     group by o.area_id, r.campaign_id, r.run_id, r.priority",
-                    placeholders(2, digests.len())
+                     select 'delivered', ",
                 );
-                let mut q = sqlx::query(&sql).bind(now);
-                for id in &digests {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
+                q.push_bind(now);
+                q.push(", o.area_id, r.campaign_id, r.run_id, r.priority, 'email', count(*), ").push_bind(now);
+                q.push(" from outbox o join run r on r.run_id = o.run_id where o.digest_id in ");
+                push_in!(q, &digests);
+                q.push(" group by o.area_id, r.campaign_id, r.run_id, r.priority");
+                q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
     }
 
-    async fn mark_cancelled(&self, ids: &[i64], reason: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Rows that must not be sent after all (the resident left since fan-out).
+    pub async fn mark_cancelled(
+        &self,
+        ids: &[i64],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'cancelled', last_error = $1, updated_at = $2, lease_until = null where outbox_id in ({})",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(reason).bind(ms(now));
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new("update outbox set status = 'cancelled', last_error = ");
+            q.push_bind(reason).push(", updated_at = ").push_bind(ms(now));
+            q.push(", lease_until = null where outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }
 
-    async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    /// Puts claimed rows back, untried, until `until` (a rate limit's window is full).
+    pub async fn defer(&self, ids: &[i64], until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1,
-                next_attempt_at = $1, updated_at = $2
-             where status = 'sending' and outbox_id in ({})",
-            placeholders(3, ids.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(ms(until)).bind(ms(now));
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.execute(p).await?;
+            let mut q = QueryBuilder::new(
+                "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1, next_attempt_at = ",
+            );
+            q.push_bind(ms(until)).push(", updated_at = ").push_bind(ms(now));
+            q.push(" where status = 'sending' and outbox_id in ");
+            push_in!(q, ids);
+            q.build().execute(p).await?;
         });
         Ok(())
     }
 
-    async fn mark_failed(
+    /// Records a failed attempt: retry, give up, or give up and suppress the address.
+    pub async fn mark_failed(
         &self,
         row: &Claimed,
         failure: Failure,
@@ -286,8 +250,8 @@ impl OutboxStore for SqlStore {
     ) -> Result<()> {
         let now_ms = ms(now);
         let (status, next, outcome) = match failure {
-            Failure::Retry(at) => ("pending", ms(at), "transient"),
-            Failure::Permanent | Failure::Bounce => ("failed", now_ms, "permanent"),
+            Failure::Retry(at) => (OutboxStatus::Pending, ms(at), "transient"),
+            Failure::Permanent | Failure::Bounce => (OutboxStatus::Failed, now_ms, "permanent"),
         };
         let error: String = error.chars().take(1000).collect();
         with_pool!(&self.pool, p => {
@@ -296,7 +260,7 @@ impl OutboxStore for SqlStore {
                 "update outbox set status = $1, next_attempt_at = $2, last_error = $3, lease_until = null, updated_at = $4
                  where outbox_id = $5 and status <> 'sent'",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(next)
             .bind(&error)
             .bind(now_ms)
@@ -311,7 +275,7 @@ impl OutboxStore for SqlStore {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-            if status == "failed" {
+            if status == OutboxStatus::Failed {
                 let kind = if failure == Failure::Bounce { "bounced" } else { "failed" };
                 sqlx::query(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
@@ -320,7 +284,7 @@ impl OutboxStore for SqlStore {
                 .bind(kind)
                 .bind(now_ms)
                 .bind(row.area_id)
-                .bind(&row.channel)
+                .bind(row.channel.as_str())
                 .bind(row.run_id)
                 .execute(&mut *tx)
                 .await?;
@@ -339,7 +303,8 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
+    /// Queues transactional mail; false when its `dedupe_key` was queued before.
+    pub async fn enqueue(&self, msg: &Transactional, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         let n = with_pool!(&self.pool, p => sqlx::query(
             "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
@@ -347,7 +312,7 @@ impl OutboxStore for SqlStore {
         )
         .bind(&msg.dedupe_key)
         .bind(msg.subscriber_id)
-        .bind(&msg.kind)
+        .bind(msg.kind.as_str())
         .bind(msg.payload.to_string())
         .bind(now)
         .execute(p)
@@ -356,7 +321,8 @@ impl OutboxStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
+    /// The queue's depth, age and per-channel state.
+    pub async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats> {
         with_pool!(&self.pool, p => {
             let depth = sqlx::query("select status, channel, count(*) as n from outbox group by status, channel order by status, channel")
                 .fetch_all(p)
@@ -367,7 +333,7 @@ impl OutboxStore for SqlStore {
             let oldest: Option<i64> = sqlx::query_scalar("select min(created_at) from outbox where status in ('pending', 'sending') and channel <> 'digest'")
                 .fetch_one(p)
                 .await?;
-            let channels = super::ChannelStore::channel_report(self, super::channel_state::london_midnight(now)).await?;
+            let channels = self.channel_report(super::channel_state::london_midnight(now)).await?;
             Ok(OutboxStats { depth, oldest_pending_secs: oldest.map(|t| (ms(now) - t).max(0) / 1000), channels })
         })
     }

@@ -1,9 +1,8 @@
 //! The anonymous counts reach reports are made of. Nothing here names a resident: every figure
 //! comes from the `event` table (sign-ups, leavers, deliveries, feed readers) or from totals.
 
-use super::{BeginWrite, Result, SqlStore, from_ms, ms, with_pool};
+use super::{BeginWrite, MaybeMillis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -14,27 +13,41 @@ pub const MAX_READERS_PER_ROW: i64 = 1_000_000;
 /// One day's joiners or leavers in one area.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DayCount {
+    /// The area (none for all areas).
     pub area_slug: Option<String>,
     /// Days since 1970-01-01 (UTC).
     pub day: i64,
+    /// Residents who joined that day.
     pub joined: i64,
+    /// Residents who left that day.
     #[sqlx(rename = "left_")]
     pub left: i64,
 }
 
+/// Sign-ups by where they came from.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SourceCount {
+    /// Where residents signed up (form, import, …).
     pub source: String,
+    /// The area (none for all areas).
     pub area_slug: Option<String>,
+    /// How many.
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one campaign did in a period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CampaignCounts {
+    /// The campaign's slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
+    /// Its topic.
     pub priority: String,
+    /// Runs in the period.
     pub runs: i64,
+    /// The latest run in the period.
+    #[sqlx(try_from = "MaybeMillis")]
     pub last_run: Option<DateTime<Utc>>,
     /// Messages delivered to residents (not webhook posts).
     pub delivered: i64,
@@ -42,63 +55,28 @@ pub struct CampaignCounts {
     pub residents: i64,
     /// Posts accepted by partners' webhooks.
     pub webhook_posts: i64,
+    /// Messages given up on.
     pub failed: i64,
+    /// Addresses that bounced.
     pub bounced: i64,
+    /// Residents who left from its messages.
     pub unsubscribed: i64,
 }
 
 /// Distinct feed readers one process saw in one area on one day.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReaderCount {
+    /// The area's feed (none for the all-areas feed).
     pub area_slug: Option<String>,
+    /// Days since 1970-01-01 (UTC).
     pub day: i64,
+    /// Distinct readers seen that day.
     pub readers: i64,
 }
 
-#[async_trait::async_trait]
-pub trait ReachStore {
+impl SqlStore {
     /// Joiners and leavers per area and day, from the beginning up to `to`.
-    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>>;
-    async fn signups_by_source(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<SourceCount>>;
-    /// Per campaign, over runs fired in `[from, to)`: delivered, failed, bounced, unsubscribed
-    /// within 7 days of a message.
-    async fn campaign_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<CampaignCounts>>;
-    async fn feed_readers(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<ReaderCount>>;
-    /// Keeps one (capped) claim per aggregator, feed and day: the largest any process saw.
-    async fn record_feed_claim(
-        &self,
-        day: i64,
-        area_slug: Option<&str>,
-        agent: &str,
-        readers: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
-    async fn record_feed_readers(
-        &self,
-        day: i64,
-        area_slug: Option<&str>,
-        instance: &str,
-        readers: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-}
-
-#[async_trait::async_trait]
-impl ReachStore for SqlStore {
-    async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
+    pub async fn audience_days(&self, to: DateTime<Utc>) -> Result<Vec<DayCount>> {
         Ok(with_pool!(&self.pool, p => sqlx::query_as::<_, DayCount>(
             "select a.slug as area_slug, e.occurred_at / $1 as day,
                     cast(coalesce(sum(case when e.kind = 'signup' then e.count else 0 end), 0) as bigint) as joined,
@@ -114,7 +92,8 @@ impl ReachStore for SqlStore {
         .await?))
     }
 
-    async fn signups_by_source(
+    /// Sign-ups per source and area in `[from, to)`.
+    pub async fn signups_by_source(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -135,13 +114,15 @@ impl ReachStore for SqlStore {
         )
     }
 
-    async fn campaign_counts(
+    /// Per campaign, over runs fired in `[from, to)`: delivered, failed, bounced, unsubscribed
+    /// within 7 days of a message.
+    pub async fn campaign_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CampaignCounts>> {
         with_pool!(&self.pool, p => {
-            sqlx::query(
+            Ok(sqlx::query_as(
                 "select c.slug, c.title, c.priority,
                         count(distinct r.run_id) as runs, max(r.fire_at) as last_run,
                         (select count(distinct o.subscriber_id) from outbox o join run r2 on r2.run_id = o.run_id
@@ -161,29 +142,12 @@ impl ReachStore for SqlStore {
             .bind(ms(from))
             .bind(ms(to))
             .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(CampaignCounts {
-                    slug: r.try_get("slug")?,
-                    title: r.try_get("title")?,
-                    priority: r.try_get("priority")?,
-                    runs: r.try_get("runs")?,
-                    last_run: r.try_get::<Option<i64>, _>("last_run")?.map(from_ms),
-                    delivered: r.try_get("delivered")?,
-                    residents: r.try_get("residents")?,
-                    webhook_posts: r.try_get("webhook_posts")?,
-                    failed: r.try_get("failed")?,
-                    bounced: r.try_get("bounced")?,
-                    unsubscribed: r.try_get("unsubscribed")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+            .await?)
         })
     }
 
-    async fn feed_readers(
+    /// Feed readers per area and day in `[from, to)`.
+    pub async fn feed_readers(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -206,7 +170,8 @@ impl ReachStore for SqlStore {
         )
     }
 
-    async fn record_feed_claim(
+    /// Keeps one (capped) claim per aggregator, feed and day: the largest any process saw.
+    pub async fn record_feed_claim(
         &self,
         day: i64,
         area_slug: Option<&str>,
@@ -226,7 +191,8 @@ impl ReachStore for SqlStore {
         .await
     }
 
-    async fn record_feed_readers(
+    /// Replaces this process's count of distinct readers for a day and feed (`None` = all areas).
+    pub async fn record_feed_readers(
         &self,
         day: i64,
         area_slug: Option<&str>,

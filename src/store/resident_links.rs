@@ -3,24 +3,10 @@
 use super::{BeginWrite, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Utc};
 
-#[async_trait::async_trait]
-pub trait LinkStore {
+impl SqlStore {
     /// Whether links of this version still work: the resident was not erased and has not
     /// asked for new links since.
-    async fn link_is_live(&self, subscriber_id: i64, version: i64) -> Result<bool>;
-    /// Kills every link the resident holds and queues a mail with a new manage link;
-    /// `false` when the link used was already dead.
-    async fn renew_links(
-        &self,
-        subscriber_id: i64,
-        version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
-}
-
-#[async_trait::async_trait]
-impl LinkStore for SqlStore {
-    async fn link_is_live(&self, subscriber_id: i64, version: i64) -> Result<bool> {
+    pub async fn link_is_live(&self, subscriber_id: i64, version: i64) -> Result<bool> {
         let found: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
             "select subscriber_id from subscriber
              where subscriber_id = $1 and token_version = $2 and status <> 'erased' and email is not null",
@@ -32,7 +18,9 @@ impl LinkStore for SqlStore {
         Ok(found.is_some())
     }
 
-    async fn renew_links(
+    /// Kills every link the resident holds and queues a mail with a new manage link;
+    /// `false` when the link used was already dead.
+    pub async fn renew_links(
         &self,
         subscriber_id: i64,
         version: i64,

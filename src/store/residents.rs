@@ -3,8 +3,8 @@
 //! Each use case is one transaction; mail it causes goes into the outbox in that same
 //! transaction, so a crash can never confirm someone without a record or lose a confirmation.
 
-use super::runs::placeholders;
 use super::{BeginWrite, Result, SqlStore, ms, with_pool};
+use crate::domain::SubscriberStatus;
 use crate::domain::signup::{CONSENT_VERSION, Signup};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -15,17 +15,31 @@ pub const MAILS_PER_ADDRESS_PER_DAY: i64 = 3;
 /// How long a confirmation link works.
 pub const CONFIRM_VALID_DAYS: i64 = 7;
 
+/// What a sign-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignupOutcome {
     /// New or not yet confirmed: a confirmation mail is queued (unless the daily cap was hit).
-    AwaitingConfirmation { subscriber_id: i64, queued: bool },
+    AwaitingConfirmation {
+        /// The resident's id.
+        subscriber_id: i64,
+        /// False when today's cap of mails to this address was already reached.
+        queued: bool,
+    },
     /// Already confirmed: nothing changed; an "already subscribed" mail is queued instead.
-    AlreadySubscribed { subscriber_id: i64, queued: bool },
+    AlreadySubscribed {
+        /// The resident's id.
+        subscriber_id: i64,
+        /// False when today's cap of mails to this address was already reached.
+        queued: bool,
+    },
 }
 
+/// What a confirmation link did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmOutcome {
+    /// The resident is now confirmed.
     Confirmed,
+    /// They were already confirmed: nothing changed.
     AlreadyConfirmed,
     /// The link no longer matches anyone waiting to confirm (erased, left, or superseded).
     Gone,
@@ -34,53 +48,72 @@ pub enum ConfirmOutcome {
 /// What the manage page shows and edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preferences {
+    /// The resident's id.
     pub subscriber_id: i64,
+    /// Their address.
     pub email: String,
+    /// Their postcode, if given.
     pub postcode: Option<String>,
+    /// Where they stand (pending, confirmed, …).
     pub status: String,
+    /// `immediate` or `weekly`.
     pub frequency: String,
+    /// Paused by the resident: nothing is sent.
     pub paused: bool,
+    /// Area slugs they follow.
     pub areas: Vec<String>,
+    /// Topics they follow.
     pub topics: Vec<String>,
 }
 
 /// A change made on the manage page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreferenceChange {
+    /// Area slugs to follow.
     pub areas: Vec<String>,
+    /// Topics to follow.
     pub topics: Vec<String>,
+    /// `immediate` or `weekly`.
     pub frequency: String,
+    /// Pause everything.
     pub paused: bool,
 }
 
-#[async_trait::async_trait]
-pub trait ResidentStore {
-    /// Records a sign-up (consent, source, areas and topics) and queues the mail it needs.
-    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome>;
-    /// Queues a fresh confirmation mail for someone still pending (an expired link's page).
-    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool>;
-    async fn confirm(
-        &self,
-        subscriber_id: i64,
-        version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<ConfirmOutcome>;
-    /// `None` when the link's version is stale or the person was erased.
-    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>>;
-    async fn change_preferences(
-        &self,
-        subscriber_id: i64,
-        version: i64,
-        change: &PreferenceChange,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
+/// Appends to a resident's consent history (kept until erasure), in the caller's transaction:
+/// `$action` is `consent` or `withdrawal`; the wording version, and the source unless given
+/// (`Option<&str>`), are the record's own.
+macro_rules! record_consent {
+    ($tx:expr, $id:expr, $action:expr, $source:expr, $at:expr, $now:expr) => {
+        sqlx::query(
+            "insert into consent_event (subscriber_id, action, consent_version, source, occurred_at, created_at)
+             select subscriber_id, $2, consent_version, coalesce($3, source), $4, $5 from subscriber where subscriber_id = $1",
+        )
+        .bind($id)
+        .bind($action)
+        .bind($source)
+        .bind($at)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
 }
 
-/// Appends to a resident's consent history (kept until erasure): `$action` is `consent` or
-/// `withdrawal`; the wording version, and the source unless given, are the record's own.
-pub(super) const CONSENT_EVENT: &str =
-    "insert into consent_event (subscriber_id, action, consent_version, source, occurred_at, created_at)
-     select subscriber_id, $2, consent_version, coalesce($3, source), $4, $5 from subscriber where subscriber_id = $1";
+/// Counts a new resident's sign-up anonymously (by first area and source), in the caller's
+/// transaction; nothing when they hold no subscription.
+macro_rules! record_signup {
+    ($tx:expr, $id:expr, $source:expr, $now:expr) => {
+        sqlx::query(
+            "insert into event (kind, occurred_at, area_id, source, count, created_at)
+             select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
+             having count(*) > 0",
+        )
+        .bind($now)
+        .bind($source)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
 
 /// Queues a transactional mail unless the address had its share today; in the caller's transaction.
 macro_rules! queue_mail {
@@ -116,47 +149,39 @@ macro_rules! replace_subscriptions {
     ($tx:expr, $id:expr, $areas:expr, $topics:expr, $source:expr, $now:expr) => {{
         let areas: &[String] = $areas;
         let topics: &[String] = $topics;
-        let keep = format!(
-            "delete from subscription where subscriber_id = $1
-             and (priority not in ({}) or area_id not in (select area_id from area where slug in ({})))",
-            placeholders(2, topics.len()),
-            placeholders(2 + topics.len(), areas.len())
-        );
-        let mut q = sqlx::query(&keep).bind($id);
-        for t in topics.iter().chain(areas.iter()) {
-            q = q.bind(t);
-        }
-        q.execute(&mut *$tx).await?;
-        let add = format!(
-            "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
-             select $1, area_id, $2, $3, $4, $5, $4 from area where slug in ({})
-             on conflict do nothing",
-            placeholders(6, areas.len())
-        );
+        let mut q = sqlx::QueryBuilder::new("delete from subscription where subscriber_id = ");
+        q.push_bind($id).push(" and (priority not in ");
+        $crate::store::push_in!(q, topics);
+        q.push(" or area_id not in (select area_id from area where slug in ");
+        $crate::store::push_in!(q, areas);
+        q.push("))");
+        q.build().execute(&mut *$tx).await?;
         for t in topics {
-            let mut q = sqlx::query(&add)
-                .bind($id)
-                .bind(t)
-                .bind(CONSENT_VERSION)
-                .bind($now)
-                .bind($source);
-            for a in areas {
-                q = q.bind(a);
-            }
-            q.execute(&mut *$tx).await?;
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at) select ",
+            );
+            q.push_bind($id).push(", area_id, ").push_bind(t);
+            q.push(", ").push_bind(CONSENT_VERSION);
+            q.push(", ").push_bind($now);
+            q.push(", ").push_bind($source);
+            q.push(", ").push_bind($now);
+            q.push(" from area where slug in ");
+            $crate::store::push_in!(q, areas);
+            q.push(" on conflict do nothing");
+            q.build().execute(&mut *$tx).await?;
         }
     }};
 }
 
-pub(super) use {queue_mail, replace_subscriptions};
+pub(super) use {queue_mail, record_consent, record_signup, replace_subscriptions};
 
 fn confirm_payload(now: i64) -> serde_json::Value {
     serde_json::json!({ "expires": now / 1000 + CONFIRM_VALID_DAYS * 24 * 3600 })
 }
 
-#[async_trait::async_trait]
-impl ResidentStore for SqlStore {
-    async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
+impl SqlStore {
+    /// Records a sign-up (consent, source, areas and topics) and queues the mail it needs.
+    pub async fn sign_up(&self, s: &Signup, now: DateTime<Utc>) -> Result<SignupOutcome> {
         let now = ms(now);
         let topics: Vec<String> = s.topics.iter().map(|t| t.slug().to_string()).collect();
         let areas = s.area_slugs.clone();
@@ -173,7 +198,7 @@ impl ResidentStore for SqlStore {
                     // same work and the same job (the worker sends it "already subscribed"), so
                     // neither the answer nor its timing tells a confirmed address apart.
                     let id: i64 = row.try_get("subscriber_id")?;
-                    let confirmed = row.try_get::<String, _>("status")? == "confirmed";
+                    let confirmed = super::state::<SubscriberStatus>(row.try_get("status")?)? == SubscriberStatus::Confirmed;
                     let request: i64 = sqlx::query_scalar(
                         "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at)
                          values ($1, $2, $3, $4, $5, $6, $7, $8) returning signup_request_id",
@@ -226,7 +251,12 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn resend_confirmation(&self, subscriber_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    /// Queues a fresh confirmation mail for someone still pending (an expired link's page).
+    pub async fn resend_confirmation(
+        &self,
+        subscriber_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -234,7 +264,7 @@ impl ResidentStore for SqlStore {
                 .bind(subscriber_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if status.as_deref() != Some("pending") {
+            if status.map(super::state).transpose()? != Some(SubscriberStatus::Pending) {
                 return Ok(false);
             }
             let queued = queue_mail!(tx, subscriber_id, "confirm", confirm_payload(now), now);
@@ -243,7 +273,8 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn confirm(
+    /// Confirms the resident if the link's `version` is still current.
+    pub async fn confirm(
         &self,
         subscriber_id: i64,
         version: i64,
@@ -259,24 +290,18 @@ impl ResidentStore for SqlStore {
             .bind(version)
             .fetch_optional(&mut *tx)
             .await?;
-            match status.as_deref() {
-                Some("pending") => {}
-                Some("confirmed") => return Ok(ConfirmOutcome::AlreadyConfirmed),
-                _ => return Ok(ConfirmOutcome::Gone),
+            match status.map(super::state).transpose()? {
+                Some(SubscriberStatus::Pending) => {}
+                Some(SubscriberStatus::Confirmed) => return Ok(ConfirmOutcome::AlreadyConfirmed),
+                Some(SubscriberStatus::Unsubscribed | SubscriberStatus::Bounced | SubscriberStatus::Erased)
+                | None => return Ok(ConfirmOutcome::Gone),
             }
             sqlx::query("update subscriber set status = 'confirmed', confirmed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(CONSENT_EVENT)
-                .bind(subscriber_id)
-                .bind("consent")
-                .bind(None::<String>)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_consent!(tx, subscriber_id, "consent", None::<&str>, now, now);
             // The audience grows when a resident confirms: counted by area and source, anonymously.
             sqlx::query(
                 "insert into event (kind, occurred_at, area_id, source, count, created_at)
@@ -294,7 +319,12 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn preferences(&self, subscriber_id: i64, version: i64) -> Result<Option<Preferences>> {
+    /// `None` when the link's version is stale or the person was erased.
+    pub async fn preferences(
+        &self,
+        subscriber_id: i64,
+        version: i64,
+    ) -> Result<Option<Preferences>> {
         with_pool!(&self.pool, p => {
             let Some(row) = sqlx::query(
                 "select email, postcode, status, frequency, paused from subscriber
@@ -340,7 +370,8 @@ impl ResidentStore for SqlStore {
         })
     }
 
-    async fn change_preferences(
+    /// Replaces a resident's choices; false when the link is stale or the resident erased.
+    pub async fn change_preferences(
         &self,
         subscriber_id: i64,
         version: i64,

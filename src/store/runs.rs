@@ -1,13 +1,16 @@
 //! Runs: a campaign fired at a time, published to feeds and fanned out into the outbox.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
-use crate::domain::Channel;
+use super::{BeginWrite, JsonList, Millis, Result, SqlStore, StoreError, ms, push_in, with_pool};
+use crate::domain::{Channel, RunState, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{FromRow, QueryBuilder, Row};
 
+/// What fired a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
+    /// The campaign's schedule.
     Schedule,
+    /// Someone, from the console or the CLI.
     Manual,
 }
 
@@ -23,19 +26,31 @@ impl Trigger {
 /// Everything a run needs, snapshotted from the campaign as it was when it fired.
 #[derive(Debug, Clone)]
 pub struct NewRun {
+    /// The campaign's slug.
     pub campaign_slug: String,
+    /// The fire time it stands for.
     pub fire_at: DateTime<Utc>,
+    /// What fired it.
     pub trigger: Trigger,
+    /// A second send with the same key records nothing.
     pub idempotency_key: Option<String>,
+    /// Hash of the campaign's content.
     pub content_hash: String,
+    /// The campaign's title.
     pub title: String,
+    /// The e-mail subject.
     pub subject: String,
+    /// The summary for feeds and round-ups.
     pub summary: String,
+    /// The Markdown body.
     pub body: String,
+    /// The lead agency.
     pub lead: String,
+    /// The topic.
     pub priority: String,
     /// Area slugs the run reaches (targets already expanded).
     pub areas: Vec<String>,
+    /// The channels it goes out on.
     pub channels: Vec<Channel>,
     /// Webhook endpoint names that take this run.
     pub webhooks: Vec<String>,
@@ -48,91 +63,55 @@ pub struct NewRun {
 }
 
 /// A run as stored, with its snapshot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Run {
+    /// The run's id.
     pub run_id: i64,
+    /// The campaign's slug.
+    #[sqlx(rename = "slug")]
     pub campaign_slug: String,
+    /// The fire time it stands for.
+    #[sqlx(try_from = "Millis")]
     pub fire_at: DateTime<Utc>,
-    pub status: String,
+    /// How far its fan-out has gone.
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
+    /// Why it was skipped, if it was.
     pub reason: Option<String>,
+    /// Hash of the content it sent.
     pub content_hash: String,
+    /// The campaign's title then.
     pub title: String,
+    /// The e-mail subject then.
     pub subject: String,
+    /// The summary then.
     pub summary: String,
+    /// The Markdown body then.
     pub body: String,
+    /// The lead agency then.
     pub lead: String,
+    /// The topic then.
     pub priority: String,
+    /// Area slugs it reached.
+    #[sqlx(try_from = "JsonList")]
     pub areas: Vec<String>,
+    /// Channels it went out on.
+    #[sqlx(try_from = "JsonList")]
     pub channels: Vec<String>,
-}
-
-#[async_trait::async_trait]
-pub trait RunStore {
-    /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
-    /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
-    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>>;
-    /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
-    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>>;
-    /// The latest fire time recorded for a campaign, whatever its trigger.
-    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
-    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>>;
-    async fn run(&self, run_id: i64) -> Result<Option<Run>>;
-    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>>;
-    /// Confirmed, immediate subscribers to `priority` per area, for dry runs and previews.
-    async fn audience_by_area(
-        &self,
-        priority: &str,
-        areas: &[String],
-    ) -> Result<Vec<(String, i64)>>;
 }
 
 const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
 
-fn run_from_row<R: Row>(r: &R) -> Result<Run>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let json = |s: String| {
-        serde_json::from_str::<Vec<String>>(&s).map_err(|e| StoreError::Corrupt(e.to_string()))
-    };
-    Ok(Run {
-        run_id: r.try_get("run_id")?,
-        campaign_slug: r.try_get("slug")?,
-        fire_at: super::from_ms(r.try_get("fire_at")?),
-        status: r.try_get("status")?,
-        reason: r.try_get("reason")?,
-        content_hash: r.try_get("content_hash")?,
-        title: r.try_get("title")?,
-        subject: r.try_get("subject")?,
-        summary: r.try_get("summary")?,
-        body: r.try_get("body")?,
-        lead: r.try_get("lead")?,
-        priority: r.try_get("priority")?,
-        areas: json(r.try_get("areas")?)?,
-        channels: json(r.try_get("channels")?)?,
-    })
-}
-
-/// `$first, $first+1, …` for an `in (…)` list.
-pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[async_trait::async_trait]
-impl RunStore for SqlStore {
-    async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>> {
+impl SqlStore {
+    /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
+    /// (campaign, fire time) or idempotency key already has a run: nothing is written twice.
+    pub async fn create_run(&self, run: &NewRun, now: DateTime<Utc>) -> Result<Option<i64>> {
         let now = ms(now);
         let channels: Vec<&str> = run.channels.iter().map(|c| c.as_str()).collect();
         let status = match (&run.skip_reason, run.channels.contains(&Channel::Email)) {
-            (Some(_), _) => "skipped",
-            (None, true) => "fanning",
-            (None, false) => "queued",
+            (Some(_), _) => RunStatus::Skipped,
+            (None, true) => RunStatus::Fanning,
+            (None, false) => RunStatus::Queued,
         };
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
@@ -150,7 +129,7 @@ impl RunStore for SqlStore {
             .bind(campaign_id)
             .bind(ms(run.fire_at))
             .bind(run.trigger.as_str())
-            .bind(status)
+            .bind(status.as_str())
             .bind(&run.skip_reason)
             .bind(&run.content_hash)
             .bind(&run.title)
@@ -163,8 +142,11 @@ impl RunStore for SqlStore {
             .bind(serde_json::to_string(&channels).unwrap_or_default())
             .bind(&run.idempotency_key)
             .bind(now)
-            .bind((status != "fanning").then_some(now))
-            .bind(if status == "skipped" { "skipped" } else { "queued" })
+            .bind((status != RunStatus::Fanning).then_some(now))
+            .bind(match status {
+                RunStatus::Skipped => RunState::Skipped,
+                RunStatus::Fanning | RunStatus::Queued | RunStatus::Finished => RunState::Queued,
+            }.as_str())
             .bind(i64::from(run.urgent))
             .bind(run.repeat_window.num_milliseconds().max(0))
             .fetch_optional(&mut *tx)
@@ -206,7 +188,8 @@ impl RunStore for SqlStore {
         })
     }
 
-    async fn unfinished_fan_outs(&self) -> Result<Vec<i64>> {
+    /// Runs whose fan-out has not finished (e.g. the process stopped half-way).
+    pub async fn unfinished_fan_outs(&self) -> Result<Vec<i64>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select run_id from run where status = 'fanning' order by run_id")
             .fetch_all(p)
@@ -214,7 +197,8 @@ impl RunStore for SqlStore {
         )
     }
 
-    async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+    /// The latest fire time recorded for a campaign, whatever its trigger.
+    pub async fn last_fire(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
             "select max(r.fire_at) from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1",
         )
@@ -224,7 +208,8 @@ impl RunStore for SqlStore {
         Ok(v.map(super::from_ms))
     }
 
-    async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
+    /// When the campaign was first synced (the scheduler never fires earlier).
+    pub async fn campaign_created_at(&self, campaign_slug: &str) -> Result<Option<DateTime<Utc>>> {
         let v: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar("select created_at from campaign where slug = $1")
             .bind(campaign_slug)
             .fetch_optional(p)
@@ -232,28 +217,31 @@ impl RunStore for SqlStore {
         Ok(v.map(super::from_ms))
     }
 
-    async fn run(&self, run_id: i64) -> Result<Option<Run>> {
+    /// One run, with its snapshot.
+    pub async fn run(&self, run_id: i64) -> Result<Option<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where r.run_id = $1"
         );
         with_pool!(&self.pool, p => {
             match sqlx::query(&sql).bind(run_id).fetch_optional(p).await? {
-                Some(r) => Ok(Some(run_from_row(&r)?)),
+                Some(r) => Ok(Some(Run::from_row(&r)?)),
                 None => Ok(None),
             }
         })
     }
 
-    async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
+    /// A campaign's latest runs, newest first.
+    pub async fn runs_of(&self, campaign_slug: &str, limit: i64) -> Result<Vec<Run>> {
         let sql = format!(
             "select {RUN_COLUMNS} from run r join campaign c on c.campaign_id = r.campaign_id where c.slug = $1 order by r.fire_at desc limit $2"
         );
         with_pool!(&self.pool, p => {
-            sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(run_from_row).collect()
+            sqlx::query(&sql).bind(campaign_slug).bind(limit).fetch_all(p).await?.iter().map(Run::from_row).collect::<sqlx::Result<_>>().map_err(Into::into)
         })
     }
 
-    async fn audience_by_area(
+    /// Confirmed, immediate subscribers to `priority` per area, for dry runs and previews.
+    pub async fn audience_by_area(
         &self,
         priority: &str,
         areas: &[String],
@@ -261,21 +249,20 @@ impl RunStore for SqlStore {
         if areas.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "select a.slug, count(distinct s.subscriber_id) as n
-             from area a
-             join subscription sub on sub.area_id = a.area_id and sub.priority = $1
-             join subscriber s on s.subscriber_id = sub.subscriber_id
-             where s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate' and a.slug in ({})
-             group by a.slug order by a.slug",
-            placeholders(2, areas.len())
-        );
         with_pool!(&self.pool, p => {
-            let mut q = sqlx::query(&sql).bind(priority);
-            for a in areas {
-                q = q.bind(a);
-            }
-            let rows = q.fetch_all(p).await?;
+            let mut q = QueryBuilder::new(
+                "select a.slug, count(distinct s.subscriber_id) as n
+                 from area a
+                 join subscription sub on sub.area_id = a.area_id and sub.priority = ",
+            );
+            q.push_bind(priority);
+            q.push(
+                " join subscriber s on s.subscriber_id = sub.subscriber_id
+                 where s.status = 'confirmed' and s.paused = 0 and s.frequency = 'immediate' and a.slug in ",
+            );
+            push_in!(q, areas);
+            q.push(" group by a.slug order by a.slug");
+            let rows = q.build().fetch_all(p).await?;
             rows.iter().map(|r| Ok((r.try_get("slug")?, r.try_get("n")?))).collect()
         })
     }

@@ -4,11 +4,11 @@
 //! choices.
 
 use super::residents::{
-    CONFIRM_VALID_DAYS, CONSENT_EVENT, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail,
-    replace_subscriptions,
+    CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, queue_mail, record_consent,
+    record_signup, replace_subscriptions,
 };
-use super::runs::placeholders;
 use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use crate::domain::SubscriberStatus;
 use crate::domain::signup::CONSENT_VERSION;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -16,33 +16,21 @@ use sqlx::Row;
 /// What a waiting request asks for, as its confirmation mail describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignupRequest {
+    /// The resident on file.
     pub subscriber_id: i64,
+    /// Area slugs asked for.
     pub areas: Vec<String>,
+    /// Topics asked for.
     pub topics: Vec<String>,
-}
-
-#[async_trait::async_trait]
-pub trait SignupRequestStore {
-    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>>;
-    /// Applies the request to the resident's record (whose link version must be `version`),
-    /// records the consent, and forgets the request. Also returns the resident's id.
-    async fn confirm_request(
-        &self,
-        request_id: i64,
-        version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(ConfirmOutcome, i64)>;
-    /// Queues a fresh confirmation of a request still waiting (an expired link's page).
-    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool>;
 }
 
 fn list(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("signup_request: {e}")))
 }
 
-#[async_trait::async_trait]
-impl SignupRequestStore for SqlStore {
-    async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
+impl SqlStore {
+    /// The waiting request `request_id`, if any.
+    pub async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
         let row = with_pool!(&self.pool, p => {
             let r = sqlx::query("select subscriber_id, areas, topics from signup_request where signup_request_id = $1")
                 .bind(request_id)
@@ -67,7 +55,9 @@ impl SignupRequestStore for SqlStore {
         .transpose()
     }
 
-    async fn confirm_request(
+    /// Applies the request to the resident's record (whose link version must be `version`),
+    /// records the consent, and forgets the request. Also returns the resident's id.
+    pub async fn confirm_request(
         &self,
         request_id: i64,
         version: i64,
@@ -94,10 +84,10 @@ impl SignupRequestStore for SqlStore {
             };
             let id: i64 = r.try_get("subscriber_id")?;
             let source: String = r.try_get("source")?;
-            let was: String = r.try_get("status")?;
+            let was: SubscriberStatus = super::state(r.try_get("status")?)?;
             let areas = list(&r.try_get::<String, _>("areas")?)?;
             let topics = list(&r.try_get::<String, _>("topics")?)?;
-            if was == "confirmed" {
+            if was == SubscriberStatus::Confirmed {
                 // Leaving the audience before rejoining it with the new choices keeps counts by area right.
                 sqlx::query(super::LEFT_EVENT).bind(now).bind(id).execute(&mut *tx).await?;
             }
@@ -115,24 +105,8 @@ impl SignupRequestStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             replace_subscriptions!(tx, id, &areas, &topics, &source, now);
-            sqlx::query(
-                "insert into event (kind, occurred_at, area_id, source, count, created_at)
-                 select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
-                 having count(*) > 0",
-            )
-            .bind(now)
-            .bind(&source)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(CONSENT_EVENT)
-                .bind(id)
-                .bind("consent")
-                .bind(None::<String>)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_signup!(tx, id, &source, now);
+            record_consent!(tx, id, "consent", None::<&str>, now, now);
             sqlx::query("delete from signup_request where signup_request_id = $1")
                 .bind(request_id)
                 .execute(&mut *tx)
@@ -142,7 +116,8 @@ impl SignupRequestStore for SqlStore {
         })
     }
 
-    async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    /// Queues a fresh confirmation of a request still waiting (an expired link's page).
+    pub async fn resend_request(&self, request_id: i64, now: DateTime<Utc>) -> Result<bool> {
         let now = ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;

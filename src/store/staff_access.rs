@@ -1,33 +1,27 @@
 //! Keeping staff access in hand: the failed-sign-in window, who is locked, and API tokens' lives.
 
-use super::{Result, SqlStore, from_ms, ms, with_pool};
+use super::{MaybeMillis, Millis, Result, SqlStore, ms, with_pool};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
 
 /// An API token as staff see it: never its secret.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct ApiToken {
+    /// The token's name.
     pub name: String,
+    /// The role it acts with.
     pub role: String,
+    /// When it was made.
+    #[sqlx(try_from = "Millis")]
     pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    #[sqlx(try_from = "MaybeMillis")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-#[async_trait::async_trait]
-pub trait StaffAccessStore {
+impl SqlStore {
     /// Counts a failed sign-in within a `LOCK_MINUTES` window opened by the first failure; locks
     /// the account for `LOCK_MINUTES` once `LOCK_AFTER_FAILURES` fall inside one window.
-    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()>;
-    /// Addresses of accounts locked at `now`.
-    async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>>;
-    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
-    /// Revokes every live token with this name; `false` when there was none.
-    async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool>;
-}
-
-#[async_trait::async_trait]
-impl StaffAccessStore for SqlStore {
-    async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn login_failed(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
         let window = Duration::minutes(super::LOCK_MINUTES);
         let lock = ms(now + window);
         // Every right-hand side reads the row as it was before this update, on both engines.
@@ -51,7 +45,8 @@ impl StaffAccessStore for SqlStore {
         Ok(())
     }
 
-    async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
+    /// Addresses of accounts locked at `now`.
+    pub async fn locked_users(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
         Ok(with_pool!(&self.pool, p => sqlx::query_scalar(
             "select email from admin_user where locked_until > $1 order by email",
         )
@@ -60,26 +55,17 @@ impl StaffAccessStore for SqlStore {
         .await?))
     }
 
-    async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+    /// Every API token (never the token itself).
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
         with_pool!(&self.pool, p => {
-            sqlx::query("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")
+            Ok(sqlx::query_as("select name, role, created_at, revoked_at from api_token order by revoked_at is not null, name, created_at")
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(ApiToken {
-                        name: r.try_get("name")?,
-                        role: r.try_get("role")?,
-                        created_at: from_ms(r.try_get("created_at")?),
-                        revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(from_ms),
-                    })
-                })
-                .collect::<sqlx::Result<Vec<_>>>()
-                .map_err(Into::into)
+                .await?)
         })
     }
 
-    async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool> {
+    /// Revokes every live token with this name; `false` when there was none.
+    pub async fn revoke_api_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update api_token set revoked_at = $1 where name = $2 and revoked_at is null",
         )

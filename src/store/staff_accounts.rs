@@ -1,64 +1,28 @@
 //! A staff account's life cycle beyond sign-in: one-time passwords that must be replaced,
 //! changing a password, and an administrator's reset, unlock and re-enable.
 
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use super::{BeginWrite, Result, SqlStore, with_pool};
 use chrono::{DateTime, Utc};
 
 /// What an account's stored hash becomes once its one-time password has been used: not a
 /// valid PHC string, so no password ever matches it.
 const SPENT: &str = "!one-time password used";
 
-#[async_trait::async_trait]
-pub trait StaffAccountStore {
+impl SqlStore {
     /// Adds an account whose (one-time) password must be replaced at first sign-in.
-    async fn add_user_once(
-        &self,
-        email: &str,
-        password_hash: &str,
-        role: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64>;
-    /// Spends a one-time password at its first sign-in: it never works again.
-    async fn spend_one_time_password(&self, user_id: i64) -> Result<()>;
-    /// Sets a password the member of staff chose; ends their other sessions.
-    async fn set_password(
-        &self,
-        user_id: i64,
-        password_hash: &str,
-        keep_session: &str,
-    ) -> Result<()>;
-    /// A new one-time password for `email`: unlocks, ends sessions, forces a change. `false` if
-    /// there is no such account.
-    async fn reset_password(&self, email: &str, password_hash: &str) -> Result<bool>;
-    /// Clears failed sign-ins and any lock.
-    async fn unlock_user(&self, email: &str) -> Result<bool>;
-    async fn enable_user(&self, email: &str) -> Result<bool>;
-}
-
-#[async_trait::async_trait]
-impl StaffAccountStore for SqlStore {
-    async fn add_user_once(
+    pub async fn add_user_once(
         &self,
         email: &str,
         password_hash: &str,
         role: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let id: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
-            "insert into admin_user (email, password_hash, role, must_change_password, created_at)
-             values ($1, $2, $3, 1, $4)
-             on conflict (email) do nothing returning admin_user_id",
-        )
-        .bind(email)
-        .bind(password_hash)
-        .bind(role)
-        .bind(ms(now))
-        .fetch_optional(p)
-        .await?);
-        id.ok_or_else(|| StoreError::Conflict(format!("a user {email} already exists")))
+        self.insert_user(email, password_hash, role, true, now)
+            .await
     }
 
-    async fn spend_one_time_password(&self, user_id: i64) -> Result<()> {
+    /// Spends a one-time password at its first sign-in: it never works again.
+    pub async fn spend_one_time_password(&self, user_id: i64) -> Result<()> {
         with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set password_hash = $1 where admin_user_id = $2 and must_change_password = 1",
         )
@@ -70,7 +34,8 @@ impl StaffAccountStore for SqlStore {
         Ok(())
     }
 
-    async fn set_password(
+    /// Sets a password the member of staff chose; ends their other sessions.
+    pub async fn set_password(
         &self,
         user_id: i64,
         password_hash: &str,
@@ -95,7 +60,9 @@ impl StaffAccountStore for SqlStore {
         Ok(())
     }
 
-    async fn reset_password(&self, email: &str, password_hash: &str) -> Result<bool> {
+    /// A new one-time password for `email`: unlocks, ends sessions, forces a change. `false` if
+    /// there is no such account.
+    pub async fn reset_password(&self, email: &str, password_hash: &str) -> Result<bool> {
         let n = with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query(
@@ -118,7 +85,8 @@ impl StaffAccountStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn unlock_user(&self, email: &str) -> Result<bool> {
+    /// Clears failed sign-ins and any lock.
+    pub async fn unlock_user(&self, email: &str) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set failed_logins = 0, locked_until = null where email = $1",
         )
@@ -129,7 +97,8 @@ impl StaffAccountStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn enable_user(&self, email: &str) -> Result<bool> {
+    /// Re-enables a disabled account; false when unknown.
+    pub async fn enable_user(&self, email: &str) -> Result<bool> {
         let n = with_pool!(&self.pool, p => sqlx::query(
             "update admin_user set disabled = 0 where email = $1",
         )

@@ -1,49 +1,42 @@
 //! Residents and what they follow: imports, demo data, leaving.
 
-use super::runs::placeholders;
-use super::{BeginWrite, Result, SqlStore, StoreError, ms, with_pool};
+use super::residents::{record_consent, record_signup};
+use super::{BeginWrite, Result, SqlStore, StoreError, ms, push_in, with_pool};
+use crate::domain::SubscriberStatus;
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 
 /// A resident to add as already confirmed (imports from partners' lists, demo data).
 #[derive(Debug, Clone)]
 pub struct ConfirmedSubscriber {
+    /// Their address.
     pub email: String,
+    /// Their postcode, if known.
     pub postcode: Option<String>,
+    /// Area slugs they follow (at least one).
     pub area_slugs: Vec<String>,
+    /// Topics they follow.
     pub priorities: Vec<String>,
+    /// The consent wording they agreed to.
     pub consent_version: String,
+    /// When they consented.
     pub consent_at: DateTime<Utc>,
+    /// Where they came from.
     pub source: String,
 }
 
+/// What an import did with one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
+    /// A new resident.
     Added,
     /// The address was already known; nothing about it changed.
     Unchanged,
 }
 
-#[async_trait::async_trait]
-pub trait SubscriberStore {
+impl SqlStore {
     /// Adds confirmed residents in one transaction; existing addresses are left as they are.
-    async fn add_confirmed(
-        &self,
-        batch: &[ConfirmedSubscriber],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ImportOutcome>>;
-    /// Unsubscribes if the link's version is current; `false` if the link is stale or unknown.
-    async fn unsubscribe(
-        &self,
-        subscriber_id: i64,
-        token_version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
-    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>>;
-}
-
-#[async_trait::async_trait]
-impl SubscriberStore for SqlStore {
-    async fn add_confirmed(
+    pub async fn add_confirmed(
         &self,
         batch: &[ConfirmedSubscriber],
         now: DateTime<Utc>,
@@ -73,43 +66,23 @@ impl SubscriberStore for SqlStore {
                 if s.area_slugs.is_empty() {
                     return Err(StoreError::Conflict("a subscriber needs at least one area".into()));
                 }
-                let sql = format!(
-                    "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
-                     select $1, area_id, $2, $3, $4, $5, $6 from area where slug in ({})
-                     on conflict do nothing",
-                    placeholders(7, s.area_slugs.len())
-                );
                 for priority in &s.priorities {
-                    let mut q = sqlx::query(&sql)
-                        .bind(id)
-                        .bind(priority)
-                        .bind(&s.consent_version)
-                        .bind(ms(s.consent_at))
-                        .bind(&s.source)
-                        .bind(now);
-                    for a in &s.area_slugs {
-                        q = q.bind(a);
-                    }
-                    q.execute(&mut *tx).await?;
+                    let mut q = QueryBuilder::new(
+                        "insert into subscription (subscriber_id, area_id, priority, consent_version, consent_at, source, created_at)
+                         select ",
+                    );
+                    q.push_bind(id).push(", area_id, ").push_bind(priority);
+                    q.push(", ").push_bind(&s.consent_version);
+                    q.push(", ").push_bind(ms(s.consent_at));
+                    q.push(", ").push_bind(&s.source);
+                    q.push(", ").push_bind(now);
+                    q.push(" from area where slug in ");
+                    push_in!(q, &s.area_slugs);
+                    q.push(" on conflict do nothing");
+                    q.build().execute(&mut *tx).await?;
                 }
-                sqlx::query(
-                    "insert into event (kind, occurred_at, area_id, source, count, created_at)
-                     select 'signup', $1, min(area_id), $2, 1, $1 from subscription where subscriber_id = $3
-                     having count(*) > 0",
-                )
-                .bind(now)
-                .bind(&s.source)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(super::residents::CONSENT_EVENT)
-                    .bind(id)
-                    .bind("consent")
-                    .bind(None::<String>)
-                    .bind(ms(s.consent_at))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                record_signup!(tx, id, &s.source, now);
+                record_consent!(tx, id, "consent", None::<&str>, ms(s.consent_at), now);
                 out.push(ImportOutcome::Added);
             }
             tx.commit().await?;
@@ -117,7 +90,8 @@ impl SubscriberStore for SqlStore {
         })
     }
 
-    async fn unsubscribe(
+    /// Unsubscribes if the link's version is current; `false` if the link is stale or unknown.
+    pub async fn unsubscribe(
         &self,
         subscriber_id: i64,
         token_version: i64,
@@ -131,20 +105,13 @@ impl SubscriberStore for SqlStore {
                 .bind(token_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-            match status.as_deref() {
-                None | Some("erased") => return Ok(false),
-                Some("unsubscribed") => return Ok(true),
-                Some(_) => {}
+            match status.map(super::state).transpose()? {
+                None | Some(SubscriberStatus::Erased) => return Ok(false),
+                Some(SubscriberStatus::Unsubscribed) => return Ok(true),
+                Some(SubscriberStatus::Pending | SubscriberStatus::Confirmed | SubscriberStatus::Bounced) => {}
             }
             sqlx::query(super::LEFT_EVENT).bind(now).bind(subscriber_id).execute(&mut *tx).await?;
-            sqlx::query(super::residents::CONSENT_EVENT)
-                .bind(subscriber_id)
-                .bind("withdrawal")
-                .bind(Some("unsubscribe"))
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            record_consent!(tx, subscriber_id, "withdrawal", Some("unsubscribe"), now, now);
             sqlx::query("update subscriber set status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1 where subscriber_id = $2")
                 .bind(now)
                 .bind(subscriber_id)
@@ -176,7 +143,8 @@ impl SubscriberStore for SqlStore {
         })
     }
 
-    async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
+    /// A resident's status, if they exist.
+    pub async fn subscriber_status(&self, subscriber_id: i64) -> Result<Option<String>> {
         Ok(
             with_pool!(&self.pool, p => sqlx::query_scalar("select status from subscriber where subscriber_id = $1")
             .bind(subscriber_id)

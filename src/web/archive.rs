@@ -30,7 +30,8 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> Respo
         // A plain number shows only what feeds published anyway; e-mail-only messages need
         // the signed id their mails carry.
         Ok(Some(r))
-            if r.status != "skipped" && (signed || r.channels.iter().any(|c| c == "feed")) =>
+            if r.status != crate::domain::RunStatus::Skipped
+                && (signed || r.channels.iter().any(|c| c == "feed")) =>
         {
             r
         }

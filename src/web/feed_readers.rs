@@ -9,7 +9,7 @@
 //! Each process flushes its counts to the database now and then.
 
 use crate::config::FeedsConfig;
-use crate::store::Store;
+use crate::store::SqlStore;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -159,7 +159,7 @@ impl FeedReaders {
     }
 
     /// Writes this process's counts and the aggregators' claims; keeps only today's in memory.
-    pub async fn flush(&self, store: &dyn Store, now: DateTime<Utc>) {
+    pub async fn flush(&self, store: &SqlStore, now: DateTime<Utc>) {
         let today = day_of(now);
         type Snapshot = (Vec<(i64, String, i64)>, Vec<(i64, String, usize, i64)>);
         let (readers, claims): Snapshot = match self.tally.lock() {

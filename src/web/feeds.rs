@@ -146,7 +146,12 @@ async fn cap_alert(
         return respond(&headers, &cached, "application/cap+xml; charset=utf-8");
     }
     let run = match state.store.run(id).await {
-        Ok(Some(r)) if r.status != "skipped" && r.channels.iter().any(|c| c == "feed") => r,
+        Ok(Some(r))
+            if r.status != crate::domain::RunStatus::Skipped
+                && r.channels.iter().any(|c| c == "feed") =>
+        {
+            r
+        }
         Ok(_) => return pages::not_found(),
         Err(e) => {
             tracing::error!(error = %e, "alert query failed");

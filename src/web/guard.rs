@@ -83,15 +83,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
 /// The client's address: the connection's peer, or behind our own proxy (`trust_forwarded_for`)
 /// the last `X-Forwarded-For` hop, the one that proxy added; earlier hops are the client's say-so.
 pub fn client_ip(headers: &HeaderMap, peer: &Peer, trust_forwarded_for: bool) -> Option<IpAddr> {
-    if trust_forwarded_for {
-        if let Some(ip) = headers
+    if trust_forwarded_for
+        && let Some(ip) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok())
-        {
-            return Some(ip);
-        }
+    {
+        return Some(ip);
     }
     peer.0.map(|a| a.ip())
 }

@@ -19,7 +19,7 @@ mod unsubscribe;
 use crate::calendar::SharedCalendar;
 use crate::config::Config;
 use crate::domain::token::Signer;
-use crate::store::Store;
+use crate::store::SqlStore;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use std::sync::Arc;
@@ -34,7 +34,7 @@ pub use server::serve;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub config: Arc<Config>,
     pub calendar: SharedCalendar,
     pub signer: Signer,
@@ -51,7 +51,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<SqlStore>,
         config: Config,
         calendar: SharedCalendar,
         signer: Signer,

@@ -30,7 +30,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn check_passes_on_the_shipped_calendar_with_a_summary() {
     // The one test on the shipped calendar: whatever the CS team writes there must load.
-    let out = beacon_on(&repo_path("campaigns"), &["check"]);
+    let out = beacon_on(&repo_path("tests/fixtures/campaigns"), &["check"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     let words: Vec<&str> = stdout.split_whitespace().collect();
@@ -538,12 +538,11 @@ async fn logged(served: &Served, line: &str, times: usize) -> bool {
 /// The home page once `want` is (or is not) on it, waiting up to 20 s for the server to see it.
 async fn home_until(base: &str, want: &str, present: bool) -> bool {
     for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/")).await {
-            if let Ok(body) = r.text().await {
-                if body.contains(want) == present {
-                    return true;
-                }
-            }
+        if let Ok(r) = reqwest::get(format!("{base}/")).await
+            && let Ok(body) = r.text().await
+            && body.contains(want) == present
+        {
+            return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

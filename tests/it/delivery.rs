@@ -292,7 +292,7 @@ async fn a_fire_missed_beyond_its_grace_is_recorded_as_skipped_and_never_sent(db
         .await
         .unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].status, "skipped");
+    assert_eq!(runs[0].status.as_str(), "skipped");
     assert!(runs[0].reason.as_deref().unwrap().contains("grace"));
     assert_eq!(app.drain(fire + Duration::hours(7)).await.claimed, 0);
     app.finish().await;
@@ -422,7 +422,7 @@ async fn nine_oclock_daily_fires_at_nine_local_on_both_sides_of_the_spring_chang
     let runs = app.services.store.runs_of("daily", 10).await.unwrap();
     let mut fires: Vec<String> = runs
         .iter()
-        .filter(|r| r.status != "skipped")
+        .filter(|r| r.status.as_str() != "skipped")
         .map(|r| {
             r.fire_at
                 .with_timezone(&beacon::domain::LONDON)

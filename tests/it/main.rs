@@ -1,5 +1,8 @@
 //! Beacon's integration tests: one binary, real databases, a real SMTP server, real HTTP.
 
+// Test code: an unwrap that fails is a failed test, said where it failed.
+#![allow(clippy::unwrap_used)]
+
 // First: its `each_engine!` macro is used by the modules below.
 #[macro_use]
 mod support;

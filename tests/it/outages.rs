@@ -102,7 +102,7 @@ async fn a_postgresql_outage_mid_delivery_sends_nothing_twice() {
 
 /// Runs `sql` on every connection of the app's SQLite pool (pragmas are per connection).
 async fn on_every_connection(app: &TestApp, sql: &[&str]) {
-    let Pool::Sqlite(p) = app.services.sql.pool() else {
+    let Pool::Sqlite(p) = app.services.store.pool() else {
         unreachable!()
     };
     let mut held = Vec::new();
@@ -118,7 +118,7 @@ async fn on_every_connection(app: &TestApp, sql: &[&str]) {
 
 /// Every pooled connection can still open a write transaction, and the file is sound.
 async fn no_connection_left_in_a_transaction(app: &TestApp) {
-    let Pool::Sqlite(p) = app.services.sql.pool() else {
+    let Pool::Sqlite(p) = app.services.store.pool() else {
         unreachable!()
     };
     let mut held = Vec::new();
@@ -178,7 +178,7 @@ async fn a_full_sqlite_disk_mid_delivery_sends_nothing_twice_and_leaves_no_broke
 }
 
 async fn fill_the_disk(app: &TestApp) {
-    let Pool::Sqlite(p) = app.services.sql.pool() else {
+    let Pool::Sqlite(p) = app.services.store.pool() else {
         unreachable!()
     };
     let mut held = Vec::new();

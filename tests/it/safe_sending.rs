@@ -83,7 +83,7 @@ async fn two_console_sends_and_two_cli_sends_deliver_once_per_resident_and_a_res
         6,
         "{runs:?}"
     );
-    assert!(runs.iter().all(|r| r.state == "sent"), "{runs:?}");
+    assert!(runs.iter().all(|r| r.state.as_str() == "sent"), "{runs:?}");
     sink.wait_for(2, StdDuration::from_secs(10));
     assert_eq!(
         subjects_to(&sink, "ann@example.com").len(),
@@ -304,9 +304,9 @@ async fn quiet_hours_hold_a_22_00_send_until_07_00_let_an_urgent_one_through_and
         async move { store.campaign_runs(slug, 1).await.unwrap().remove(0) }
     };
     let late = state("late").await;
-    assert_eq!(late.state, "queued", "{late:?}");
+    assert_eq!(late.state.as_str(), "queued", "{late:?}");
     assert_eq!(late.held_until, Some(utc("2030-01-08T07:00:00Z")));
-    assert_eq!(state("scam-wave").await.state, "sent");
+    assert_eq!(state("scam-wave").await.state.as_str(), "sent");
 
     assert_eq!(app.drain(utc("2030-01-08T06:59:00Z")).await.sent, 0);
     assert_eq!(app.drain(utc("2030-01-08T07:00:00Z")).await.sent, 1);

@@ -353,6 +353,6 @@ async fn two_processes_sending_one_campaign_at_once_on_postgresql_reach_each_res
         "{runs:?}"
     );
     assert_eq!(app.drain(t0 + Duration::minutes(1)).await.sent, 400);
-    other.sql.close().await;
+    other.store.close().await;
     app.finish().await;
 }

@@ -1,7 +1,6 @@
 //! The store suite: the same assertions on SQLite and PostgreSQL, each on a fresh database.
 
 use crate::support::{TestDb, calendar};
-use beacon::store::{CalendarStore, FanOutStore, Store};
 
 async fn migrations_apply_to_an_empty_database_and_again_harmlessly(db: TestDb) {
     db.store
@@ -80,9 +79,7 @@ async fn a_setting_keeps_its_first_value(db: TestDb) {
 each_engine!(a_setting_keeps_its_first_value);
 
 async fn transactional_mail_is_claimed_ahead_of_campaign_bulk(db: TestDb) {
-    use beacon::store::{
-        ConfirmedSubscriber, OutboxStore, RunStore, SubscriberStore, Transactional,
-    };
+    use beacon::store::{ConfirmedSubscriber, Transactional};
     let cal = calendar();
     db.store.sync_areas(&cal.areas).await.unwrap();
     db.store
@@ -141,7 +138,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk(db: TestDb) {
     let msg = Transactional {
         dedupe_key: "confirm:1".into(),
         subscriber_id: None,
-        kind: "confirm".into(),
+        kind: beacon::domain::OutboxKind::Confirm,
         payload: serde_json::json!({ "to": "x@example.com", "subject": "Confirm", "text": "t" }),
     };
     assert!(
@@ -160,7 +157,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk(db: TestDb) {
         .claim(&["email"], 1, later, later + chrono::Duration::minutes(5))
         .await
         .unwrap();
-    assert_eq!(first[0].kind, "confirm", "{}", db.name);
+    assert_eq!(first[0].kind.as_str(), "confirm", "{}", db.name);
     let rest = db
         .store
         .claim(&["email"], 10, later, later + chrono::Duration::minutes(5))
@@ -169,7 +166,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk(db: TestDb) {
     assert_eq!(rest.len(), 3);
     assert!(
         rest.iter()
-            .all(|r| r.kind == "campaign" && r.run_id == Some(id))
+            .all(|r| r.kind.as_str() == "campaign" && r.run_id == Some(id))
     );
     db.finish().await;
 }

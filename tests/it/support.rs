@@ -164,8 +164,7 @@ pub async fn engines() -> Vec<TestDb> {
 }
 
 pub fn rand_suffix() -> String {
-    use rand::Rng;
-    let n: u64 = rand::thread_rng().r#gen();
+    let n: u64 = rand::random();
     format!("{n:016x}")
 }
 

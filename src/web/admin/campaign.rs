@@ -207,7 +207,7 @@ pub async fn test(
     let msg = Transactional {
         dedupe_key: format!("test:{slug}:{}", random_id()),
         subscriber_id: None,
-        kind: "test".into(),
+        kind: crate::domain::OutboxKind::Test,
         payload: serde_json::json!({
             "to": to,
             "subject": format!("[TEST] {}", c.subject),

@@ -306,27 +306,27 @@ async fn guard(State(state): State<AppState>, peer: Peer, req: Request, next: Ne
         return Redirect::to("/admin/password").into_response();
     }
     let mut req = req;
-    if method == Method::POST {
-        if let Some(expected) = staff.csrf.clone() {
-            let (parts, body) = req.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, UPLOAD_LIMIT).await else {
-                return pages::problem(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "That is too much to send at once",
-                    "Try a smaller file.",
-                );
-            };
-            let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
-            let sent = from_query.or_else(|| csrf_field(&bytes));
-            if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
-                return pages::problem(
-                    StatusCode::FORBIDDEN,
-                    "This form has expired",
-                    "Go back, reload the page and try again.",
-                );
-            }
-            req = Request::from_parts(parts, Body::from(bytes));
+    if method == Method::POST
+        && let Some(expected) = staff.csrf.clone()
+    {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, UPLOAD_LIMIT).await else {
+            return pages::problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "That is too much to send at once",
+                "Try a smaller file.",
+            );
+        };
+        let from_query = parts.uri.query().and_then(|q| csrf_field(q.as_bytes()));
+        let sent = from_query.or_else(|| csrf_field(&bytes));
+        if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+            return pages::problem(
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "Go back, reload the page and try again.",
+            );
         }
+        req = Request::from_parts(parts, Body::from(bytes));
     }
     req.extensions_mut().insert(staff);
     // What staff and partners see (reports, previews, personal data) is never cached.

@@ -338,7 +338,7 @@ async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed(db:
             .unwrap();
         let sql = "select kind, channel, payload from outbox where subscriber_id = $1 order by outbox_id desc limit 1";
         let (kind, channel, payload): (String, String, Option<String>) =
-            match app.services.sql.pool() {
+            match app.services.store.pool() {
                 beacon::store::Pool::Sqlite(p) => {
                     sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
                 }
@@ -375,7 +375,7 @@ async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed(db:
             .unwrap()
             .unwrap();
         let sql = "select count(*) from signup_request where subscriber_id = $1";
-        let n: i64 = match app.services.sql.pool() {
+        let n: i64 = match app.services.store.pool() {
             beacon::store::Pool::Sqlite(p) => {
                 sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
             }

@@ -9,7 +9,6 @@ use chrono::{Duration, Utc};
 
 async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock(db: TestDb) {
     let s = &db.store;
-    use beacon::store::{AdminStore, StaffAccessStore};
     let t0 = Utc::now();
     let id = s
         .add_user("ed@example.org", "x", "editor", t0)

@@ -9,7 +9,7 @@ use chrono::Utc;
 async fn consent_history(app: &TestApp, id: i64) -> Vec<(String, String, String)> {
     let sql = "select action, consent_version, source from consent_event
                where subscriber_id = $1 order by consent_event_id";
-    match app.services.sql.pool() {
+    match app.services.store.pool() {
         beacon::store::Pool::Sqlite(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
         beacon::store::Pool::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_all(p).await,
     }
