@@ -1,11 +1,10 @@
 //! Building and running the application from its settings.
 
+use crate::auth::token::Signer;
 use crate::calendar::{Calendar, SharedCalendar};
-use crate::channels::email::Mailer;
 use crate::channels::webhook::WebhookClient;
 use crate::config::Config;
 use crate::delivery::{Context, Limits, Worker};
-use crate::domain::token::Signer;
 use crate::scheduler::Scheduler;
 use crate::store::SqlStore;
 use anyhow::{Context as _, anyhow};
@@ -16,6 +15,9 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+mod outbound;
+pub use outbound::{MailSetupError, mailer, webhook_endpoints};
 
 /// Set in the database by `beacon reload`; every running scheduler reloads when it changes.
 const CALENDAR_VERSION: &str = "calendar_version";
@@ -111,7 +113,7 @@ impl Services {
             store: store.clone(),
             calendar: calendar.clone(),
             published: published.clone(),
-            webhooks: config.webhooks.clone(),
+            webhooks: webhook_endpoints(&config.webhooks),
             fan_out_batch: 1000,
             digest,
             rules,
@@ -128,10 +130,11 @@ impl Services {
     }
 
     pub async fn worker(&self) -> anyhow::Result<Worker> {
-        let mailer = Mailer::from_config(&self.config.mail).context("mail settings")?;
+        let mailer = mailer(&self.config.mail).context("mail settings")?;
         let ctx = Context::new(
             self.store.as_ref(),
-            &self.config,
+            &self.config.server.base_url,
+            webhook_endpoints(&self.config.webhooks),
             self.signer.clone(),
             self.calendar.get().areas.clone(),
         )

@@ -1,11 +1,13 @@
 //! Beacon: the Chiltern and South Bucks Community Safety Partnership's campaign and alert service.
 //!
-//! Rooms, lowest first (see DESIGN.md): `domain` → `calendar`, `store` → `render` → `channels`
-//! → `scheduler`, `delivery`, `reach` → `web` → `config`, `app`, `cli`.
+//! Rooms, lowest first (ARCHITECTURE.md has the table; `tests/architecture.rs` enforces it):
+//! `domain` → `auth`, `calendar`, `store`, `render`, `config` → `channels`, `bulk`, `reach` →
+//! `scheduler`, `delivery` → `web` → `app` → `cli`.
 
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod auth;
 pub mod bulk;
 pub mod calendar;
 pub mod channels;

@@ -2,7 +2,6 @@
 
 use super::SendError;
 use super::smtp_pool::{SmtpError, SmtpPool, StartTls};
-use crate::config::MailConfig;
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
     DkimSigningKey,
@@ -13,23 +12,6 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::TlsParameters;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-
-/// Why the mailer could not be set up from `[mail]`.
-#[derive(Debug, thiserror::Error)]
-pub enum MailSetupError {
-    /// `mail.transport` names no transport Beacon knows.
-    #[error("mail.transport `{0}` is not file:DIR, smtp://HOST:PORT or smtps://HOST:PORT")]
-    Transport(String),
-    /// `mail.from` is not a mailbox.
-    #[error("mail.from `{0}` is not an address like `Name <name@example.org>`")]
-    From(String),
-    /// The directory for `file:` mail cannot be created.
-    #[error("cannot create the mail directory {0}: {1}")]
-    Dir(String, std::io::Error),
-    /// The DKIM key or selector cannot be used.
-    #[error("DKIM: {0}")]
-    Dkim(String),
-}
 
 enum Transport {
     /// `smtp://`: our pool of no-delay connections.
@@ -97,6 +79,85 @@ fn dkim_key(pem: &str) -> Result<(String, DkimSigningAlgorithm), String> {
     Ok((pem.to_string(), DkimSigningAlgorithm::Ed25519))
 }
 
+/// Where mail goes.
+#[derive(Debug, Clone)]
+pub enum Relay {
+    /// `.eml` files in a directory (created if missing): the zero-set-up default.
+    Files(std::path::PathBuf),
+    /// An SMTP server: `smtp://` upgrades with STARTTLS when offered (`?tls=required` insists),
+    /// `smtps://` is TLS from the first byte; at most `pool_size` connections.
+    Smtp {
+        /// `smtp://` or `smtps://`, with any credentials.
+        url: url::Url,
+        /// The most connections held open at once.
+        pool_size: u32,
+    },
+}
+
+/// Why a relay cannot be set up. The URL itself is never shown: it may hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The directory for `.eml` files cannot be created.
+    #[error("cannot create the mail directory {0}: {1}")]
+    Dir(String, std::io::Error),
+    /// The URL has no host lettre can connect to.
+    #[error("the SMTP URL names no host, or not one lettre accepts")]
+    Url,
+    /// TLS cannot be set up for the host.
+    #[error("{0}")]
+    Tls(String),
+}
+
+fn smtp_transport(url: &url::Url, pool_size: u32) -> Result<Transport, RelayError> {
+    let host = url.host_str().ok_or(RelayError::Url)?.to_string();
+    // from_url understands smtp:// (opportunistic STARTTLS is not its default, so we pick
+    // the TLS mode ourselves): smtps:// is TLS from the start; smtp:// upgrades with
+    // STARTTLS when offered, or `?tls=required` insists on it.
+    if url.scheme() == "smtp" {
+        let required = url
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "required");
+        let params =
+            TlsParameters::new(host.clone()).map_err(|e| RelayError::Tls(e.to_string()))?;
+        let tls = if required {
+            StartTls::Required(params)
+        } else {
+            StartTls::Opportunistic(params)
+        };
+        let credentials = (!url.username().is_empty()).then(|| {
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
+        });
+        return Ok(Transport::Pooled(Box::new(SmtpPool::new(
+            host,
+            url.port().unwrap_or(25),
+            tls,
+            credentials,
+            pool_size.max(1) as usize,
+        ))));
+    }
+    let b = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+        .map_err(|_| RelayError::Url)?;
+    let pool = PoolConfig::new().max_size(pool_size.max(1));
+    Ok(Transport::Smtp(
+        b.pool_config(pool)
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build(),
+    ))
+}
+
+/// The DKIM signer for `selector._domainkey.domain`, from a key in PEM (RSA) or base64 (Ed25519).
+pub fn dkim(selector: &str, domain: &str, pem: &str) -> Result<DkimConfig, String> {
+    let (pem, alg) = dkim_key(pem)?;
+    let key = DkimSigningKey::new(pem.trim(), alg).map_err(|e| e.to_string())?;
+    Ok(dkim_config(selector, domain, key))
+}
+
 /// Sends built messages; cheap to share.
 pub struct Mailer {
     transport: Transport,
@@ -143,86 +204,16 @@ pub fn header_safe(v: &str) -> String {
 }
 
 impl Mailer {
-    /// The mailer `[mail]` describes: SMTP (pooled), SMTPS, or `.eml` files in a directory.
-    pub fn from_config(c: &MailConfig) -> Result<Self, MailSetupError> {
-        let from: Mailbox = c
-            .from
-            .parse()
-            .map_err(|_| MailSetupError::From(c.from.clone()))?;
+    /// A mailer sending from `from` through `relay`, signing with `dkim` when given.
+    pub fn new(relay: Relay, from: Mailbox, dkim: Option<DkimConfig>) -> Result<Self, RelayError> {
         let domain = from.email.domain().to_string();
-        let transport = if let Some(dir) = c.transport.strip_prefix("file:") {
-            std::fs::create_dir_all(dir).map_err(|e| MailSetupError::Dir(dir.to_string(), e))?;
-            Transport::File(AsyncFileTransport::new(dir))
-        } else if c.transport.starts_with("smtp://") || c.transport.starts_with("smtps://") {
-            let url = url::Url::parse(&c.transport)
-                .map_err(|_| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?;
-            let host = url
-                .host_str()
-                .ok_or_else(|| MailSetupError::Transport(crate::config::redact_url(&c.transport)))?
-                .to_string();
-            // from_url understands smtp:// (opportunistic STARTTLS is not its default, so we pick
-            // the TLS mode ourselves): smtps:// is TLS from the start; smtp:// upgrades with
-            // STARTTLS when offered, or `?tls=required` insists on it.
-            if url.scheme() == "smtp" {
-                let required = url
-                    .query_pairs()
-                    .any(|(k, v)| k == "tls" && v == "required");
-                let params = TlsParameters::new(host.clone())
-                    .map_err(|e| MailSetupError::Transport(e.to_string()))?;
-                let tls = if required {
-                    StartTls::Required(params)
-                } else {
-                    StartTls::Opportunistic(params)
-                };
-                let credentials = (!url.username().is_empty()).then(|| {
-                    let decode = |s: &str| {
-                        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                            .next()
-                            .map(|(_, v)| v.into_owned())
-                            .unwrap_or_default()
-                    };
-                    Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
-                });
-                Transport::Pooled(Box::new(SmtpPool::new(
-                    host,
-                    url.port().unwrap_or(25),
-                    tls,
-                    credentials,
-                    c.pool_size.max(1) as usize,
-                )))
-            } else {
-                let b =
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.transport).map_err(|_| {
-                        MailSetupError::Transport(crate::config::redact_url(&c.transport))
-                    })?;
-                let pool = PoolConfig::new().max_size(c.pool_size.max(1));
-                Transport::Smtp(
-                    b.pool_config(pool)
-                        .timeout(Some(std::time::Duration::from_secs(30)))
-                        .build(),
-                )
+        let transport = match relay {
+            Relay::Files(dir) => {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| RelayError::Dir(dir.display().to_string(), e))?;
+                Transport::File(AsyncFileTransport::new(dir))
             }
-        } else {
-            return Err(MailSetupError::Transport(crate::config::redact_url(
-                &c.transport,
-            )));
-        };
-        let dkim = match (&c.dkim_selector, &c.dkim_domain, &c.dkim_key_file) {
-            (Some(sel), Some(dom), Some(file)) => {
-                let pem = std::fs::read_to_string(file).map_err(|e| {
-                    MailSetupError::Dkim(format!("cannot read {}: {e}", file.display()))
-                })?;
-                let (pem, alg) = dkim_key(&pem)
-                    .map_err(|why| MailSetupError::Dkim(format!("{}: {why}", file.display())))?;
-                let key = DkimSigningKey::new(pem.trim(), alg)
-                    .map_err(|e| MailSetupError::Dkim(format!("{}: {e}", file.display())))?;
-                Some(dkim_config(sel, dom, key))
-            }
-            (None, None, None) => None,
-            _ => return Err(MailSetupError::Dkim(
-                "set all of mail.dkim_selector, mail.dkim_domain and mail.dkim_key_file, or none"
-                    .into(),
-            )),
+            Relay::Smtp { url, pool_size } => smtp_transport(&url, pool_size)?,
         };
         Ok(Mailer {
             transport,
@@ -244,7 +235,7 @@ impl Mailer {
             .message_id(Some(format!(
                 "<{}.{}@{}>",
                 chrono::Utc::now().timestamp_micros(),
-                crate::domain::token::random_id(),
+                crate::auth::token::random_id(),
                 self.domain
             )))
             .date_now();

@@ -21,6 +21,37 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Result<St
     ))
 }
 
+/// A partner's webhook: its name in the outbox, where to post, the Standard Webhooks secret
+/// (`whsec_` + base64) to sign with, and the priorities it takes (none listed: all).
+#[derive(Clone, PartialEq)]
+pub struct Endpoint {
+    /// The partner's name, as the outbox rows address it.
+    pub name: String,
+    /// Where to post.
+    pub url: String,
+    /// `whsec_` followed by base64.
+    pub secret: String,
+    /// Priorities (slugs) to post; empty means all.
+    pub events: Vec<String>,
+}
+
+impl Endpoint {
+    /// Whether a campaign of this priority is posted here.
+    pub fn takes(&self, priority: &str) -> bool {
+        self.events.is_empty() || self.events.iter().any(|e| e == priority)
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    /// The URL and secret stay out of logs (a URL may carry credentials).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("name", &self.name)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The HTTP client that posts signed webhooks to partners.
 #[derive(Debug, Clone)]
 pub struct WebhookClient {

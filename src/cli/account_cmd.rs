@@ -2,7 +2,8 @@
 //! staff who is locked out, forgot their password, or left and came back. Each is audited.
 
 use crate::app::Services;
-use crate::domain::{Email, password};
+use crate::auth::password;
+use crate::domain::Email;
 use anyhow::bail;
 use chrono::Utc;
 

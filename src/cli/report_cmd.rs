@@ -30,7 +30,7 @@ pub async fn run(
         ),
     };
     let cal = s.calendar.get();
-    let report = reach::gather(s.store.as_ref(), &cal, period, now).await?;
+    let report = reach::gather(s.store.as_ref(), &cal.areas, &cal.outcomes, period, now).await?;
     let body = match fmt {
         ReportFormat::Text => format::text(&report),
         ReportFormat::Json => format::json(&report)?,

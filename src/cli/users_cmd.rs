@@ -1,8 +1,9 @@
 //! `beacon users`: staff accounts for the console, and API tokens for partners' scripts.
 
 use crate::app::Services;
-use crate::domain::token::{random_id, secret_hash};
-use crate::domain::{Email, Role, password};
+use crate::auth::password;
+use crate::auth::token::{random_id, secret_hash};
+use crate::domain::{Email, Role};
 use anyhow::{Context, bail};
 use chrono::Utc;
 

@@ -1,10 +1,11 @@
 //! The message each outbox row carries, built at send time from what the database holds now.
 
 use super::Worker;
+use crate::auth::token::Purpose;
 use crate::channels::SendError;
 use crate::channels::email::Outgoing;
-use crate::domain::token::Purpose;
 use crate::domain::{OutboxKind, SubscriberStatus};
+use crate::render::webhook;
 use crate::store::{Claimed, Recipient};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -130,41 +131,35 @@ impl Worker {
             .run(self.store.as_ref(), run_id)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))?;
-        let areas: Vec<serde_json::Value> = run
-            .areas
-            .iter()
-            .filter_map(|s| self.ctx.areas.get(s))
-            .map(|a| serde_json::json!({ "slug": a.slug, "name": a.name, "district": a.district, "postcodes": a.postcodes }))
-            .collect();
-        let body = serde_json::json!({
-            "type": "campaign.published",
-            "timestamp": now.to_rfc3339(),
-            "data": {
-                "message_id": run.run_id,
-                "campaign": run.campaign_slug,
-                "title": run.title,
-                "subject": run.subject,
-                "summary": run.summary,
-                "body_markdown": run.body,
-                "body_html": crate::render::markdown::to_html(&run.body),
-                "priority": run.priority,
-                "lead": run.lead,
-                "sent_at": run.fire_at.to_rfc3339(),
-                "areas": areas,
-                "url": format!("{}/messages/{}", self.ctx.base_url, self.ctx.signer.archive_id(run.run_id)),
-                "cap_url": format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
-            }
-        });
+        let body = webhook::campaign_published(
+            &webhook::Published {
+                message_id: run.run_id,
+                campaign: &run.campaign_slug,
+                title: &run.title,
+                subject: &run.subject,
+                summary: &run.summary,
+                body_markdown: &run.body,
+                priority: &run.priority,
+                lead: &run.lead,
+                sent_at: run.fire_at,
+                areas: run
+                    .areas
+                    .iter()
+                    .filter_map(|s| self.ctx.areas.get(s))
+                    .collect(),
+                url: format!(
+                    "{}/messages/{}",
+                    self.ctx.base_url,
+                    self.ctx.signer.archive_id(run.run_id)
+                ),
+                cap_url: format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
+            },
+            now,
+        );
         // The id stays the same across retries so partners can de-duplicate.
         let msg_id = format!("msg_{}", row.outbox_id);
         self.hooks
-            .post(
-                &hook.url,
-                hook.secret.expose(),
-                &msg_id,
-                now.timestamp(),
-                body.to_string(),
-            )
+            .post(&hook.url, &hook.secret, &msg_id, now.timestamp(), body)
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! What workers need to turn an outbox row into a message, cached per run and area.
 
-use crate::config::{Config, WebhookConfig};
-use crate::domain::token::{Claims, Purpose, Signer};
+use crate::auth::token::{Claims, Purpose, Signer};
+use crate::channels::webhook::Endpoint;
 use crate::domain::{AreaDirectory, Priority};
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{Run, SqlStore, StoreError};
@@ -18,7 +18,7 @@ pub struct Context {
     pub base_url: String,
     pub signer: Signer,
     pub areas: AreaDirectory,
-    pub webhooks: Vec<WebhookConfig>,
+    pub webhooks: Vec<Endpoint>,
     pub list_id: String,
     area_slugs: HashMap<i64, String>,
     runs: Mutex<HashMap<i64, Arc<Run>>>,
@@ -36,19 +36,20 @@ impl std::fmt::Debug for Context {
 impl Context {
     pub async fn new(
         store: &SqlStore,
-        config: &Config,
+        base_url: &str,
+        webhooks: Vec<Endpoint>,
         signer: Signer,
         areas: AreaDirectory,
     ) -> Result<Self, StoreError> {
-        let host = url::Url::parse(&config.server.base_url)
+        let host = url::Url::parse(base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "beacon.invalid".into());
         Ok(Context {
-            base_url: config.server.base_url.trim_end_matches('/').to_string(),
+            base_url: base_url.trim_end_matches('/').to_string(),
             signer,
             areas,
-            webhooks: config.webhooks.clone(),
+            webhooks,
             list_id: format!("Chiltern and South Bucks community safety alerts <alerts.{host}>"),
             area_slugs: store.area_slugs().await?,
             runs: Mutex::default(),

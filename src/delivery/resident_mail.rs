@@ -2,10 +2,10 @@
 //! holds now: a confirmation names the areas and topics as they stand when it goes out.
 
 use super::Worker;
+use crate::auth::token::Purpose;
 use crate::channels::SendError;
 use crate::channels::email::Outgoing;
 use crate::domain::schedule::LONDON;
-use crate::domain::token::Purpose;
 use crate::domain::{OutboxKind, Priority, SubscriberStatus};
 use crate::render::resident_mail::{self, DigestLine, Mail};
 use crate::store::{Claimed, Recipient};

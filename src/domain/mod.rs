@@ -7,9 +7,9 @@ pub mod campaign;
 pub mod channel;
 pub mod district;
 pub mod email;
+pub mod feed_item;
 pub mod geography;
 pub mod outcome;
-pub mod password;
 pub mod pipeline;
 pub mod postcode;
 pub mod priority;
@@ -18,13 +18,13 @@ pub mod schedule;
 pub mod season;
 pub mod sending;
 pub mod signup;
-pub mod token;
 
 pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
 pub use channel::Channel;
 pub use district::District;
 pub use email::Email;
+pub use feed_item::FeedItem;
 pub use pipeline::{
     OutboxChannel, OutboxKind, OutboxStatus, RunState, RunStatus, SubscriberStatus,
 };

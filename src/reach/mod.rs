@@ -10,16 +10,16 @@ mod report;
 
 pub use report::*;
 
-use crate::calendar::Calendar;
-use crate::domain::Priority;
-use crate::domain::outcome::Measure;
+use crate::domain::outcome::{Measure, Outcomes};
+use crate::domain::{AreaDirectory, Priority};
 use crate::store::{SqlStore, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn gather(
     store: &SqlStore,
-    cal: &Calendar,
+    areas: &AreaDirectory,
+    outcomes: &Outcomes,
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
@@ -32,7 +32,7 @@ pub async fn gather(
             .feed_readers((end - Duration::days(7)).max(start), end)
             .await?,
     };
-    Ok(build(cal, period, &inputs, now))
+    Ok(build(areas, outcomes, period, &inputs, now))
 }
 
 fn day_number(d: NaiveDate) -> i64 {
@@ -57,7 +57,13 @@ fn round1(v: f64) -> f64 {
 }
 
 /// Builds the report; pure, so every figure can be checked from known inputs.
-pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>) -> Report {
+pub fn build(
+    directory: &AreaDirectory,
+    targets: &Outcomes,
+    period: Period,
+    inputs: &Inputs,
+    now: DateTime<Utc>,
+) -> Report {
     let (first_day, last_day) = (day_number(period.from), day_number(period.to));
     // Net subscribers per area before the period and at its end.
     let mut base: HashMap<Option<&str>, i64> = HashMap::new();
@@ -104,7 +110,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
 
     let mut areas: Vec<AreaReach> = Vec::new();
     let mut penetration: Vec<(String, f64)> = Vec::new();
-    for a in cal.areas.iter() {
+    for a in directory.iter() {
         let key = Some(a.slug.as_str());
         let subs = end.get(&key).copied().unwrap_or(0).max(0);
         let before = base.get(&key).copied().unwrap_or(0).max(0);
@@ -228,8 +234,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
             Measure::Signups => Some(totals.signups as f64),
         }
     };
-    let outcomes = cal
-        .outcomes
+    let outcomes = targets
         .targets
         .iter()
         .map(|o| {
@@ -241,7 +246,7 @@ pub fn build(cal: &Calendar, period: Period, inputs: &Inputs, now: DateTime<Utc>
                 direction: o.direction,
                 target: o.target,
                 actual: a,
-                rag: o.rag(a, cal.outcomes.amber_margin_pct),
+                rag: o.rag(a, targets.amber_margin_pct),
             }
         })
         .collect();

@@ -6,20 +6,18 @@ use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 
 /// Three areas; "quiet" (no households figure) has no subscribers, so its "<10" keeps
 /// "small"'s company and no second cell needs hiding.
-fn calendar() -> Calendar {
-    let mut cal = two_areas();
-    let mut areas: Vec<Area> = cal.areas.iter().cloned().collect();
+fn areas() -> AreaDirectory {
+    let mut areas: Vec<Area> = two_areas().iter().cloned().collect();
     let mut quiet = areas[0].clone();
     quiet.slug = "quiet".into();
     quiet.name = "QUIET".into();
     quiet.households = None;
     areas.push(quiet);
-    cal.areas = AreaDirectory::new(areas);
-    cal
+    AreaDirectory::new(areas)
 }
 
 /// "big" and "small" only: "small"'s "<10" alone could be recovered from the total.
-fn two_areas() -> Calendar {
+fn two_areas() -> AreaDirectory {
     let area = |slug: &str, households: Option<u32>| Area {
         slug: slug.into(),
         name: slug.to_uppercase(),
@@ -29,29 +27,28 @@ fn two_areas() -> Calendar {
         wards: vec![],
         places: vec![],
     };
-    Calendar {
-        dir: ".".into(),
-        areas: AreaDirectory::new([area("big", Some(1000)), area("small", Some(500))]),
-        campaigns: vec![],
-        outcomes: Outcomes {
-            amber_margin_pct: 10.0,
-            targets: vec![
-                Outcome {
-                    id: "reach-every-area".into(),
-                    description: String::new(),
-                    measure: Measure::MinAreaPer1000Households,
-                    direction: Direction::AtLeast,
-                    target: 20.0,
-                },
-                Outcome {
-                    id: "unsubscribes".into(),
-                    description: String::new(),
-                    measure: Measure::MaxCampaignUnsubscribePct,
-                    direction: Direction::AtMost,
-                    target: 1.0,
-                },
-            ],
-        },
+    AreaDirectory::new([area("big", Some(1000)), area("small", Some(500))])
+}
+
+fn targets() -> Outcomes {
+    Outcomes {
+        amber_margin_pct: 10.0,
+        targets: vec![
+            Outcome {
+                id: "reach-every-area".into(),
+                description: String::new(),
+                measure: Measure::MinAreaPer1000Households,
+                direction: Direction::AtLeast,
+                target: 20.0,
+            },
+            Outcome {
+                id: "unsubscribes".into(),
+                description: String::new(),
+                measure: Measure::MaxCampaignUnsubscribePct,
+                direction: Direction::AtMost,
+                target: 1.0,
+            },
+        ],
     }
 }
 
@@ -108,7 +105,7 @@ fn audience_growth_and_penetration_come_from_joiners_and_leavers_in_the_period()
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     assert_eq!(r.totals.baseline_subscribers, 40);
     assert_eq!(
         r.totals.subscribers, 53,
@@ -131,7 +128,7 @@ fn every_per_area_count_under_ten_is_suppressed() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     let small = r.areas.iter().find(|a| a.slug == "small").unwrap();
     assert_eq!(small.subscribers, Cell::Suppressed("<10"));
     assert_eq!(small.signups, Cell::Suppressed("<10"));
@@ -156,7 +153,7 @@ fn a_lone_small_area_cannot_be_recovered_by_subtracting_the_others_from_the_tota
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&two_areas(), period, &inputs(), Utc::now());
+    let r = build(&two_areas(), &targets(), period, &inputs(), Utc::now());
     assert_eq!(r.totals.subscribers, 53);
     let (big, small) = (&r.areas[0], &r.areas[1]);
     assert_eq!(small.subscribers, Cell::Suppressed("<10"));
@@ -175,7 +172,7 @@ fn outcomes_are_rated_red_amber_green() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs(), Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs(), Utc::now());
     let reach = &r.outcomes[0];
     assert_eq!(reach.actual, Some(6.0), "small: 3 per 500 households");
     assert_eq!(reach.rag, Rag::Red);
@@ -234,7 +231,7 @@ fn hostile_counts_saturate_instead_of_overflowing() {
         from: "2026-02-01".parse().unwrap(),
         to: "2026-02-28".parse().unwrap(),
     };
-    let r = build(&calendar(), period, &inputs, Utc::now());
+    let r = build(&areas(), &targets(), period, &inputs, Utc::now());
     assert!(r.totals.audience >= 0 && r.totals.subscribers >= 0);
 }
 

@@ -1,19 +1,8 @@
 //! Per-area alert feeds: Atom (RFC 4287) and RSS 2.0, built with the feed crates.
 
+use crate::domain::FeedItem;
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset, Utc};
-
-/// One published message as a feed shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedItem {
-    pub run_id: i64,
-    pub title: String,
-    pub summary: String,
-    pub body_markdown: String,
-    pub lead: String,
-    pub priority: String,
-    pub published: DateTime<Utc>,
-}
 
 /// What is common to every feed of one site.
 #[derive(Debug, Clone)]

@@ -5,3 +5,4 @@ pub mod email;
 pub mod feeds;
 pub mod markdown;
 pub mod resident_mail;
+pub mod webhook;

@@ -2,7 +2,7 @@
 //! or processes see it; late fires within grace go out late, older ones are recorded as skipped.
 
 use crate::calendar::{Calendar, SharedCalendar};
-use crate::config::WebhookConfig;
+use crate::channels::webhook::Endpoint;
 use crate::domain::SendingRules;
 use crate::domain::{Campaign, Schedule};
 use crate::store::{NewRun, SqlStore, StoreError, Trigger, from_ms, ms};
@@ -33,7 +33,7 @@ pub struct Scheduler {
     pub calendar: SharedCalendar,
     /// Bumped whenever a run publishes to feeds, so feed caches refresh at once.
     pub published: Arc<AtomicU64>,
-    pub webhooks: Vec<WebhookConfig>,
+    pub webhooks: Vec<Endpoint>,
     pub fan_out_batch: i64,
     /// When weekly digests are gathered; `None` turns them off.
     pub digest: Option<Schedule>,
@@ -59,7 +59,7 @@ impl Scheduler {
         let webhooks = self
             .webhooks
             .iter()
-            .filter(|h| h.events.is_empty() || h.events.iter().any(|e| e == c.priority.slug()))
+            .filter(|h| h.takes(c.priority.slug()))
             .map(|h| h.name.clone())
             .collect();
         NewRun {

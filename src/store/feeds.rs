@@ -1,7 +1,7 @@
 //! Published feed entries, newest first.
 
 use super::{Result, SqlStore, from_ms, with_pool};
-use crate::render::feeds::FeedItem;
+use crate::domain::FeedItem;
 use sqlx::Row;
 
 impl SqlStore {

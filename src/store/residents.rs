@@ -132,7 +132,7 @@ macro_rules! queue_mail {
                 "insert into outbox (dedupe_key, subscriber_id, channel, kind, lane, payload, status, next_attempt_at, created_at, updated_at)
                  values ($1, $2, 'email', $3, 0, $4, 'pending', $5, $5, $5)",
             )
-            .bind(format!("{}:{}:{}", $kind, $id, crate::domain::token::random_id()))
+            .bind(format!("{}:{}:{}", $kind, $id, crate::auth::token::random_id()))
             .bind($id)
             .bind($kind)
             .bind($payload.to_string())

@@ -2,7 +2,7 @@
 //! POST confirms. An expired link offers a fresh one; a forged one says so plainly.
 
 use super::{AppState, pages};
-use crate::domain::token::{Claims, Purpose, TokenError};
+use crate::auth::token::{Claims, Purpose, TokenError};
 use crate::store::ConfirmOutcome;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -77,7 +77,7 @@ impl FeedReaders {
             .filter(|a| !a.is_empty())
             .collect();
         FeedReaders {
-            instance: crate::domain::token::random_id(),
+            instance: crate::auth::token::random_id(),
             aggregators,
             ceiling: i64::from(config.max_claimed_readers),
             tally: Mutex::new(Tally {

@@ -3,8 +3,8 @@
 
 use super::form_view::{Choice, ErrorSummary, anchored};
 use super::{AppState, pages};
+use crate::auth::token::{Claims, Purpose};
 use crate::domain::signup::{FieldError, parse_frequency, parse_topics};
-use crate::domain::token::{Claims, Purpose};
 use crate::domain::{District, Priority};
 use crate::store::{PreferenceChange, Preferences};
 use axum::Router;

@@ -16,9 +16,9 @@ mod server;
 mod signup;
 mod unsubscribe;
 
+use crate::auth::token::Signer;
 use crate::calendar::SharedCalendar;
 use crate::config::Config;
-use crate::domain::token::Signer;
 use crate::store::SqlStore;
 use axum::Router;
 use axum::http::{HeaderValue, header};

@@ -2,7 +2,7 @@
 //! POST unsubscribes, including RFC 8058 one-click posts straight from the mail client.
 
 use super::{AppState, pages};
-use crate::domain::token::Purpose;
+use crate::auth::token::Purpose;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

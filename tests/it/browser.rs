@@ -4,7 +4,7 @@
 use crate::app::spawn_app;
 use crate::smtp::{SmtpSink, decoded};
 use crate::support::{repo_path, sqlite};
-use beacon::domain::token::{Claims, Purpose};
+use beacon::auth::token::{Claims, Purpose};
 use chrono::Utc;
 use std::path::Path;
 use std::time::Duration;
@@ -42,7 +42,7 @@ async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
         expires: 0,
     });
     let manage = format!("{}/manage/{token}", app.base);
-    let hash = beacon::domain::password::hash("browser test passphrase").unwrap();
+    let hash = beacon::auth::password::hash("browser test passphrase").unwrap();
     app.services
         .store
         .add_user("team@example.org", &hash, "admin", Utc::now())

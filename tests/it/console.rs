@@ -4,8 +4,8 @@
 use crate::app::{TestApp, spawn_app};
 use crate::smtp::{SmtpSink, header};
 use crate::support::{TestDb, sqlite};
-use beacon::domain::password;
-use beacon::domain::token::secret_hash;
+use beacon::auth::password;
+use beacon::auth::token::secret_hash;
 use beacon::web::admin::ROUTES;
 use chrono::Utc;
 use std::time::Duration;

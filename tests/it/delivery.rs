@@ -454,7 +454,7 @@ async fn mail_is_dkim_signed_when_a_key_is_configured() {
     config.mail.dkim_selector = Some("beacon2026".into());
     config.mail.dkim_domain = Some("alerts.example.org".into());
     config.mail.dkim_key_file = Some(key_file.clone());
-    let mailer = beacon::channels::email::Mailer::from_config(&config.mail).unwrap();
+    let mailer = beacon::app::mailer(&config.mail).unwrap();
     let msg = mailer
         .build(&beacon::channels::email::Outgoing {
             to: "ann@example.com",
@@ -480,10 +480,7 @@ async fn mail_is_dkim_signed_when_a_key_is_configured() {
         "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
     )
     .unwrap();
-    let err = beacon::channels::email::Mailer::from_config(&config.mail)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = beacon::app::mailer(&config.mail).err().unwrap().to_string();
     assert!(err.contains("RSA key") && err.contains("dkim.pem"), "{err}");
 }
 

@@ -4,7 +4,7 @@
 use crate::app::{Options, TestApp, spawn_app, spawn_app_with};
 use crate::smtp::{Received, SmtpSink, decoded, header};
 use crate::support::{TestDb, sqlite};
-use beacon::domain::token::{Claims, Purpose};
+use beacon::auth::token::{Claims, Purpose};
 use chrono::{Duration, Utc};
 use std::time::Duration as StdDuration;
 

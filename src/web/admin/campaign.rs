@@ -2,8 +2,8 @@
 //! send to yourself, the way to "send now" (see `send`), and its history.
 
 use super::{AppState, Chrome, Staff};
+use crate::auth::token::random_id;
 use crate::domain::Campaign;
-use crate::domain::token::random_id;
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{RunSummary, Transactional};
 use crate::web::pages;

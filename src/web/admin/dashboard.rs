@@ -47,7 +47,8 @@ pub async fn show(State(state): State<AppState>, Extension(staff): Extension<Sta
     let cal = state.calendar.get();
     let report = match reach::gather(
         state.store.as_ref(),
-        &cal,
+        &cal.areas,
+        &cal.outcomes,
         Period::last(90, now.date_naive()),
         now,
     )

@@ -2,8 +2,8 @@
 //! addresses have accounts; repeated failures lock the account for a while.
 
 use super::{AppState, SESSION_COOKIE, Staff};
-use crate::domain::password;
-use crate::domain::token::{random_id, secret_hash};
+use crate::auth::password;
+use crate::auth::token::{random_id, secret_hash};
 use crate::store::{LOCK_AFTER_FAILURES, LOCK_MINUTES};
 use crate::web::guard::Peer;
 use crate::web::pages;

@@ -17,8 +17,8 @@ mod users;
 
 use super::guard::Peer;
 use super::{AppState, pages};
+use crate::auth::token::secret_hash;
 use crate::domain::Role;
-use crate::domain::token::secret_hash;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};

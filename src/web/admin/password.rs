@@ -2,7 +2,7 @@
 //! one-time password may use until it has chosen its own.
 
 use super::{AppState, Chrome, Staff};
-use crate::domain::password;
+use crate::auth::password;
 use crate::web::pages;
 use axum::Extension;
 use axum::extract::State;

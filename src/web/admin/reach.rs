@@ -37,12 +37,18 @@ async fn report(state: &AppState, q: &PeriodQuery) -> Result<Report, Response> {
             &format!("{e}. Choose dates from 2000 to 2099, at most five years apart."),
         )
     })?;
-    reach::gather(state.store.as_ref(), &cal, period, Utc::now())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reach failed");
-            pages::unavailable()
-        })
+    reach::gather(
+        state.store.as_ref(),
+        &cal.areas,
+        &cal.outcomes,
+        period,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "reach failed");
+        pages::unavailable()
+    })
 }
 
 #[derive(askama::Template)]

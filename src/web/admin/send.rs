@@ -3,7 +3,7 @@
 //! once however often the button is pressed. A deliberate repeat needs a reason and is audited.
 
 use super::{AppState, Chrome, Staff};
-use crate::domain::token::random_id;
+use crate::auth::token::random_id;
 use crate::scheduler::{SendNowError, SendPlan, SendRequest};
 use crate::store::RunSummary;
 use crate::web::pages;

@@ -1,7 +1,8 @@
 //! Staff accounts, for admins: add (a one-time password is shown once) and disable.
 
 use super::{AppState, Chrome, Staff};
-use crate::domain::{Email, Role, password};
+use crate::auth::password;
+use crate::domain::{Email, Role};
 use crate::store::{ApiToken, StaffUser};
 use crate::web::pages;
 use axum::Extension;

@@ -44,7 +44,7 @@ async fn sign_up_refuses_addresses_smtp_cannot_carry() {
 
 #[tokio::test]
 async fn an_erased_address_is_gone_from_the_database_files_and_the_audit_log() {
-    use beacon::domain::token::{Claims, Purpose};
+    use beacon::auth::token::{Claims, Purpose};
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
     let admin = sign_in(&app, "admin@example.org", "admin").await;
@@ -182,7 +182,7 @@ async fn only_feed_published_messages_are_public_by_number_others_need_their_mai
 async fn resident_link(
     app: &crate::app::TestApp,
     email: &str,
-    purpose: beacon::domain::token::Purpose,
+    purpose: beacon::auth::token::Purpose,
 ) -> String {
     let (id, version) = app
         .services
@@ -192,12 +192,13 @@ async fn resident_link(
         .unwrap()
         .unwrap();
     let path = match purpose {
-        beacon::domain::token::Purpose::Manage => "manage",
-        beacon::domain::token::Purpose::Unsubscribe => "unsubscribe",
-        beacon::domain::token::Purpose::Confirm
-        | beacon::domain::token::Purpose::ConfirmRequest => "confirm",
+        beacon::auth::token::Purpose::Manage => "manage",
+        beacon::auth::token::Purpose::Unsubscribe => "unsubscribe",
+        beacon::auth::token::Purpose::Confirm | beacon::auth::token::Purpose::ConfirmRequest => {
+            "confirm"
+        }
     };
-    let token = app.state.signer.sign(beacon::domain::token::Claims {
+    let token = app.state.signer.sign(beacon::auth::token::Claims {
         purpose,
         subscriber_id: id,
         version,
@@ -208,7 +209,7 @@ async fn resident_link(
 
 #[tokio::test]
 async fn a_resident_retires_their_links_and_gets_a_new_one_by_mail() {
-    use beacon::domain::token::Purpose;
+    use beacon::auth::token::Purpose;
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
     app.resident("ann@example.org", &["chesham"], &["fear-of-crime"])
@@ -239,7 +240,7 @@ async fn a_resident_retires_their_links_and_gets_a_new_one_by_mail() {
 
 #[tokio::test]
 async fn an_erased_residents_old_links_say_they_no_longer_work_on_get_too() {
-    use beacon::domain::token::Purpose;
+    use beacon::auth::token::Purpose;
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
     app.resident("bob@example.org", &["chesham"], &["fear-of-crime"])
@@ -282,7 +283,7 @@ async fn replaying_a_confirm_link_does_not_hand_out_a_manage_link() {
     let confirm = resident_link(
         &app,
         "cat@example.org",
-        beacon::domain::token::Purpose::Confirm,
+        beacon::auth::token::Purpose::Confirm,
     )
     .await;
     let first = app.post_form(&confirm, &[]).await.text().await.unwrap();

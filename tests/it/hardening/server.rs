@@ -6,7 +6,7 @@ use crate::app::{Options, spawn_app, spawn_app_with};
 use crate::console::{hidden, page, sign_in};
 use crate::smtp::SmtpSink;
 use crate::support::sqlite;
-use beacon::domain::token::secret_hash;
+use beacon::auth::token::secret_hash;
 use chrono::Utc;
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use crate::app::spawn_app;
 use crate::console::{hidden, page, sign_in};
 use crate::smtp::SmtpSink;
 use crate::support::{TestDb, sqlite};
-use beacon::domain::token::secret_hash;
+use beacon::auth::token::secret_hash;
 use chrono::{Duration, Utc};
 
 async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock(db: TestDb) {

@@ -8,7 +8,7 @@ mod residents;
 
 use crate::app::TestApp;
 use crate::support::repo_path;
-use beacon::domain::password;
+use beacon::auth::password;
 use chrono::Utc;
 
 /// Adds a member of staff with `pass` and signs them in; returns their session cookie.

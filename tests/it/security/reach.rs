@@ -5,7 +5,7 @@ use super::{api, chesham, page, staff};
 use crate::app::spawn_app;
 use crate::smtp::SmtpSink;
 use crate::support::{TestDb, repo_path, sqlite};
-use beacon::domain::token::secret_hash;
+use beacon::auth::token::secret_hash;
 use beacon::web::feed_readers::FeedReaders;
 use chrono::Utc;
 

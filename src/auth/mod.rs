@@ -1,0 +1,5 @@
+//! Signed resident links, staff passwords and random ids: the crypto (hmac, argon2, rand) kept
+//! out of `domain/`, which stays pure. Imports only `domain`.
+
+pub mod password;
+pub mod token;
