@@ -43,14 +43,18 @@ pub async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
         })
 }
 
-/// Copies the calendar's areas and campaigns into the database.
-pub async fn sync_calendar(store: &SqlStore, cal: &Calendar) -> anyhow::Result<()> {
+/// Copies the calendar's areas and campaigns into the database; new campaigns are known from `now`.
+pub async fn sync_calendar(
+    store: &SqlStore,
+    cal: &Calendar,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
     store
         .sync_areas(&cal.areas)
         .await
         .context("cannot store the areas")?;
     store
-        .sync_campaigns(&cal.campaigns)
+        .sync_campaigns(&cal.campaigns, now)
         .await
         .context("cannot store the campaigns")?;
     Ok(())
@@ -71,9 +75,15 @@ pub struct Services {
 impl Services {
     /// Loads the calendar (refusing a broken one), opens and migrates the database, syncs.
     pub async fn build(config: Config) -> anyhow::Result<Services> {
+        Self::build_at(config, Utc::now()).await
+    }
+
+    /// [`Services::build`] with the clock passed in: campaigns new to the database are known
+    /// from `now`, and the scheduler looks no earlier for their fires.
+    pub async fn build_at(config: Config, now: chrono::DateTime<Utc>) -> anyhow::Result<Services> {
         let cal = load_calendar(&config)?;
         let store = Arc::new(open_store(&config).await?);
-        sync_calendar(&store, &cal).await?;
+        sync_calendar(&store, &cal, now).await?;
         let signing_key_stored = config.secrets.token_key.is_empty();
         let key = if signing_key_stored {
             let fresh =
@@ -173,9 +183,9 @@ impl Services {
     }
 
     /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
-    pub async fn reload(&self) -> anyhow::Result<()> {
+    pub async fn reload(&self, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
         let cal = load_calendar(&self.config)?;
-        sync_calendar(&self.store, &cal).await?;
+        sync_calendar(&self.store, &cal, now).await?;
         tracing::info!(campaigns = cal.campaigns.len(), "calendar reloaded");
         self.calendar.replace(cal);
         Ok(())
@@ -199,7 +209,8 @@ pub struct Roles {
     pub workers: bool,
 }
 
-pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
+/// `beacon serve`: builds the services, listens on `server.listen` and serves until SIGINT or SIGTERM.
+pub async fn run(config: Config, roles: Roles) -> anyhow::Result<()> {
     let services = Arc::new(Services::build(config).await?);
     if services.signing_key_stored {
         // Anyone who can read the database could forge residents' links with that key.
@@ -210,6 +221,21 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&services.config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", services.config.server.listen))?;
+    let state = services.web_state();
+    serve(services, state, roles, listener, shutdown_signal()).await
+}
+
+/// The application's one entry point (`beacon serve` and the tests' `spawn_app` both call it):
+/// serves `state` on `listener` with the background tasks `roles` asks for (scheduler loop,
+/// workers) and the calendar-reload watchers, until `shutdown` resolves; then stops the tasks
+/// and closes the database.
+pub async fn serve(
+    services: Arc<Services>,
+    state: crate::web::AppState,
+    roles: Roles,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     if roles.scheduler {
@@ -228,7 +254,6 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         services.clone(),
         stop_rx.clone(),
     )));
-    let state = services.web_state();
     tasks.push(tokio::spawn(flush_feed_readers(
         state.readers.clone(),
         services.store.clone(),
@@ -246,7 +271,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         workers = roles.workers,
         "beacon is listening"
     );
-    crate::web::serve(listener, state, shutdown_signal())
+    crate::web::serve(listener, state, shutdown)
         .await
         .context("server failed")?;
     let _ = stop_tx.send(true);
@@ -295,7 +320,7 @@ async fn watch_reload_requests(s: Arc<Services>, mut stop: watch::Receiver<bool>
             && v != version
         {
             version = v;
-            if let Err(e) = s.reload().await {
+            if let Err(e) = s.reload(Utc::now()).await {
                 tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
             }
         }
@@ -343,7 +368,7 @@ async fn reload_on_sighup(s: Arc<Services>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = hup.recv() => {
-                if let Err(e) = s.reload().await {
+                if let Err(e) = s.reload(Utc::now()).await {
                     tracing::error!(error = %format!("{e:#}"), "calendar reload refused; keeping the old calendar");
                 }
             }

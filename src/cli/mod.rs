@@ -266,7 +266,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 scheduler: !no_scheduler,
                 workers: !no_worker,
             };
-            crate::app::serve(config, roles).await.map(|()| true)
+            crate::app::run(config, roles).await.map(|()| true)
         }
         Command::Send {
             campaign,

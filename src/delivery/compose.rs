@@ -7,7 +7,7 @@ use crate::channels::email::Outgoing;
 use crate::domain::{OutboxKind, SubscriberStatus};
 use crate::render::webhook;
 use crate::store::{Claimed, Recipient};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 impl Worker {
@@ -112,7 +112,8 @@ impl Worker {
             .map(Some)
     }
 
-    pub(super) async fn webhook(&self, row: &Claimed) -> Result<(), SendError> {
+    /// `now` is the step's clock: it stamps the body and the signature.
+    pub(super) async fn webhook(&self, row: &Claimed, now: DateTime<Utc>) -> Result<(), SendError> {
         let name = row.target.as_deref().unwrap_or("");
         let hook = self
             .ctx
@@ -153,18 +154,12 @@ impl Worker {
                 ),
                 cap_url: format!("{}/alerts/{}/cap.xml", self.ctx.base_url, run.run_id),
             },
-            Utc::now(),
+            now,
         );
         // The id stays the same across retries so partners can de-duplicate.
         let msg_id = format!("msg_{}", row.outbox_id);
         self.hooks
-            .post(
-                &hook.url,
-                &hook.secret,
-                &msg_id,
-                Utc::now().timestamp(),
-                body,
-            )
+            .post(&hook.url, &hook.secret, &msg_id, now.timestamp(), body)
             .await
     }
 }

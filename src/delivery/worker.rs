@@ -287,7 +287,7 @@ impl Worker {
         }
         let result = match message {
             Some(m) => self.mailer.send(m).await,
-            None => self.webhook(&row).await,
+            None => self.webhook(&row, clock()).await,
         };
         let outcome = match result {
             Ok(()) => {

@@ -1,8 +1,10 @@
 //! Reach: how many residents the partnership's messages reach, where, and how that compares
 //! with the plan's outcome targets. Built from anonymous counts only; every per-area count
-//! under 10 is suppressed in every output.
+//! under 10 is suppressed in every output, with a second cell where one alone could be recovered
+//! by subtraction from a total.
 
 pub mod charts;
+mod disclosure;
 pub mod format;
 mod report;
 
@@ -213,6 +215,7 @@ pub fn build(
             .cmp(&a.signups)
             .then_with(|| a.source.cmp(&b.source))
     });
+    disclosure::protect(&mut areas, &mut sources);
 
     let actual = |m: Measure| -> Option<f64> {
         match m {

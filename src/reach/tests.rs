@@ -4,7 +4,20 @@ use crate::domain::outcome::{Outcome, Outcomes};
 use crate::domain::{Area, AreaDirectory, District, PostcodePrefix};
 use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 
+/// Three areas; "quiet" (no households figure) has no subscribers, so its "<10" keeps
+/// "small"'s company and no second cell needs hiding.
 fn areas() -> AreaDirectory {
+    let mut areas: Vec<Area> = two_areas().iter().cloned().collect();
+    let mut quiet = areas[0].clone();
+    quiet.slug = "quiet".into();
+    quiet.name = "QUIET".into();
+    quiet.households = None;
+    areas.push(quiet);
+    AreaDirectory::new(areas)
+}
+
+/// "big" and "small" only: "small"'s "<10" alone could be recovered from the total.
+fn two_areas() -> AreaDirectory {
     let area = |slug: &str, households: Option<u32>| Area {
         slug: slug.into(),
         name: slug.to_uppercase(),
@@ -125,10 +138,32 @@ fn every_per_area_count_under_ten_is_suppressed() {
     );
     assert_eq!(small.growth_pct, None);
     let qr = &r.sources[0];
-    assert_eq!(qr.signups, 15, "totals across areas are not suppressed");
     assert_eq!(qr.areas[1].signups, Cell::Suppressed("<10"));
+    // The source's total is shown, so its other area is hidden too: 15 - 12 would give 3.
+    assert_eq!(qr.signups, 15);
+    assert_eq!(qr.areas[0].signups, disclosure::HIDDEN);
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["areas"][1]["subscribers"], "<10");
+    assert_eq!(json["sources"][0]["areas"][0]["signups"], "hidden");
+}
+
+#[test]
+fn a_lone_small_area_cannot_be_recovered_by_subtracting_the_others_from_the_total() {
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let r = build(&two_areas(), &targets(), period, &inputs(), Utc::now());
+    assert_eq!(r.totals.subscribers, 53);
+    let (big, small) = (&r.areas[0], &r.areas[1]);
+    assert_eq!(small.subscribers, Cell::Suppressed("<10"));
+    assert_eq!(big.subscribers, disclosure::HIDDEN, "53 - 50 would give 3");
+    assert_eq!(
+        (big.per_1000_households, big.growth_pct),
+        (None, None),
+        "either would give the 50 back"
+    );
+    assert_eq!(big.signups, disclosure::HIDDEN);
 }
 
 #[test]

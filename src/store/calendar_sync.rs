@@ -2,7 +2,7 @@
 
 use super::{BeginWrite, Flag, Result, SqlStore, with_pool};
 use crate::domain::{AreaDirectory, Campaign};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// A campaign as the database knows it.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -43,9 +43,14 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Upserts every campaign by slug, keeping each one's paused flag.
-    pub async fn sync_campaigns(&self, campaigns: &[Campaign]) -> Result<Vec<StoredCampaign>> {
-        let now = super::ms(Utc::now());
+    /// Upserts every campaign by slug, keeping each one's paused flag; a new campaign is
+    /// known from `now` (the scheduler looks no earlier), a changed one updated at `now`.
+    pub async fn sync_campaigns(
+        &self,
+        campaigns: &[Campaign],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredCampaign>> {
+        let now = super::ms(now);
         with_pool!(&self.pool, p => {
             let mut tx = p.begin_write().await?;
             for c in campaigns {

@@ -4,22 +4,24 @@
 
 use crate::smtp::SmtpSink;
 use crate::support::{TestDb, repo_path};
-use beacon::app::Services;
+use beacon::app::{Roles, Services};
 use beacon::config::{Config, WebhookConfig};
 use beacon::delivery::Worker;
 use beacon::store::ConfirmedSubscriber;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub struct TestApp {
     pub base: String,
-    pub services: Services,
+    pub services: Arc<Services>,
     pub worker: Worker,
     /// The web state the server runs with (feed-reader counts, limits).
     pub state: beacon::web::AppState,
     pub http: reqwest::Client,
     pub db: TestDb,
-    _server: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 pub struct Options {
@@ -27,14 +29,17 @@ pub struct Options {
     pub webhooks: Vec<WebhookConfig>,
     /// Last word on settings, for tests that need a limit or schedule of their own.
     pub configure: fn(&mut Config),
+    /// The clock when the app starts: campaigns are known to the scheduler from then on.
+    pub now: Option<DateTime<Utc>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            calendar_dir: repo_path("campaigns"),
+            calendar_dir: repo_path("tests/fixtures/campaigns"),
             webhooks: vec![],
             configure: |_| {},
+            now: None,
         }
     }
 }
@@ -56,13 +61,27 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
     // Tests run on the wall clock at any hour; quiet hours are tested with an injected clock.
     config.delivery.quiet_hours = String::new();
     (opts.configure)(&mut config);
-    let services = Services::build(config).await.expect("services start");
+    let services = Arc::new(
+        Services::build_at(config, opts.now.unwrap_or_else(Utc::now))
+            .await
+            .expect("services start"),
+    );
     let worker = services.worker().await.expect("worker");
     let state = services.web_state();
-    let server = tokio::spawn(beacon::web::serve(
-        listener,
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // The real entry point; the tests drive the scheduler and the worker themselves, one step
+    // at a time on their own clock, so neither loop runs here.
+    let server = tokio::spawn(beacon::app::serve(
+        services.clone(),
         state.clone(),
-        std::future::pending(),
+        Roles {
+            scheduler: false,
+            workers: false,
+        },
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
     ));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -75,7 +94,8 @@ pub async fn spawn_app_with(db: TestDb, smtp: &SmtpSink, opts: Options) -> TestA
         state,
         http,
         db,
-        _server: server,
+        stop: Some(stop),
+        server: Some(server),
     }
 }
 
@@ -145,9 +165,21 @@ impl TestApp {
         }
     }
 
-    pub async fn finish(self) {
-        self._server.abort();
-        self.services.store.close().await;
-        self.db.finish().await;
+    /// Shuts the server down as SIGTERM would (it closes the database), then drops the database.
+    pub async fn finish(mut self) {
+        self.shut_down().await;
+        self.db.store.close().await;
+    }
+
+    async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stops cleanly");
+        }
     }
 }

@@ -23,7 +23,7 @@ pub fn campaign_file(slug: &str, priority: &str, schedule: &str, extra: &str) ->
 pub fn fixture_calendar(files: &[(&str, String)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        repo_path("campaigns/areas.toml"),
+        repo_path("tests/fixtures/campaigns/areas.toml"),
         dir.path().join("areas.toml"),
     )
     .unwrap();

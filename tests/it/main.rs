@@ -3,6 +3,10 @@
 // Test code: an unwrap that fails is a failed test, said where it failed.
 #![allow(clippy::unwrap_used)]
 
+// First: its `each_engine!` macro is used by the modules below.
+#[macro_use]
+mod support;
+
 mod app;
 mod browser;
 mod cli;
@@ -23,5 +27,4 @@ mod security;
 mod send_views;
 mod smtp;
 mod store;
-mod support;
 mod webhooks;

@@ -3,7 +3,7 @@
 
 use crate::app::spawn_app;
 use crate::smtp::{SmtpSink, decoded};
-use crate::support::{calendar, engines, repo_path};
+use crate::support::{TestDb, calendar, repo_path};
 use beacon::domain::geography::GridRef;
 use beacon::domain::{AreaDirectory, District, Postcode, Resolution};
 use chrono::Utc;
@@ -131,7 +131,10 @@ fn beacon_areas(postcode: &str) -> serde_json::Value {
         .args(["areas", "--postcode", postcode, "--format", "json"])
         .current_dir(dir.path())
         .env_remove("BEACON_CONFIG")
-        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .env(
+            "BEACON_CALENDAR__DIR",
+            repo_path("tests/fixtures/campaigns"),
+        )
         .output()
         .unwrap();
     assert!(
@@ -176,85 +179,85 @@ fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-#[tokio::test]
-async fn a_postcode_between_places_asks_which_and_the_resident_may_choose_one_or_follow_all() {
-    for db in engines().await {
-        let sink = SmtpSink::start();
-        let app = spawn_app(db, &sink).await;
+async fn a_postcode_between_places_asks_which_and_the_resident_may_choose_one_or_follow_all(
+    db: TestDb,
+) {
+    let sink = SmtpSink::start();
+    let app = spawn_app(db, &sink).await;
 
-        // HP5 1XG lies between Ley Hill and the east of Chesham.
-        let r = app
-            .post_form("/subscribe", &pairs(&form("both@example.com", "hp51xg")))
-            .await;
-        assert_eq!(r.status(), 200, "a question, not an error");
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("<title>Which place do you live in?"),
-            "{html}"
-        );
-        assert!(!html.contains("There is a problem"));
-        let radios: Vec<String> = inputs(&html, "radio").into_iter().map(|(_, v)| v).collect();
-        let cli = beacon_areas("HP5 1XG");
-        let mut expected: Vec<String> = cli["areas"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["slug"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(cli["status"], "several");
-        expected.extend(["all".into(), "elsewhere".into()]);
-        assert_eq!(
-            radios, expected,
-            "the page offers what `beacon areas` prints"
-        );
-        let hidden = inputs(&html, "hidden");
+    // HP5 1XG lies between Ley Hill and the east of Chesham.
+    let r = app
+        .post_form("/subscribe", &pairs(&form("both@example.com", "hp51xg")))
+        .await;
+    assert_eq!(r.status(), 200, "a question, not an error");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<title>Which place do you live in?"),
+        "{html}"
+    );
+    assert!(!html.contains("There is a problem"));
+    let radios: Vec<String> = inputs(&html, "radio").into_iter().map(|(_, v)| v).collect();
+    let cli = beacon_areas("HP5 1XG");
+    let mut expected: Vec<String> = cli["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cli["status"], "several");
+    expected.extend(["all".into(), "elsewhere".into()]);
+    assert_eq!(
+        radios, expected,
+        "the page offers what `beacon areas` prints"
+    );
+    let hidden = inputs(&html, "hidden");
 
-        // Continuing without a choice explains it beside the question.
-        let r = app.post_form("/subscribe", &pairs(&hidden)).await;
-        assert_eq!(r.status(), 422);
-        let again = r.text().await.unwrap();
-        assert!(again.contains("<title>Error: Which place do you live in?"));
-        assert!(again.contains("Choose the place you live in"));
+    // Continuing without a choice explains it beside the question.
+    let r = app.post_form("/subscribe", &pairs(&hidden)).await;
+    assert_eq!(r.status(), 422);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("<title>Error: Which place do you live in?"));
+    assert!(again.contains("Choose the place you live in"));
 
-        // Follow all of them.
-        let mut all = hidden.clone();
-        all.push(("area".into(), "all".into()));
-        let r = app.post_form("/subscribe", &pairs(&all)).await;
-        assert_eq!(r.status(), 303);
+    // Follow all of them.
+    let mut all = hidden.clone();
+    all.push(("area".into(), "all".into()));
+    let r = app.post_form("/subscribe", &pairs(&all)).await;
+    assert_eq!(r.status(), 303);
 
-        // Another resident chooses Ley Hill's area.
-        let r = app
-            .post_form("/subscribe", &pairs(&form("one@example.com", "HP5 1XG")))
-            .await;
-        let mut one = inputs(&r.text().await.unwrap(), "hidden");
-        one.push(("area".into(), "latimer-ley-hill".into()));
-        assert_eq!(
-            app.post_form("/subscribe", &pairs(&one)).await.status(),
-            303
-        );
+    // Another resident chooses Ley Hill's area.
+    let r = app
+        .post_form("/subscribe", &pairs(&form("one@example.com", "HP5 1XG")))
+        .await;
+    let mut one = inputs(&r.text().await.unwrap(), "hidden");
+    one.push(("area".into(), "latimer-ley-hill".into()));
+    assert_eq!(
+        app.post_form("/subscribe", &pairs(&one)).await.status(),
+        303
+    );
 
-        // A resident of Chesham town centre, HP5 1 too, is not asked: Chesham.
-        let r = app
-            .post_form("/subscribe", &pairs(&form("town@example.com", "HP5 1DA")))
-            .await;
-        assert_eq!(r.status(), 303);
+    // A resident of Chesham town centre, HP5 1 too, is not asked: Chesham.
+    let r = app
+        .post_form("/subscribe", &pairs(&form("town@example.com", "HP5 1DA")))
+        .await;
+    assert_eq!(r.status(), 303);
 
-        app.drain(Utc::now()).await;
-        let mails = sink.wait_for(3, WAIT);
-        let body = |to: &str| {
-            let m = mails.iter().find(|m| m.to.iter().any(|t| t == to)).unwrap();
-            decoded(&m.data)
-        };
-        assert!(body("both@example.com").contains("Chesham, Latimer and Ley Hill"));
-        assert!(body("one@example.com").contains("for Latimer and Ley Hill about"));
-        let town = body("town@example.com");
-        assert!(
-            town.contains("for Chesham about") && !town.contains("Latimer"),
-            "{town}"
-        );
-        app.finish().await;
-    }
+    app.drain(Utc::now()).await;
+    let mails = sink.wait_for(3, WAIT);
+    let body = |to: &str| {
+        let m = mails.iter().find(|m| m.to.iter().any(|t| t == to)).unwrap();
+        decoded(&m.data)
+    };
+    assert!(body("both@example.com").contains("Chesham, Latimer and Ley Hill"));
+    assert!(body("one@example.com").contains("for Latimer and Ley Hill about"));
+    let town = body("town@example.com");
+    assert!(
+        town.contains("for Chesham about") && !town.contains("Latimer"),
+        "{town}"
+    );
+    app.finish().await;
 }
+each_engine!(a_postcode_between_places_asks_which_and_the_resident_may_choose_one_or_follow_all);
 
 #[tokio::test]
 async fn a_postcode_outside_the_districts_gets_a_kind_page_naming_thames_valley_alert() {
@@ -329,7 +332,10 @@ fn beacon_areas_lists_every_postcode_with_the_areas_the_sign_up_gives_it() {
         .args(["areas", "--postcodes"])
         .current_dir(dir.path())
         .env_remove("BEACON_CONFIG")
-        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .env(
+            "BEACON_CALENDAR__DIR",
+            repo_path("tests/fixtures/campaigns"),
+        )
         .output()
         .unwrap();
     assert!(

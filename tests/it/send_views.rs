@@ -6,93 +6,91 @@
 use crate::console::{hidden, page, sign_in};
 use crate::fixtures::{BURGLARY, app_on, beacon_cli, campaign_file, fixture_calendar, text, utc};
 use crate::smtp::SmtpSink;
-use crate::support::{engines, postgres};
+use crate::support::{TestDb, postgres};
 use beacon::store::ConfirmedSubscriber;
 use chrono::{Duration, Utc};
 
-#[tokio::test]
-async fn a_paused_campaign_is_marked_in_every_view_and_left_out_of_calendar_ics() {
-    for db in engines().await {
-        let cal = fixture_calendar(&[
-            (
-                "lock-up",
-                campaign_file("lock-up", BURGLARY, "0 9 * * MON", ""),
-            ),
-            ("other", campaign_file("other", BURGLARY, "0 9 * * TUE", "")),
-        ]);
-        let sink = SmtpSink::start();
-        let app = app_on(db, &sink, cal.path()).await;
-        let editor = sign_in(&app, "editor@example.org", "editor").await;
-        let (_, html) = page(&app, &editor, "/admin/calendar").await;
-        let r = app
-            .request("POST", "/admin/campaigns/lock-up/pause")
-            .header("cookie", &editor)
-            .form(&[("csrf", hidden(&html, "csrf"))])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
+async fn a_paused_campaign_is_marked_in_every_view_and_left_out_of_calendar_ics(db: TestDb) {
+    let cal = fixture_calendar(&[
+        (
+            "lock-up",
+            campaign_file("lock-up", BURGLARY, "0 9 * * MON", ""),
+        ),
+        ("other", campaign_file("other", BURGLARY, "0 9 * * TUE", "")),
+    ]);
+    let sink = SmtpSink::start();
+    let app = app_on(db, &sink, cal.path()).await;
+    let editor = sign_in(&app, "editor@example.org", "editor").await;
+    let (_, html) = page(&app, &editor, "/admin/calendar").await;
+    let r = app
+        .request("POST", "/admin/campaigns/lock-up/pause")
+        .header("cookie", &editor)
+        .form(&[("csrf", hidden(&html, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
 
-        let (_, dash) = page(&app, &editor, "/admin").await;
-        assert!(
-            dash.contains("Fixture lock-up</a> <strong class=\"tag\">Paused</strong>"),
-            "{dash}"
-        );
-        assert!(!dash.contains("Fixture other</a> <strong class=\"tag\">Paused"));
-        let (_, grid) = page(&app, &editor, "/admin/calendar").await;
-        assert!(
-            grid.contains("lock-up</a> <strong class=\"tag\">paused</strong>"),
-            "the month grid: {grid}"
-        );
-        assert!(!grid.contains("other</a> <strong class=\"tag\">paused"));
-        assert!(grid.contains("<td>Paused"), "the list: {grid}");
-        assert!(
-            grid.contains("id=\"per-resident\""),
-            "the forecast per month"
-        );
-        let ics = app
-            .request("GET", "/admin/calendar.ics")
-            .header("cookie", &editor)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            ics.contains("Fixture other") && !ics.contains("Fixture lock-up"),
-            "{ics}"
-        );
+    let (_, dash) = page(&app, &editor, "/admin").await;
+    assert!(
+        dash.contains("Fixture lock-up</a> <strong class=\"tag\">Paused</strong>"),
+        "{dash}"
+    );
+    assert!(!dash.contains("Fixture other</a> <strong class=\"tag\">Paused"));
+    let (_, grid) = page(&app, &editor, "/admin/calendar").await;
+    assert!(
+        grid.contains("lock-up</a> <strong class=\"tag\">paused</strong>"),
+        "the month grid: {grid}"
+    );
+    assert!(!grid.contains("other</a> <strong class=\"tag\">paused"));
+    assert!(grid.contains("<td>Paused"), "the list: {grid}");
+    assert!(
+        grid.contains("id=\"per-resident\""),
+        "the forecast per month"
+    );
+    let ics = app
+        .request("GET", "/admin/calendar.ics")
+        .header("cookie", &editor)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ics.contains("Fixture other") && !ics.contains("Fixture lock-up"),
+        "{ics}"
+    );
 
-        let out = beacon_cli(&app, cal.path(), &sink, &["calendar", "--days", "14"]).await;
-        let stdout = text(&out.stdout);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(
-            stdout
-                .lines()
-                .filter(|l| l.contains("lock-up"))
-                .all(|l| l.ends_with("PAUSED (not sent)"))
-        );
-        assert!(stdout.lines().any(|l| l.contains("lock-up")), "{stdout}");
-        assert!(
-            !stdout
-                .lines()
-                .any(|l| l.contains("other") && l.contains("PAUSED"))
-        );
-        let out = beacon_cli(
-            &app,
-            cal.path(),
-            &sink,
-            &["calendar", "--days", "14", "--format", "json"],
-        )
-        .await;
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        for e in v.as_array().unwrap() {
-            assert_eq!(e["paused"], e["campaign"] == "lock-up", "{e}");
-        }
-        app.finish().await;
+    let out = beacon_cli(&app, cal.path(), &sink, &["calendar", "--days", "14"]).await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout
+            .lines()
+            .filter(|l| l.contains("lock-up"))
+            .all(|l| l.ends_with("PAUSED (not sent)"))
+    );
+    assert!(stdout.lines().any(|l| l.contains("lock-up")), "{stdout}");
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.contains("other") && l.contains("PAUSED"))
+    );
+    let out = beacon_cli(
+        &app,
+        cal.path(),
+        &sink,
+        &["calendar", "--days", "14", "--format", "json"],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for e in v.as_array().unwrap() {
+        assert_eq!(e["paused"], e["campaign"] == "lock-up", "{e}");
     }
+    app.finish().await;
 }
+each_engine!(a_paused_campaign_is_marked_in_every_view_and_left_out_of_calendar_ics);
 
 #[tokio::test]
 async fn beacon_send_refuses_bad_areas_with_a_suggestion_and_needs_force_when_paused_or_out_of_season()
@@ -262,49 +260,47 @@ async fn check_warns_without_failing_and_the_forecast_folds_the_third_email_of_a
     assert!(!out.status.success());
 }
 
-#[tokio::test]
-async fn reach_counts_a_resident_reached_by_two_runs_of_a_campaign_once() {
-    for db in engines().await {
-        let cal = fixture_calendar(&[(
-            "lock-up",
-            campaign_file("lock-up", BURGLARY, "0 9 1 1 *", ""),
-        )]);
-        let sink = SmtpSink::start();
-        let app = app_on(db, &sink, cal.path()).await;
-        app.resident("ann@example.com", &["chesham"], &[BURGLARY])
-            .await;
-        app.resident("bob@example.com", &["burnham"], &[BURGLARY])
-            .await;
-        let t0 = utc("2030-01-07T10:00:00Z");
-        app.services
-            .scheduler
-            .send_now("lock-up", &[], t0, None)
-            .await
-            .unwrap();
-        app.drain(t0).await;
-        let again = beacon::scheduler::SendRequest {
-            slug: "lock-up".into(),
-            resend: Some("asked for by the police".into()),
-            ..Default::default()
-        };
-        let t1 = t0 + Duration::days(1);
-        app.services.scheduler.send(&again, t1).await.unwrap();
-        app.drain(t1).await;
-        let counts = app
-            .services
-            .store
-            .campaign_counts(t0 - Duration::days(1), t0 + Duration::days(30))
-            .await
-            .unwrap();
-        let c = counts.iter().find(|c| c.slug == "lock-up").unwrap();
-        assert_eq!(
-            (c.runs, c.delivered, c.residents, c.webhook_posts),
-            (2, 4, 2, 0),
-            "{c:?}"
-        );
-        app.finish().await;
-    }
+async fn reach_counts_a_resident_reached_by_two_runs_of_a_campaign_once(db: TestDb) {
+    let cal = fixture_calendar(&[(
+        "lock-up",
+        campaign_file("lock-up", BURGLARY, "0 9 1 1 *", ""),
+    )]);
+    let sink = SmtpSink::start();
+    let app = app_on(db, &sink, cal.path()).await;
+    app.resident("ann@example.com", &["chesham"], &[BURGLARY])
+        .await;
+    app.resident("bob@example.com", &["burnham"], &[BURGLARY])
+        .await;
+    let t0 = utc("2030-01-07T10:00:00Z");
+    app.services
+        .scheduler
+        .send_now("lock-up", &[], t0, None)
+        .await
+        .unwrap();
+    app.drain(t0).await;
+    let again = beacon::scheduler::SendRequest {
+        slug: "lock-up".into(),
+        resend: Some("asked for by the police".into()),
+        ..Default::default()
+    };
+    let t1 = t0 + Duration::days(1);
+    app.services.scheduler.send(&again, t1).await.unwrap();
+    app.drain(t1).await;
+    let counts = app
+        .services
+        .store
+        .campaign_counts(t0 - Duration::days(1), t0 + Duration::days(30))
+        .await
+        .unwrap();
+    let c = counts.iter().find(|c| c.slug == "lock-up").unwrap();
+    assert_eq!(
+        (c.runs, c.delivered, c.residents, c.webhook_posts),
+        (2, 4, 2, 0),
+        "{c:?}"
+    );
+    app.finish().await;
 }
+each_engine!(reach_counts_a_resident_reached_by_two_runs_of_a_campaign_once);
 
 #[tokio::test]
 async fn two_processes_sending_one_campaign_at_once_on_postgresql_reach_each_resident_once() {

@@ -411,7 +411,7 @@ mod tests {
         let sink = SmtpSink::start();
         let mailer = transport(&sink);
         let task = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::task::yield_now().await;
             mailer.send(message("resident@example.org", "Later")).await
         });
         let got = sink.wait_for(1, Duration::from_secs(5));

@@ -1,5 +1,7 @@
 //! Fresh databases for each test: a new SQLite file always, and a new PostgreSQL database when
 //! `BEACON_TEST_POSTGRES` names a server. Under `CI=true` a missing PostgreSQL is a failure.
+//! `each_engine!(test_fn)` makes one test per engine, so a failure names its engine.
+//! `TEST_LOG=1` shows the application's logs (filtered by `RUST_LOG`, `info` by default).
 
 #![allow(dead_code)]
 
@@ -15,20 +17,78 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// Closes the pool and drops a PostgreSQL test database.
+    /// Closes the pool; dropping then removes a PostgreSQL test database.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some((admin_url, db)) = self.cleanup
-            && let Ok(admin) = beacon::store::connect(&admin_url, 1).await
-        {
-            if let beacon::store::Pool::Postgres(p) = admin.pool() {
-                let _ = sqlx::query(&format!("drop database if exists \"{db}\" with (force)"))
-                    .execute(p)
-                    .await;
-            }
-            admin.close().await;
-        }
     }
+}
+
+/// Drops the PostgreSQL database whether the test passed or panicked. The test's runtime may be
+/// unwinding, so the cleanup runs on a thread of its own with a runtime of its own.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, db)) = self.cleanup.take() else {
+            return;
+        };
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cleanup runtime");
+            rt.block_on(async {
+                if let Ok(admin) = beacon::store::connect(&admin_url, 1).await {
+                    if let beacon::store::Pool::Postgres(p) = admin.pool() {
+                        let _ =
+                            sqlx::query(&format!("drop database if exists \"{db}\" with (force)"))
+                                .execute(p)
+                                .await;
+                    }
+                    admin.close().await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// Logs to the test's output when `TEST_LOG` is set (as zero2prod does); once per process.
+pub fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// One `#[tokio::test]` per engine for `async fn $name(db: TestDb)`: `$name::sqlite` always,
+/// `$name::postgres` when `BEACON_TEST_POSTGRES` is set (skipped loudly otherwise, failing under CI).
+macro_rules! each_engine {
+    ($name:ident) => {
+        each_engine!($name, flavor = "current_thread");
+    };
+    ($name:ident, flavor = $flavor:literal) => {
+        mod $name {
+            #[tokio::test(flavor = $flavor)]
+            async fn sqlite() {
+                crate::support::init_logs();
+                super::$name(crate::support::sqlite().await).await;
+            }
+
+            #[tokio::test(flavor = $flavor)]
+            async fn postgres() {
+                crate::support::init_logs();
+                if let Some(db) = crate::support::postgres().await {
+                    super::$name(db).await;
+                }
+            }
+        }
+    };
 }
 
 pub fn repo_path(rel: &str) -> PathBuf {
@@ -36,6 +96,7 @@ pub fn repo_path(rel: &str) -> PathBuf {
 }
 
 pub async fn sqlite() -> TestDb {
+    init_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("beacon.db").display());
     let store = beacon::store::open(&url, 4).await.expect("open sqlite");
@@ -67,6 +128,7 @@ pub fn postgres_url() -> Option<String> {
 }
 
 pub async fn postgres() -> Option<TestDb> {
+    init_logs();
     let admin_url = postgres_url()?;
     let db = format!("beacon_t_{}", rand_suffix());
     let admin = beacon::store::connect(&admin_url, 1)
@@ -106,7 +168,8 @@ pub fn rand_suffix() -> String {
     format!("{n:016x}")
 }
 
-/// The repository's real calendar.
+/// The tests' calendar (a frozen copy of the shipped one, so copy edits break no test).
 pub fn calendar() -> beacon::calendar::Calendar {
-    beacon::calendar::load(&repo_path("campaigns")).expect("the shipped calendar is valid")
+    beacon::calendar::load(&repo_path("tests/fixtures/campaigns"))
+        .expect("the fixture calendar is valid")
 }

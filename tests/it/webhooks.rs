@@ -90,11 +90,7 @@ async fn each_message_is_posted_once_per_partner_with_its_areas_signed_and_retri
             .parse()
             .unwrap();
         let sig = headers["webhook-signature"].to_str().unwrap();
-        assert_eq!(
-            sig,
-            beacon::channels::webhook::sign(SECRET, id, ts, body).unwrap()
-        );
-        assert!((Utc::now().timestamp() - ts).abs() < 600);
+        assert_eq!(sig, standard_webhooks_signature(SECRET, id, ts, body));
         let v: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(v["type"], "campaign.published");
         assert_eq!(v["data"]["message_id"], run);
@@ -107,6 +103,17 @@ async fn each_message_is_posted_once_per_partner_with_its_areas_signed_and_retri
             .collect();
         areas.sort();
         assert_eq!(areas, ["burnham", "chesham"]);
+    }
+    // Stamped by the worker's step clock (the post, then its retry five minutes on).
+    let stamps: Vec<i64> = seen
+        .iter()
+        .map(|(h, _)| h["webhook-timestamp"].to_str().unwrap().parse().unwrap())
+        .collect();
+    for (stamp, step) in stamps.iter().zip([t0, t0 + Duration::minutes(5)]) {
+        assert!(
+            (0..60).contains(&(stamp - step.timestamp())),
+            "{stamps:?} stamped at the step's clock {step}"
+        );
     }
     // The retried post keeps its id, so the partner can de-duplicate.
     assert_eq!(seen[0].0["webhook-id"], seen[1].0["webhook-id"]);
@@ -122,4 +129,51 @@ async fn each_message_is_posted_once_per_partner_with_its_areas_signed_and_retri
         "a post is not a resident"
     );
     app.finish().await;
+}
+
+/// The signature as the `standardwebhooks` PyPI package (the Standard Webhooks reference
+/// library, not our code) computes it for this id, timestamp and body.
+fn standard_webhooks_signature(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> String {
+    let script = "import sys, datetime\n\
+from standardwebhooks import Webhook\n\
+secret, msg_id, ts = sys.argv[1], sys.argv[2], int(sys.argv[3])\n\
+body = sys.stdin.read()\n\
+at = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)\n\
+print(Webhook(secret).sign(msg_id, at, body), end='')\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script, secret, msg_id, &timestamp.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (pip install standardwebhooks)");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(body.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "standardwebhooks failed (pip install standardwebhooks): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn signatures_match_the_standard_webhooks_reference_vector() {
+    // The test vector of the Standard Webhooks specification's reference libraries.
+    let (secret, id, ts, body) = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1_614_265_330,
+        r#"{"test": 2432232314}"#,
+    );
+    let expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+    assert_eq!(
+        beacon::channels::webhook::sign(secret, id, ts, body).unwrap(),
+        expected
+    );
+    assert_eq!(standard_webhooks_signature(secret, id, ts, body), expected);
 }

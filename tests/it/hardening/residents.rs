@@ -4,7 +4,7 @@
 use crate::app::{Options, spawn_app, spawn_app_with};
 use crate::console::{page, sign_in};
 use crate::smtp::SmtpSink;
-use crate::support::{engines, sqlite};
+use crate::support::{TestDb, sqlite};
 use chrono::Utc;
 
 #[tokio::test]
@@ -111,7 +111,7 @@ async fn an_erased_address_is_gone_from_the_database_files_and_the_audit_log() {
 async fn only_feed_published_messages_are_public_by_number_others_need_their_mails_link() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        crate::support::repo_path("campaigns/areas.toml"),
+        crate::support::repo_path("tests/fixtures/campaigns/areas.toml"),
         dir.path().join("areas.toml"),
     )
     .unwrap();
@@ -300,104 +300,102 @@ async fn replaying_a_confirm_link_does_not_hand_out_a_manage_link() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed() {
-    for db in engines().await {
-        let sink = SmtpSink::start();
-        let app = spawn_app(db, &sink).await;
-        app.resident("known@example.org", &["chesham"], &["fear-of-crime"])
-            .await;
-        let form = |email: &'static str| {
-            vec![
-                ("email", email),
-                ("postcode", "HP5 9AA"),
-                ("topics", "fear-of-crime"),
-                ("frequency", "immediate"),
-                ("consent", "yes"),
-            ]
-        };
-        app.post_form("/subscribe", &form("waiting@example.org"))
-            .await;
-        let before = app
+async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed(db: TestDb) {
+    let sink = SmtpSink::start();
+    let app = spawn_app(db, &sink).await;
+    app.resident("known@example.org", &["chesham"], &["fear-of-crime"])
+        .await;
+    let form = |email: &'static str| {
+        vec![
+            ("email", email),
+            ("postcode", "HP5 9AA"),
+            ("topics", "fear-of-crime"),
+            ("frequency", "immediate"),
+            ("consent", "yes"),
+        ]
+    };
+    app.post_form("/subscribe", &form("waiting@example.org"))
+        .await;
+    let before = app
+        .services
+        .store
+        .subscriber_by_email("known@example.org")
+        .await
+        .unwrap();
+    let mut jobs = Vec::new();
+    for email in [
+        "known@example.org",
+        "waiting@example.org",
+        "new@example.org",
+    ] {
+        let r = app.post_form("/subscribe", &form(email)).await;
+        assert_eq!(r.status(), 303);
+        let (id, _) = app
             .services
+            .store
+            .subscriber_by_email(email)
+            .await
+            .unwrap()
+            .unwrap();
+        let sql = "select kind, channel, payload from outbox where subscriber_id = $1 order by outbox_id desc limit 1";
+        let (kind, channel, payload): (String, String, Option<String>) =
+            match app.services.store.pool() {
+                beacon::store::Pool::Sqlite(p) => {
+                    sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
+                }
+                beacon::store::Pool::Postgres(p) => {
+                    sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
+                }
+            };
+        let expires = payload
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+            .is_some_and(|v| v.get("expires").is_some());
+        jobs.push((kind, channel, expires));
+    }
+    assert!(
+        jobs.windows(2).all(|w| w[0] == w[1]),
+        "{}: different jobs for confirmed and unconfirmed addresses: {jobs:?}",
+        app.db.name
+    );
+    assert_eq!(
+        app.services
             .store
             .subscriber_by_email("known@example.org")
             .await
+            .unwrap(),
+        before,
+        "the confirmed resident's record is untouched"
+    );
+    // The same writes for a confirmed and a waiting address: one request each, kept apart.
+    for email in ["known@example.org", "waiting@example.org"] {
+        let (id, _) = app
+            .services
+            .store
+            .subscriber_by_email(email)
+            .await
+            .unwrap()
             .unwrap();
-        let mut jobs = Vec::new();
-        for email in [
-            "known@example.org",
-            "waiting@example.org",
-            "new@example.org",
-        ] {
-            let r = app.post_form("/subscribe", &form(email)).await;
-            assert_eq!(r.status(), 303);
-            let (id, _) = app
-                .services
-                .store
-                .subscriber_by_email(email)
-                .await
-                .unwrap()
-                .unwrap();
-            let sql = "select kind, channel, payload from outbox where subscriber_id = $1 order by outbox_id desc limit 1";
-            let (kind, channel, payload): (String, String, Option<String>) =
-                match app.services.store.pool() {
-                    beacon::store::Pool::Sqlite(p) => {
-                        sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
-                    }
-                    beacon::store::Pool::Postgres(p) => {
-                        sqlx::query_as(sql).bind(id).fetch_one(p).await.unwrap()
-                    }
-                };
-            let expires = payload
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
-                .is_some_and(|v| v.get("expires").is_some());
-            jobs.push((kind, channel, expires));
-        }
-        assert!(
-            jobs.windows(2).all(|w| w[0] == w[1]),
-            "{}: different jobs for confirmed and unconfirmed addresses: {jobs:?}",
-            app.db.name
-        );
-        assert_eq!(
-            app.services
-                .store
-                .subscriber_by_email("known@example.org")
-                .await
-                .unwrap(),
-            before,
-            "the confirmed resident's record is untouched"
-        );
-        // The same writes for a confirmed and a waiting address: one request each, kept apart.
-        for email in ["known@example.org", "waiting@example.org"] {
-            let (id, _) = app
-                .services
-                .store
-                .subscriber_by_email(email)
-                .await
-                .unwrap()
-                .unwrap();
-            let sql = "select count(*) from signup_request where subscriber_id = $1";
-            let n: i64 = match app.services.store.pool() {
-                beacon::store::Pool::Sqlite(p) => {
-                    sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
-                }
-                beacon::store::Pool::Postgres(p) => {
-                    sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
-                }
-            };
-            assert_eq!(n, 1, "{}: {email}", app.db.name);
-        }
-        // The mails that go are still the right ones for each.
-        app.drain(Utc::now()).await;
-        let mails = sink.wait_for(4, std::time::Duration::from_secs(10));
-        let to_known: Vec<String> = mails
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t.contains("known@")))
-            .map(|m| crate::smtp::decoded(&m.data))
-            .collect();
-        assert_eq!(to_known.len(), 1);
-        assert!(to_known[0].contains("already"), "{}", to_known[0]);
-        app.finish().await;
+        let sql = "select count(*) from signup_request where subscriber_id = $1";
+        let n: i64 = match app.services.store.pool() {
+            beacon::store::Pool::Sqlite(p) => {
+                sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
+            }
+            beacon::store::Pool::Postgres(p) => {
+                sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
+            }
+        };
+        assert_eq!(n, 1, "{}: {email}", app.db.name);
     }
+    // The mails that go are still the right ones for each.
+    app.drain(Utc::now()).await;
+    let mails = sink.wait_for(4, std::time::Duration::from_secs(10));
+    let to_known: Vec<String> = mails
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("known@")))
+        .map(|m| crate::smtp::decoded(&m.data))
+        .collect();
+    assert_eq!(to_known.len(), 1);
+    assert!(to_known[0].contains("already"), "{}", to_known[0]);
+    app.finish().await;
 }
+each_engine!(sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed);

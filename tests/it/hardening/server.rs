@@ -176,7 +176,7 @@ fn serve_warns_at_start_up_when_the_signing_key_comes_from_the_database() {
         .env_remove("RUST_LOG")
         .env(
             "BEACON_CALENDAR__DIR",
-            crate::support::repo_path("campaigns"),
+            crate::support::repo_path("tests/fixtures/campaigns"),
         )
         .env(
             "BEACON_DATABASE__URL",

@@ -3,41 +3,39 @@
 use crate::app::spawn_app;
 use crate::console::{hidden, page, sign_in};
 use crate::smtp::SmtpSink;
-use crate::support::{engines, sqlite};
+use crate::support::{TestDb, sqlite};
 use beacon::auth::token::secret_hash;
 use chrono::{Duration, Utc};
 
-#[tokio::test]
-async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock() {
-    for db in engines().await {
-        let s = &db.store;
-        let t0 = Utc::now();
-        let id = s
-            .add_user("ed@example.org", "x", "editor", t0)
-            .await
-            .unwrap();
-        for i in 0..5 {
-            s.login_failed(id, t0 + Duration::seconds(i)).await.unwrap();
-        }
-        let locked = s.credentials("ed@example.org").await.unwrap().unwrap();
-        let until = locked.locked_until.expect("five quick failures lock");
-        assert!(until > t0 + Duration::seconds(4), "{}", db.name);
-        // One wrong try after the lock ends, and one each quarter hour after that.
-        let mut at = until + Duration::seconds(1);
-        for _ in 0..3 {
-            s.login_failed(id, at).await.unwrap();
-            let c = s.credentials("ed@example.org").await.unwrap().unwrap();
-            assert!(
-                c.locked_until.is_none_or(|t| t <= at),
-                "{}: one failure at {at} re-locked until {:?}",
-                db.name,
-                c.locked_until
-            );
-            at += Duration::minutes(15);
-        }
-        db.finish().await;
+async fn failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock(db: TestDb) {
+    let s = &db.store;
+    let t0 = Utc::now();
+    let id = s
+        .add_user("ed@example.org", "x", "editor", t0)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        s.login_failed(id, t0 + Duration::seconds(i)).await.unwrap();
     }
+    let locked = s.credentials("ed@example.org").await.unwrap().unwrap();
+    let until = locked.locked_until.expect("five quick failures lock");
+    assert!(until > t0 + Duration::seconds(4), "{}", db.name);
+    // One wrong try after the lock ends, and one each quarter hour after that.
+    let mut at = until + Duration::seconds(1);
+    for _ in 0..3 {
+        s.login_failed(id, at).await.unwrap();
+        let c = s.credentials("ed@example.org").await.unwrap().unwrap();
+        assert!(
+            c.locked_until.is_none_or(|t| t <= at),
+            "{}: one failure at {at} re-locked until {:?}",
+            db.name,
+            c.locked_until
+        );
+        at += Duration::minutes(15);
+    }
+    db.finish().await;
 }
+each_engine!(failures_count_within_a_window_so_one_try_a_quarter_hour_cannot_hold_a_lock);
 
 #[tokio::test]
 async fn an_admin_unlocks_a_locked_colleague_from_the_staff_page() {
@@ -163,7 +161,7 @@ fn beacon_users_lists_and_revokes_api_tokens() {
             .env_remove("BEACON_CONFIG")
             .env(
                 "BEACON_CALENDAR__DIR",
-                crate::support::repo_path("campaigns"),
+                crate::support::repo_path("tests/fixtures/campaigns"),
             )
             .env(
                 "BEACON_DATABASE__URL",

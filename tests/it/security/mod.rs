@@ -104,7 +104,10 @@ pub fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_beacon"))
         .args(args)
         .env_remove("BEACON_CONFIG")
-        .env("BEACON_CALENDAR__DIR", repo_path("campaigns"))
+        .env(
+            "BEACON_CALENDAR__DIR",
+            repo_path("tests/fixtures/campaigns"),
+        )
         .env("BEACON_DATABASE__URL", &app.db.url)
         .output()
         .unwrap();
