@@ -118,6 +118,26 @@ impl TestApp {
             .unwrap();
     }
 
+    /// Adds `n` confirmed residents, `r0@example.com` …, all following `priority` in `area`.
+    pub async fn residents_in(&self, n: usize, area: &str, priority: &str) {
+        let batch: Vec<_> = (0..n)
+            .map(|i| ConfirmedSubscriber {
+                email: format!("r{i}@example.com"),
+                postcode: None,
+                area_slugs: vec![area.into()],
+                priorities: vec![priority.into()],
+                consent_version: "t".into(),
+                consent_at: Utc::now(),
+                source: "test".into(),
+            })
+            .collect();
+        self.services
+            .store
+            .add_confirmed(&batch, Utc::now())
+            .await
+            .unwrap();
+    }
+
     /// A path on this app (or a full URL, as found in a mail) as a URL.
     pub fn url(&self, path_or_url: &str) -> String {
         if path_or_url.starts_with("http") {

@@ -5,7 +5,6 @@
 use crate::app::{Options, TestApp, spawn_app, spawn_app_with};
 use crate::smtp::{Received, Script, SmtpSink};
 use crate::support::{TestDb, repo_path};
-use beacon::store::ConfirmedSubscriber;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
@@ -24,22 +23,7 @@ pub fn to_counts(msgs: &[Received]) -> BTreeMap<String, usize> {
 
 /// `n` confirmed residents in Chesham following burglary, as `r{i}@example.com`.
 pub async fn residents(app: &TestApp, n: usize) {
-    let batch: Vec<_> = (0..n)
-        .map(|i| ConfirmedSubscriber {
-            email: format!("r{i}@example.com"),
-            postcode: None,
-            area_slugs: vec!["chesham".into()],
-            priorities: vec![BURGLARY.into()],
-            consent_version: "t".into(),
-            consent_at: Utc::now(),
-            source: "test".into(),
-        })
-        .collect();
-    app.services
-        .store
-        .add_confirmed(&batch, Utc::now())
-        .await
-        .unwrap();
+    app.residents_in(n, "chesham", BURGLARY).await;
 }
 
 pub async fn send(app: &TestApp, at: DateTime<Utc>) {

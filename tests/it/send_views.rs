@@ -7,8 +7,7 @@ use crate::console::{hidden, page, sign_in};
 use crate::fixtures::{BURGLARY, app_on, beacon_cli, campaign_file, fixture_calendar, text, utc};
 use crate::smtp::SmtpSink;
 use crate::support::{TestDb, postgres};
-use beacon::store::ConfirmedSubscriber;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 async fn a_paused_campaign_is_marked_in_every_view_and_left_out_of_calendar_ics(db: TestDb) {
     let cal = fixture_calendar(&[
@@ -313,22 +312,7 @@ async fn two_processes_sending_one_campaign_at_once_on_postgresql_reach_each_res
     )]);
     let sink = SmtpSink::start();
     let app = app_on(db, &sink, cal.path()).await;
-    let batch: Vec<_> = (0..400)
-        .map(|i| ConfirmedSubscriber {
-            email: format!("r{i}@example.com"),
-            postcode: None,
-            area_slugs: vec!["chesham".into()],
-            priorities: vec![BURGLARY.into()],
-            consent_version: "t".into(),
-            consent_at: Utc::now(),
-            source: "test".into(),
-        })
-        .collect();
-    app.services
-        .store
-        .add_confirmed(&batch, Utc::now())
-        .await
-        .unwrap();
+    app.residents_in(400, "chesham", BURGLARY).await;
     let other = beacon::app::Services::build(app.services.config.clone())
         .await
         .unwrap();

@@ -46,22 +46,7 @@ async fn two_workers_on_one_postgresql_deliver_each_message_once() {
     let Some(db) = postgres().await else { return };
     let sink = SmtpSink::start();
     let app = spawn_app(db, &sink).await;
-    let batch: Vec<_> = (0..300)
-        .map(|i| beacon::store::ConfirmedSubscriber {
-            email: format!("r{i}@example.com"),
-            postcode: None,
-            area_slugs: vec!["chesham".into()],
-            priorities: vec![BURGLARY.into()],
-            consent_version: "t".into(),
-            consent_at: Utc::now(),
-            source: "test".into(),
-        })
-        .collect();
-    app.services
-        .store
-        .add_confirmed(&batch, Utc::now())
-        .await
-        .unwrap();
+    app.residents_in(300, "chesham", BURGLARY).await;
     let t0 = Utc::now();
     app.services
         .scheduler
