@@ -176,14 +176,16 @@ impl Services {
     }
 
     pub fn web_state(&self) -> crate::web::AppState {
-        crate::web::AppState::new(
+        let mut state = crate::web::AppState::new(
             self.store.clone(),
             self.config.clone(),
             self.calendar.clone(),
             self.signer.clone(),
             self.published.clone(),
             self.scheduler.clone(),
-        )
+        );
+        state.mail_check = Some(outbound::mail_check(&self.config.mail));
+        state
     }
 
     /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
@@ -268,6 +270,25 @@ pub async fn serve(
         services.clone(),
         stop_rx.clone(),
     )));
+    let metrics_addr = &services.config.metrics.listen;
+    if !metrics_addr.is_empty() {
+        let metrics_listener = TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on metrics.listen {metrics_addr}"))?;
+        tracing::info!(addr = %metrics_listener.local_addr()?, "metrics are served here, not on the main listener");
+        let app = crate::web::metrics_app(state.clone());
+        let mut stop = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(metrics_listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        }));
+    }
     tracing::info!(
         addr = %listener.local_addr()?,
         campaigns = services.calendar.get().campaigns.len(),

@@ -5,8 +5,10 @@ use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod observe;
 mod redact;
 mod sections;
+pub use observe::{LogConfig, LogFormat, MetricsConfig};
 pub use redact::{Secret, redact_url};
 pub use sections::{
     CalendarConfig, DatabaseConfig, DeliveryConfig, DigestConfig, FeedsConfig, MailConfig,
@@ -26,6 +28,8 @@ pub struct Config {
     pub signup: SignupConfig,
     pub feeds: FeedsConfig,
     pub webhooks: Vec<WebhookConfig>,
+    pub metrics: MetricsConfig,
+    pub log: LogConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +41,7 @@ pub enum ConfigError {
 }
 
 /// Environment variables that name things other than settings.
-const NOT_SETTINGS: [&str; 2] = ["CONFIG", "TEST_POSTGRES"];
+const NOT_SETTINGS: [&str; 3] = ["CONFIG", "TEST_POSTGRES", "LOG_FORMAT"];
 
 impl Config {
     /// Defaults, then the file (`explicit` must exist; otherwise `beacon.toml` if present),

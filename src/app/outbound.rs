@@ -93,3 +93,23 @@ mod tests {
         assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 }
+
+/// `/readyz`'s mail check: a fresh connection through the transport `mail.*` describes (built
+/// once; the check opens a connection of its own each time, so it tells the truth of the moment).
+pub fn mail_check(c: &MailConfig) -> crate::web::MailCheck {
+    let mailer = mailer(c)
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string());
+    std::sync::Arc::new(move || {
+        let mailer = mailer.clone();
+        Box::pin(async move {
+            match mailer {
+                Ok(m) => m
+                    .check_connection()
+                    .await
+                    .map_err(|e| format!("cannot connect: {e}")),
+                Err(e) => Err(e),
+            }
+        })
+    })
+}

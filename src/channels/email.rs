@@ -273,6 +273,20 @@ impl Mailer {
         Ok(msg)
     }
 
+    /// Whether the transport can take mail now (for `/readyz`): a fresh SMTP connection that
+    /// greets, upgrades and logs in as sending would, then quits; `file:` is always ready.
+    pub async fn check_connection(&self) -> Result<(), String> {
+        match &self.transport {
+            Transport::Pooled(pool) => pool.check().await.map_err(|e| e.to_string()),
+            Transport::Smtp(t) => match t.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the server did not answer NOOP".into()),
+                Err(e) => Err(e.to_string()),
+            },
+            Transport::File(_) => Ok(()),
+        }
+    }
+
     /// Hands the message to the transport; the error says whether trying again could help.
     pub async fn send(&self, msg: Message) -> Result<(), SendError> {
         match &self.transport {

@@ -88,6 +88,14 @@ impl SmtpPool {
         Ok(conn)
     }
 
+    /// Opens a fresh connection (greeting, EHLO, STARTTLS and login as for sending) and says
+    /// QUIT: whether the server can take mail now. The pool's own connections are not touched.
+    pub async fn check(&self) -> Result<(), SmtpError> {
+        let mut conn = self.connect().await?;
+        conn.quit().await?;
+        Ok(())
+    }
+
     fn take_idle(&self) -> Option<AsyncSmtpConnection> {
         self.idle.lock().ok()?.pop()
     }

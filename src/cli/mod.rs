@@ -88,6 +88,9 @@ pub enum Command {
         /// Do not deliver from the outbox in this process.
         #[arg(long)]
         no_worker: bool,
+        /// Log lines as `text` or `json` (one object per line), overriding `log.format`.
+        #[arg(long, value_enum, value_name = "FORMAT", env = "BEACON_LOG_FORMAT")]
+        log_format: Option<crate::config::LogFormat>,
     },
     /// Send a campaign now (by the scheduler's path), then deliver until nothing is due.
     Send {
@@ -200,6 +203,17 @@ pub enum SubscribersCommand {
 }
 
 impl Cli {
+    /// How to write log lines: `serve --log-format` (or `BEACON_LOG_FORMAT`), else `log.format`.
+    pub fn log_format(&self) -> crate::config::LogFormat {
+        match &self.command {
+            Command::Serve {
+                log_format: Some(f),
+                ..
+            } => *f,
+            _ => self.settings().map(|c| c.log.format).unwrap_or_default(),
+        }
+    }
+
     /// Settings with this invocation's flags applied last.
     pub fn settings(&self) -> anyhow::Result<Config> {
         let mut config = Config::load(self.config.as_deref()).context("cannot load settings")?;

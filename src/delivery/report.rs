@@ -36,3 +36,16 @@ pub(super) fn tally(o: &Outcome) -> Tally {
         Outcome::Failed { .. } => Tally::Failed,
     }
 }
+
+/// Counts one outcome for `/metrics`, by channel and outcome.
+pub(super) fn count(channel: &'static str, t: &Tally) {
+    let outcome = match t {
+        Tally::Sent => "sent",
+        Tally::Cancelled => "cancelled",
+        Tally::Deferred => "deferred",
+        Tally::Retried => "retried",
+        Tally::Failed => "failed",
+    };
+    metrics::counter!("beacon_sends_total", "channel" => channel, "outcome" => outcome)
+        .increment(1);
+}

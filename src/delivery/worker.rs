@@ -102,6 +102,7 @@ impl Worker {
                         let probe = probes.contains(&row.outbox_id);
                         let done = self.attempt(row, &recipients, hold, probe, clock).await;
                         let tally = tally(&done.outcome);
+                        super::report::count(done.row.channel.as_str(), &tally);
                         let _ = tx.send(done);
                         tally
                     }
@@ -285,10 +286,13 @@ impl Worker {
             );
             return done(row, Outcome::GiveBack(clock()), permit);
         }
+        let on_the_wire = std::time::Instant::now();
         let result = match message {
             Some(m) => self.mailer.send(m).await,
             None => self.webhook(&row, clock()).await,
         };
+        metrics::histogram!("beacon_send_duration_seconds", "channel" => channel)
+            .record(on_the_wire.elapsed().as_secs_f64());
         let outcome = match result {
             Ok(()) => {
                 self.state.went_through(channel);

@@ -40,9 +40,13 @@ pub struct CapAlert<'a> {
     pub areas: &'a [CapArea],
 }
 
-/// CAP wants a numeric offset (`+00:00`); `Z` is not valid there.
+/// CAP 1.2 §3.3.2: a numeric offset, never `Z`, and UTC written `-00:00`.
 fn cap_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+    let s = t.to_rfc3339_opts(SecondsFormat::Secs, false);
+    match s.strip_suffix("+00:00") {
+        Some(local) => format!("{local}-00:00"),
+        None => s,
+    }
 }
 
 pub fn render(a: &CapAlert<'_>) -> Result<String, askama::Error> {
@@ -66,4 +70,19 @@ pub fn render(a: &CapAlert<'_>) -> Result<String, askama::Error> {
         areas: a.areas,
     }
     .render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cap_time;
+    use chrono::TimeZone;
+
+    #[test]
+    fn utc_is_written_minus_zero_as_cap_requires() {
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 6, 18, 0, 0)
+            .single()
+            .expect("a valid time");
+        assert_eq!(cap_time(t), "2026-11-06T18:00:00-00:00");
+    }
 }

@@ -27,6 +27,28 @@ impl FeedSite<'_> {
     }
 }
 
+/// Where the page a browser shows for a feed comes from (see `static/feed.xsl`). Root-relative,
+/// so it is always same-origin with the feed, as browsers require of a stylesheet.
+pub const STYLESHEET: &str = "/static/feed.xsl";
+
+/// `xml` with an `<?xml-stylesheet?>` instruction after its declaration: a browser shows the
+/// feed as a page for people; feed readers skip the instruction.
+fn for_people(xml: String) -> String {
+    let pi = format!("<?xml-stylesheet type=\"text/xsl\" href=\"{STYLESHEET}\"?>");
+    match xml.strip_prefix("<?xml").and_then(|rest| rest.find("?>")) {
+        Some(end) => {
+            let at = "<?xml".len() + end + "?>".len();
+            format!("{}\n{pi}{}", &xml[..at], &xml[at..])
+        }
+        None => format!("{pi}\n{xml}"),
+    }
+}
+
+/// The newest message's time, or `since` (when the feed began) for a feed with none yet.
+fn updated(items: &[FeedItem], since: DateTime<Utc>) -> DateTime<Utc> {
+    items.iter().map(|i| i.published).max().unwrap_or(since)
+}
+
 fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.fixed_offset()
 }
@@ -35,21 +57,20 @@ fn feed_title(area_name: &str) -> String {
     format!("Community safety alerts: {area_name}")
 }
 
-/// The Atom feed of messages for an area (or `all`), newest first.
+/// The Atom feed of messages for an area (or `all`), newest first; `since` is when the feed
+/// began, its `updated` date while it has no messages. The CAP index is for machines only and
+/// carries no stylesheet.
 pub fn atom(
     site: &FeedSite<'_>,
     area: &str,
     area_name: &str,
     items: &[FeedItem],
+    since: DateTime<Utc>,
     cap_index: bool,
 ) -> String {
     let kind = if cap_index { "cap" } else { "atom" };
     let self_url = format!("{}/feeds/{area}/{}.xml", site.base_url, kind);
-    let updated = items
-        .iter()
-        .map(|i| i.published)
-        .max()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let updated = updated(items, since);
     let entries: Vec<atom::Entry> = items
         .iter()
         .map(|i| {
@@ -88,7 +109,7 @@ pub fn atom(
                 .build()
         })
         .collect();
-    atom::FeedBuilder::default()
+    let xml = atom::FeedBuilder::default()
         .id(site.feed_id(area, kind))
         .title(feed_title(area_name))
         .subtitle(Some(atom::Text::plain("Crime-prevention advice and alerts from the Chiltern and South Bucks Community Safety Partnership")))
@@ -101,11 +122,19 @@ pub fn atom(
         ])
         .entries(entries)
         .build()
-        .to_string()
+        .to_string();
+    if cap_index { xml } else { for_people(xml) }
 }
 
-/// The RSS 2.0 feed of messages for an area (or `all`), newest first.
-pub fn rss(site: &FeedSite<'_>, area: &str, area_name: &str, items: &[FeedItem]) -> String {
+/// The RSS 2.0 feed of messages for an area (or `all`), newest first, with its own address in
+/// `atom:link rel="self"` (as the RSS Advisory Board recommends); `since` as for [`atom`].
+pub fn rss(
+    site: &FeedSite<'_>,
+    area: &str,
+    area_name: &str,
+    items: &[FeedItem],
+    since: DateTime<Utc>,
+) -> String {
     let rss_items: Vec<rss::Item> = items
         .iter()
         .map(|i| {
@@ -135,14 +164,22 @@ pub fn rss(site: &FeedSite<'_>, area: &str, area_name: &str, items: &[FeedItem])
                 .build()
         })
         .collect();
-    let updated = items.iter().map(|i| i.published).max();
-    rss::ChannelBuilder::default()
+    let self_link = atom::LinkBuilder::default()
+        .href(format!("{}/feeds/{area}/rss.xml", site.base_url))
+        .rel("self")
+        .mime_type(Some("application/rss+xml".to_string()))
+        .build();
+    let xml = rss::ChannelBuilder::default()
         .title(feed_title(area_name))
-        .link(format!("{}/feeds/{area}/rss.xml", site.base_url))
+        .link(format!("{}/", site.base_url))
         .description("Crime-prevention advice and alerts from the Chiltern and South Bucks Community Safety Partnership")
         .language(Some("en-GB".to_string()))
-        .last_build_date(updated.map(|t| t.to_rfc2822()))
+        .last_build_date(Some(updated(items, since).to_rfc2822()))
+        .atom_ext(Some(rss::extension::atom::AtomExtension {
+            links: vec![self_link],
+        }))
         .items(rss_items)
         .build()
-        .to_string()
+        .to_string();
+    for_people(xml)
 }

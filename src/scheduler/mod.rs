@@ -127,10 +127,14 @@ impl Scheduler {
                 if let Some(id) = self.store.create_run(&run, now).await? {
                     match &run.skip_reason {
                         Some(reason) => {
+                            metrics::counter!("beacon_scheduler_fires_total", "result" => "skipped").increment(1);
                             tracing::warn!(campaign = %c.slug, run_id = id, fire = %fire, reason, "fire skipped");
                             report.skipped += 1;
                         }
                         None => {
+                            metrics::counter!("beacon_scheduler_fires_total", "result" => "created").increment(1);
+                            metrics::histogram!("beacon_scheduler_lag_seconds")
+                                .record((now - fire).num_milliseconds().max(0) as f64 / 1000.0);
                             tracing::info!(campaign = %c.slug, run_id = id, fire = %fire, late_secs = (now - fire).num_seconds(), "run created");
                             self.published.fetch_add(1, Ordering::Relaxed);
                             report.created.push(id);

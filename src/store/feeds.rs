@@ -33,6 +33,18 @@ impl SqlStore {
         })
     }
 
+    /// When `area`'s feed began: the area's creation time (the earliest area's for `all`), so
+    /// an empty feed has a true `updated` date. `None` for an unknown area.
+    pub async fn feed_since(&self, area: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let t: Option<i64> = with_pool!(&self.pool, p => sqlx::query_scalar(
+            "select min(created_at) from area where slug = $1 or $1 = 'all'",
+        )
+        .bind(area)
+        .fetch_one(p)
+        .await?);
+        Ok(t.map(from_ms))
+    }
+
     /// Whether a run was published to feeds (only those are public in the archive).
     pub async fn is_published(&self, run_id: i64) -> Result<bool> {
         let n: i64 = with_pool!(&self.pool, p => sqlx::query_scalar(

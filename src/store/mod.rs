@@ -28,6 +28,7 @@ mod erasure;
 mod export;
 mod fan_out;
 mod feeds;
+mod gauges;
 mod leases;
 mod outbox;
 mod reach;
@@ -52,6 +53,7 @@ pub use connect::{connect, open};
 pub use console::{RecentFailure, RunSummary, SubscriberCounts};
 pub use digests::DigestItem;
 pub use fan_out::{AudienceCount, AudienceQuery};
+pub use gauges::{Gauges, OutboxDepth, PoolUse};
 pub use outbox::{Claimed, Failure, OutboxStats, QueueDepth, Recipient, Transactional};
 pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{

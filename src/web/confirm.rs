@@ -132,6 +132,7 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> super:
         }
         (ConfirmOutcome::Confirmed, subscriber_id) => {
             tracing::info!(subscriber_id, "confirmed");
+            metrics::counter!("beacon_confirmations_total").increment(1);
             let manage = state.signer.sign(Claims {
                 purpose: Purpose::Manage,
                 subscriber_id,

@@ -15,7 +15,7 @@ const TTL: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct CachedFeed {
     pub body: axum::body::Bytes,
-    /// Hex between quotes, which always parses; `None` only if that ever changed.
+    /// Weak, hex between quotes, which always parses; `None` only if that ever changed.
     pub etag: Option<ETag>,
     pub last_modified: Option<SystemTime>,
     generation: u64,
@@ -52,7 +52,9 @@ impl FeedCache {
         last_modified: Option<DateTime<Utc>>,
     ) -> Arc<CachedFeed> {
         let digest = hex::encode(&Sha256::digest(body.as_bytes())[..12]);
-        let etag = format!("\"{digest}\"").parse().ok();
+        // Weak: the same feed goes out plain, gzip or brotli (RFC 9110 §8.8.1), and a strong tag
+        // would claim those bytes identical.
+        let etag = format!("W/\"{digest}\"").parse().ok();
         // HTTP dates have whole seconds: what we send is what `If-Modified-Since` echoes back.
         let last_modified =
             last_modified.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0).map(Into::into));

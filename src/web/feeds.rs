@@ -16,8 +16,20 @@ const FEED_LENGTH: i64 = 50;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(feeds::STYLESHEET, get(stylesheet))
         .route("/feeds/{area}/{file}", get(feed))
         .route("/alerts/{id}/cap.xml", get(cap_alert))
+}
+
+/// The XSLT that turns a feed into a page when a person opens it in a browser.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/xsl; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/feed.xsl"),
+    )
 }
 
 fn authority(base_url: &str) -> String {
@@ -42,9 +54,46 @@ fn not_modified(headers: &HeaderMap, feed: &CachedFeed) -> bool {
     }
 }
 
-/// 304 when the client's copy is current, else the body with validators.
-fn respond(headers: &HeaderMap, feed: &CachedFeed, content_type: &'static str) -> Response {
+/// Whether the client is a browser navigating: it lists `text/html` in `Accept`.
+fn asks_for_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| {
+            let mut parts = range.split(';');
+            let ty = parts.next().unwrap_or("").trim();
+            // `text/html;q=0` is a refusal, not a request.
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            ty.eq_ignore_ascii_case("text/html") && !refused
+        })
+}
+
+/// 304 when the client's copy is current, else the body with validators; counted by `kind`.
+fn respond(
+    headers: &HeaderMap,
+    feed: &CachedFeed,
+    content_type: &'static str,
+    kind: &'static str,
+) -> Response {
+    metrics::counter!("beacon_feed_requests_total", "kind" => kind).increment(1);
+    let for_people = matches!(kind, "atom" | "rss");
+    // Browsers show `application/atom+xml` and `application/rss+xml` as text, never running the
+    // feed's stylesheet; as `application/xml` they make the page. Feed readers keep the feed's
+    // own type: they do not ask for HTML.
+    let content_type = if for_people && asks_for_html(headers) {
+        "application/xml; charset=utf-8"
+    } else {
+        content_type
+    };
     let mut res = if not_modified(headers, feed) {
+        metrics::counter!("beacon_feed_not_modified_total", "kind" => kind).increment(1);
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         ([(header::CONTENT_TYPE, content_type)], feed.body.clone()).into_response()
@@ -60,6 +109,16 @@ fn respond(headers: &HeaderMap, feed: &CachedFeed, content_type: &'static str) -
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("public, max-age=300"),
     );
+    // Also on a 304 and on bodies too small to compress: caches must key on the encoding (and,
+    // for the feeds people open, on whether a browser asked).
+    h.insert(
+        header::VARY,
+        header::HeaderValue::from_static(if for_people {
+            "Accept-Encoding, Accept"
+        } else {
+            "Accept-Encoding"
+        }),
+    );
     res
 }
 
@@ -69,9 +128,10 @@ async fn feed(
     peer: super::guard::Peer,
     headers: HeaderMap,
 ) -> super::Result {
-    let content_type = match file.as_str() {
-        "atom.xml" | "cap.xml" => "application/atom+xml; charset=utf-8",
-        "rss.xml" => "application/rss+xml; charset=utf-8",
+    let (content_type, kind) = match file.as_str() {
+        "atom.xml" => ("application/atom+xml; charset=utf-8", "atom"),
+        "cap.xml" => ("application/atom+xml; charset=utf-8", "cap-index"),
+        "rss.xml" => ("application/rss+xml; charset=utf-8", "rss"),
         _ => return Err(Error::NotFound),
     };
     let households = {
@@ -104,7 +164,7 @@ async fn feed(
     }
     let key = format!("{area}/{file}");
     if let Some(cached) = state.feeds.get(&key) {
-        return Ok(respond(&headers, &cached, content_type));
+        return Ok(respond(&headers, &cached, content_type, kind));
     }
     let cal = state.calendar.get();
     let area_name = match area.as_str() {
@@ -120,14 +180,23 @@ async fn feed(
         base_url: state.base_url(),
         authority: &host,
     };
-    let body = match file.as_str() {
-        "rss.xml" => feeds::rss(&site, &area, &area_name, &items),
-        "cap.xml" => feeds::atom(&site, &area, &area_name, &items, true),
-        _ => feeds::atom(&site, &area, &area_name, &items, false),
+    // An empty feed dates from its area's creation, not from 1970; only then is it looked up.
+    let since = match items.iter().map(|i| i.published).max() {
+        Some(newest) => newest,
+        None => state
+            .store
+            .feed_since(&area)
+            .await?
+            .unwrap_or_else(Utc::now),
     };
-    let last_modified = items.iter().map(|i| i.published).max();
+    let body = match file.as_str() {
+        "rss.xml" => feeds::rss(&site, &area, &area_name, &items, since),
+        "cap.xml" => feeds::atom(&site, &area, &area_name, &items, since, true),
+        _ => feeds::atom(&site, &area, &area_name, &items, since, false),
+    };
+    let last_modified = Some(since);
     let cached = state.feeds.put(&key, body, last_modified);
-    Ok(respond(&headers, &cached, content_type))
+    Ok(respond(&headers, &cached, content_type, kind))
 }
 
 async fn cap_alert(
@@ -141,6 +210,7 @@ async fn cap_alert(
             &headers,
             &cached,
             "application/cap+xml; charset=utf-8",
+            "cap",
         ));
     }
     let run = state
@@ -186,6 +256,7 @@ async fn cap_alert(
         &headers,
         &cached,
         "application/cap+xml; charset=utf-8",
+        "cap",
     ))
 }
 
@@ -228,15 +299,13 @@ mod tests {
         let feed = cached("2026-03-01T12:00:00Z");
         let mut sent = HeaderMap::new();
         sent.typed_insert(feed.etag.clone().expect("a feed has an entity tag"));
-        let strong = sent[header::ETAG].to_str().expect("ascii").to_string();
+        let weak = sent[header::ETAG].to_str().expect("ascii").to_string();
+        let strong = weak.strip_prefix("W/").expect("a weak tag").to_string();
         assert!(strong.starts_with('"'), "{strong}");
         assert!(not_modified(&with(header::IF_NONE_MATCH, &strong), &feed));
+        assert!(not_modified(&with(header::IF_NONE_MATCH, &weak), &feed));
         assert!(not_modified(
-            &with(header::IF_NONE_MATCH, &format!("W/{strong}")),
-            &feed
-        ));
-        assert!(not_modified(
-            &with(header::IF_NONE_MATCH, &format!("\"other\", W/{strong}")),
+            &with(header::IF_NONE_MATCH, &format!("\"other\", {weak}")),
             &feed
         ));
         assert!(not_modified(&with(header::IF_NONE_MATCH, "*"), &feed));

@@ -11,6 +11,7 @@ mod form_view;
 mod guard;
 mod health;
 mod manage;
+mod metrics;
 mod pages;
 mod place;
 mod server;
@@ -32,6 +33,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{Error, Explain};
 pub use feed_cache::FeedCache;
+pub use health::MailCheck;
 
 /// What handlers return: the response, or the one error type of the web edge.
 pub type Result<T = axum::response::Response, E = Error> = std::result::Result<T, E>;
@@ -52,6 +54,8 @@ pub struct AppState {
     pub readers: Arc<feed_readers::FeedReaders>,
     /// For the console's "send now"; the web only ever queues.
     pub scheduler: Arc<crate::scheduler::Scheduler>,
+    /// `/readyz` asks it whether mail can go; `None` skips that check.
+    pub mail_check: Option<MailCheck>,
 }
 
 impl AppState {
@@ -65,7 +69,9 @@ impl AppState {
     ) -> Self {
         let signup_limit = Arc::new(guard::PerIpLimit::new(config.signup.per_ip_per_hour));
         let login_limit = Arc::new(guard::PerIpLimit::new(60));
+        metrics::install();
         AppState {
+            mail_check: None,
             store,
             signup_limit,
             login_limit,
@@ -94,6 +100,11 @@ impl AppState {
 
 /// Content Security Policy: no inline script, nothing from elsewhere, never framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// `/metrics` alone, for the listener at `metrics.listen`.
+pub fn metrics_app(state: AppState) -> Router {
+    metrics::app(state)
+}
 
 /// The service to hand to `axum::serve`: the app, knowing each client's address (for rate limits).
 pub fn make_service(
@@ -125,12 +136,20 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.
         .merge(admin::upload_router(state.clone()))
+        .merge(if state.config.metrics.listen.is_empty() {
+            metrics::router()
+        } else {
+            Router::new()
+        })
+        .layer(axum::middleware::from_fn(metrics::count_requests))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,
         ))
         .layer(axum::middleware::from_fn(error::api_problems))
         .layer(TraceLayer::new_for_http())
+        // Feeds and pages in gzip or brotli when asked; the body streams through the encoder.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -160,6 +160,7 @@ async fn subscribe(
         return Err(super::guard::too_many());
     }
     let outcome = state.store.sign_up(&signup, Utc::now()).await?;
+    metrics::counter!("beacon_signups_total").increment(1);
     tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
     Ok(Redirect::to("/subscribe/check-email").into_response())
 }

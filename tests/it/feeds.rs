@@ -119,7 +119,7 @@ async fn a_published_run_appears_in_area_and_all_feeds_cap_and_the_archive(db: T
     assert_eq!(text("urgency"), "Future");
     assert_eq!(text("severity"), "Minor");
     assert_eq!(text("certainty"), "Likely");
-    assert!(text("sent").ends_with("+00:00") && text("expires").ends_with("+00:00"));
+    assert!(text("sent").ends_with("-00:00") && text("expires").ends_with("-00:00"));
     assert!(
         doc.descendants()
             .filter(|n| n.has_tag_name("areaDesc"))
