@@ -77,23 +77,6 @@ pub fn webhook_endpoints(hooks: &[WebhookConfig]) -> Vec<Endpoint> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_malformed_smtp_url_error_hides_its_password() {
-        let c = MailConfig {
-            transport: "smtp://alerts:s3cret@mail.example:notaport".into(),
-            ..MailConfig::default()
-        };
-        let Err(e) = mailer(&c) else {
-            panic!("a malformed URL is refused");
-        };
-        assert!(!e.to_string().contains("s3cret"), "{e}");
-    }
-}
-
 /// `/readyz`'s mail check: a fresh connection through the transport `mail.*` describes (built
 /// once; the check opens a connection of its own each time, so it tells the truth of the moment).
 pub fn mail_check(c: &MailConfig) -> crate::web::MailCheck {
@@ -112,4 +95,21 @@ pub fn mail_check(c: &MailConfig) -> crate::web::MailCheck {
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_smtp_url_error_hides_its_password() {
+        let c = MailConfig {
+            transport: "smtp://alerts:s3cret@mail.example:notaport".into(),
+            ..MailConfig::default()
+        };
+        let Err(e) = mailer(&c) else {
+            panic!("a malformed URL is refused");
+        };
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
 }

@@ -91,15 +91,12 @@ async fn xsltproc_turns_atom_and_rss_into_a_page_that_explains_feeds() {
 
 #[tokio::test]
 async fn a_feed_opened_in_chromium_is_a_readable_page_that_passes_axe() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let tools = std::path::Path::new(&chromium).exists()
-        && repo_path("tests/browser/node_modules/playwright-core").exists();
-    if !tools {
+    if let Err(why) = crate::browser::browser_tools() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "browser test cannot run under CI: Chromium or tests/browser/node_modules missing"
+            "browser test cannot run under CI: {why}"
         );
-        eprintln!("skipping the feed page browser test: no Chromium or node_modules");
+        eprintln!("skipping the feed page browser test: {why}");
         return;
     }
     let sink = SmtpSink::start();

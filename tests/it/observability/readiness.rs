@@ -15,16 +15,18 @@ impl PostfixSink {
             // It refuses to run as root without a user to drop to.
             cmd.args(["-u", "nobody"]);
         }
-        let child = cmd
-            .args([&format!("127.0.0.1:{port}"), "16"])
-            .spawn()
-            .expect("postfix's smtp-sink runs (.ci/run installs postfix)");
+        // Owned at once, so it is stopped (by `Drop`) however this ends.
+        let sink = PostfixSink(
+            cmd.args([&format!("127.0.0.1:{port}"), "16"])
+                .spawn()
+                .expect("postfix's smtp-sink runs (.ci/run installs postfix)"),
+        );
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
             {
-                return PostfixSink(child);
+                return sink;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
