@@ -166,3 +166,83 @@ async fn metrics_listen_serves_them_on_their_own_address_and_not_on_the_main_one
     assert_eq!(app.get("/healthz").await.status(), 200);
     app.finish().await;
 }
+
+/// The first `{base}/confirm/…` link in a mail.
+fn confirm_link(base: &str, raw: &str) -> String {
+    let text = crate::smtp::decoded(raw);
+    let prefix = format!("{base}/confirm/");
+    let start = text.find(&prefix).expect("a confirm link");
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_./:".contains(*c))
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_ups_confirmations_and_the_schedulers_lag_are_counted() {
+    // Campaigns known from 17:00; "winter-burglary" fires at 18:00 (first Friday of November).
+    let fire = chrono::DateTime::parse_from_rfc3339("2026-11-06T18:00:00Z")
+        .unwrap()
+        .to_utc();
+    let sink = SmtpSink::start();
+    let app = spawn_app_with(
+        sqlite().await,
+        &sink,
+        Options {
+            now: Some(fire - chrono::Duration::hours(1)),
+            ..Options::default()
+        },
+    )
+    .await;
+    let url = app.url("/metrics");
+    let (before, _) = scrape(&url).await;
+
+    let signed_up = app
+        .post_form(
+            "/subscribe",
+            &[
+                ("email", "metrics@example.com"),
+                ("postcode", "HP5 9AA"),
+                ("topics", BURGLARY),
+                ("frequency", "immediate"),
+                ("consent", "yes"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 303);
+    app.drain(Utc::now()).await;
+    let mail = sink.wait_for(1, Duration::from_secs(10));
+    let link = confirm_link(&app.base, &mail[0].data);
+    let confirmed = app.post_form(&link, &[]).await;
+    assert_eq!(confirmed.status(), 200);
+
+    // Ten minutes late: the run's lag is 600 s.
+    let report = app
+        .services
+        .scheduler
+        .tick(fire + chrono::Duration::minutes(10))
+        .await
+        .unwrap();
+    assert!(!report.created.is_empty(), "{report:?}");
+
+    let (after, types) = scrape(&url).await;
+    let delta = |name: &str| value(&after, name, &[]) - value(&before, name, &[]);
+    assert!(delta("beacon_signups_total") >= 1.0);
+    assert!(delta("beacon_confirmations_total") >= 1.0);
+    assert!(delta("beacon_scheduler_lag_seconds_count") >= 1.0);
+    assert!(delta("beacon_scheduler_lag_seconds_sum") >= 600.0);
+    assert_eq!(types["beacon_scheduler_lag_seconds"], "histogram");
+    assert!(
+        value(
+            &after,
+            "beacon_scheduler_fires_total",
+            &[("result", "created")]
+        ) > value(
+            &before,
+            "beacon_scheduler_fires_total",
+            &[("result", "created")]
+        )
+    );
+    app.finish().await;
+}
