@@ -77,7 +77,7 @@ impl Signer {
         Signer { key: key.to_vec() }
     }
 
-    fn mac(&self, payload: &str) -> HmacSha256 {
+    pub(super) fn mac(&self, payload: &str) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
         mac.update(payload.as_bytes());
         mac

@@ -269,6 +269,7 @@ mod tests {
             content_hash: String::new(),
             repeat_after,
             urgent,
+            survey: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod campaign_file;
 mod diagnostic;
 pub mod forecast;
 mod outcomes;
+mod survey_kind;
 pub mod postcodes;
 pub mod upcoming;
 
