@@ -133,7 +133,10 @@ mod tests {
             expires: now.timestamp() + 60,
         };
         let t = s.sign_answer(&c);
-        assert_eq!(s.verify_answer(&t, AnswerKind::Feedback, now), Ok(c.clone()));
+        assert_eq!(
+            s.verify_answer(&t, AnswerKind::Feedback, now),
+            Ok(c.clone())
+        );
         assert_eq!(
             s.verify_answer(&t, AnswerKind::Survey, now),
             Err(TokenError::Invalid)
@@ -148,8 +151,14 @@ mod tests {
         );
         // The pseudonym does not show the id, and receipts differ per run and kind.
         assert!(!c.resident.contains("42"));
-        let other_run = AnswerClaims { run_id: 8, ..c.clone() };
-        let survey = AnswerClaims { kind: AnswerKind::Survey, ..c.clone() };
+        let other_run = AnswerClaims {
+            run_id: 8,
+            ..c.clone()
+        };
+        let survey = AnswerClaims {
+            kind: AnswerKind::Survey,
+            ..c.clone()
+        };
         assert_ne!(s.receipt(&c), s.receipt(&other_run));
         assert_ne!(s.receipt(&c), s.receipt(&survey));
         assert_eq!(s.receipt(&c), s.receipt(&c.clone()));

@@ -263,6 +263,7 @@ pub(super) fn parse(
         None => Some(None),
     };
     let survey = super::survey_kind::survey(raw.kind.as_ref(), raw.question.as_ref(), &mut err);
+    super::survey_kind::check_channels(survey, &raw.channels, &mut err);
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }

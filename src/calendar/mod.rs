@@ -8,8 +8,8 @@ mod campaign_file;
 mod diagnostic;
 pub mod forecast;
 mod outcomes;
-mod survey_kind;
 pub mod postcodes;
+mod survey_kind;
 pub mod upcoming;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

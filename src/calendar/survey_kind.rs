@@ -56,6 +56,20 @@ pub(super) fn survey(
     }
 }
 
+/// A survey's answer links are personal, so it goes by e-mail only: never to feeds or partners.
+pub(super) fn check_channels(
+    survey: Option<Question>,
+    channels: &Spanned<Vec<Spanned<String>>>,
+    err: &mut impl FnMut(Range<usize>, String),
+) {
+    if survey.is_some() && channels.get_ref().iter().any(|c| c.get_ref() != "email") {
+        err(
+            channels.span(),
+            "a survey goes by e-mail only: its answer links are each resident's own; use channels = [\"email\"]".into(),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::calendar::diagnostic::Diagnostics;
@@ -110,6 +124,11 @@ mod tests {
         let (_, errs) = run(&SURVEY.replace("kind = \"survey\"\n", ""));
         assert!(
             errs[0].starts_with("c/pulse.md:10:12: `question` belongs to a survey"),
+            "{errs:?}"
+        );
+        let (_, errs) = run(&SURVEY.replace("[\"email\"]", "[\"email\", \"feed\"]"));
+        assert!(
+            errs[0].starts_with("c/pulse.md:7:12: a survey goes by e-mail only"),
             "{errs:?}"
         );
         let (_, errs) = run(&SURVEY.replace("question = \"feel_safe_after_dark\"\n", ""));

@@ -169,8 +169,13 @@ impl Worker {
                         answers: Some(AnswerBlock::feedback(&format!(
                             "{}/feedback/{}",
                             self.ctx.base_url,
-                            self.ctx
-                                .answer_token(i.run_id, false, i.area_id, r.subscriber_id, chrono::Utc::now())
+                            self.ctx.answer_token(
+                                i.run_id,
+                                false,
+                                i.area_id,
+                                r.subscriber_id,
+                                chrono::Utc::now()
+                            )
                         ))),
                     })
                     .collect();

@@ -20,8 +20,7 @@ pub const ANSWER_LINK_DAYS: i64 = 28;
 pub const COMMENT_DAYS: i64 = 365;
 
 /// The pulse's own consent, separate from the alerts', and its version.
-pub const PULSE_TEXT: &str =
-    "A short question about how safe you feel, up to four times a year";
+pub const PULSE_TEXT: &str = "A short question about how safe you feel, up to four times a year";
 /// Recorded in the consent history beside the time the pulse consent was given or withdrawn.
 pub const PULSE_VERSION: &str = "pulse-2026-11";
 

@@ -157,8 +157,14 @@ mod tests {
             "A3",
         );
         assert!(m.html.contains("Did this message help you feel safer?"));
-        assert!(m.html.contains("href=\"https://b.example/feedback/A3?answer=not_sure\""));
-        assert!(m.text.contains("Not sure: https://b.example/feedback/A3?answer=not_sure"));
+        assert!(
+            m.html
+                .contains("href=\"https://b.example/feedback/A3?answer=not_sure\"")
+        );
+        assert!(
+            m.text
+                .contains("Not sure: https://b.example/feedback/A3?answer=not_sure")
+        );
         assert!(
             m.html.contains("Lights on &#60;tonight&#62;")
                 || m.html.contains("Lights on &lt;tonight&gt;"),

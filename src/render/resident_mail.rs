@@ -205,7 +205,10 @@ mod tests {
             );
         }
         assert!(m.text.contains("Unsubscribe: https://u"));
-        assert!(m.text.contains("Yes: https://b.example/feedback/T2?answer=yes"));
+        assert!(
+            m.text
+                .contains("Yes: https://b.example/feedback/T2?answer=yes")
+        );
         assert!(
             m.html
                 .contains("href=\"https://b.example/feedback/T1?answer=no\"")

@@ -159,7 +159,11 @@ impl Scheduler {
             )
             .await?;
         if receipts + comments > 0 {
-            tracing::info!(receipts, comments, "old answer receipts and comments deleted");
+            tracing::info!(
+                receipts,
+                comments,
+                "old answer receipts and comments deleted"
+            );
         }
         Ok(report)
     }

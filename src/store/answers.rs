@@ -88,11 +88,13 @@ pub struct FeedbackComment {
 }
 
 /// Adds one to a counter row, creating it at 1: one statement, safe under concurrency.
-const COUNT_FEEDBACK: &str = "insert into feedback_tally (run_id, area_id, answer, count) values ($1, $2, $3, 1)
+const COUNT_FEEDBACK: &str =
+    "insert into feedback_tally (run_id, area_id, answer, count) values ($1, $2, $3, 1)
      on conflict (run_id, area_id, answer) do update set count = feedback_tally.count + 1";
 const COUNT_SURVEY: &str = "insert into survey_tally (question, area_id, quarter, answer, count) values ($1, $2, $3, $4, 1)
      on conflict (question, area_id, quarter, answer) do update set count = survey_tally.count + 1";
-const TAKE_RECEIPT: &str = "insert into answer_receipt (receipt, resident, created_at) values ($1, $2, $3)
+const TAKE_RECEIPT: &str =
+    "insert into answer_receipt (receipt, resident, created_at) values ($1, $2, $3)
      on conflict do nothing";
 
 impl SqlStore {
@@ -154,11 +156,13 @@ impl SqlStore {
 
     /// Deletes a resident's receipts (at erasure), found by their pseudonym.
     pub async fn forget_answer_receipts(&self, resident: &str) -> Result<u64> {
-        Ok(with_pool!(&self.pool, p => sqlx::query("delete from answer_receipt where resident = $1")
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query("delete from answer_receipt where resident = $1")
             .bind(resident)
             .execute(p)
             .await?
-            .rows_affected()))
+            .rows_affected()),
+        )
     }
 
     /// Retention: receipts taken before `receipts_before`, comments written before

@@ -180,7 +180,9 @@ impl SqlStore {
                       and o2.channel = 'email' and o2.created_at > ",
             );
             q.push_bind(ms(now - Duration::days(7)));
-            q.push(" and o2.status not in ('cancelled', 'failed') and r2.urgent = 0) >= ").push_bind(cap);
+            // Pulse surveys have their own consent and limit: they do not use up the alerts' cap.
+            q.push(" and o2.status not in ('cancelled', 'failed') and r2.urgent = 0 and r2.survey_question is null) >= ")
+                .push_bind(cap);
             q.push(" then 1 else 0 end as over_cap");
             push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 1_i64, &areas, survey);
             q.push(" and s.subscriber_id <= ").push_bind(batch_max);

@@ -16,6 +16,8 @@ pub fn router() -> Router<AppState> {
 struct MessagePage<'a> {
     /// The archive id, for the feedback question's links (`pages/feedback_question.html`).
     id: &'a str,
+    /// A survey's own page does not ask whether it helped.
+    ask_feedback: bool,
     title: &'a str,
     lead: &'a str,
     sent: String,
@@ -59,6 +61,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
         StatusCode::OK,
         &MessagePage {
             id: &id,
+            ask_feedback: run.survey_question.is_none(),
             title: &run.title,
             lead: &run.lead,
             sent: run

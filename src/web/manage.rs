@@ -154,11 +154,7 @@ fn form_of(p: &Preferences) -> ManageForm {
         } else {
             String::new()
         },
-        pulse: if p.pulse {
-            "yes".into()
-        } else {
-            String::new()
-        },
+        pulse: if p.pulse { "yes".into() } else { String::new() },
     }
 }
 

@@ -57,7 +57,11 @@ pub async fn view(
     slug: &str,
 ) -> crate::web::Result<FeedbackView, Error> {
     let cal = state.calendar.get();
-    let name = |slug: &str| cal.areas.get(slug).map_or(slug.to_string(), |a| a.name.clone());
+    let name = |slug: &str| {
+        cal.areas
+            .get(slug)
+            .map_or(slug.to_string(), |a| a.name.clone())
+    };
     let areas = state
         .store
         .feedback_by_area(slug)
@@ -104,7 +108,11 @@ pub async fn hide(
         return Err(Error::NotFound);
     }
     staff
-        .audit(&state, "feedback.hide", Some(&format!("{slug} comment {id}")))
+        .audit(
+            &state,
+            "feedback.hide",
+            Some(&format!("{slug} comment {id}")),
+        )
         .await;
     Ok(Redirect::to(&format!("/admin/campaigns/{slug}#feedback")).into_response())
 }

@@ -59,7 +59,11 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/admin/campaigns/{slug}/resume", Role::Editor),
     rule("POST", "/admin/campaigns/{slug}/test", Role::Editor),
     rule("GET", "/admin/campaigns/{slug}/send", Role::Editor),
-    rule("POST", "/admin/campaigns/{slug}/comments/{id}/hide", Role::Editor),
+    rule(
+        "POST",
+        "/admin/campaigns/{slug}/comments/{id}/hide",
+        Role::Editor,
+    ),
     rule("POST", "/admin/campaigns/{slug}/send", Role::Editor),
     rule("GET", "/admin/subscribers", Role::Viewer),
     rule("GET", "/admin/subscribers/lookup", Role::Admin),

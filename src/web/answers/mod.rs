@@ -92,7 +92,12 @@ fn feedback_choices(chosen: &str) -> Vec<Choice> {
     )
 }
 
-fn feedback_page(about: &str, action: String, form: &AnswerForm, errors: Vec<FieldError>) -> AnswerPage {
+fn feedback_page(
+    about: &str,
+    action: String,
+    form: &AnswerForm,
+    errors: Vec<FieldError>,
+) -> AnswerPage {
     AnswerPage {
         errors: ErrorSummary::new(errors),
         question: FEEDBACK_QUESTION,
@@ -105,7 +110,12 @@ fn feedback_page(about: &str, action: String, form: &AnswerForm, errors: Vec<Fie
     }
 }
 
-fn survey_page(q: Question, action: String, form: &AnswerForm, errors: Vec<FieldError>) -> AnswerPage {
+fn survey_page(
+    q: Question,
+    action: String,
+    form: &AnswerForm,
+    errors: Vec<FieldError>,
+) -> AnswerPage {
     AnswerPage {
         errors: ErrorSummary::new(errors),
         question: q.text(),

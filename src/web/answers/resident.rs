@@ -7,8 +7,8 @@ use super::{
 };
 use crate::auth::answer::{AnswerClaims, AnswerKind};
 use crate::auth::token::TokenError;
-use crate::domain::survey::{Helpful, Question, clean_comment, quarter};
 use crate::domain::signup::FieldError;
+use crate::domain::survey::{Helpful, Question, clean_comment, quarter};
 use crate::store::{FeedbackAnswer, Receipt, Recorded, Run, SurveyAnswer};
 use crate::web::{AppState, Error, Explain, pages};
 use axum::extract::{Path, Query, State};
@@ -31,7 +31,11 @@ fn closed() -> Error {
 }
 
 /// The claims and the run they answer, if the link is ours, open, and of the right kind.
-async fn open(state: &AppState, token: &str, kind: AnswerKind) -> crate::web::Result<(AnswerClaims, Run)> {
+async fn open(
+    state: &AppState,
+    token: &str,
+    kind: AnswerKind,
+) -> crate::web::Result<(AnswerClaims, Run)> {
     let claims = state
         .signer
         .verify_answer(token, kind, Utc::now())
@@ -40,7 +44,11 @@ async fn open(state: &AppState, token: &str, kind: AnswerKind) -> crate::web::Re
             TokenError::Invalid => invalid(),
         })?;
     let run = state.store.run(claims.run_id).await?.ok_or_else(invalid)?;
-    let known_area = state.store.area_slugs().await?.contains_key(&claims.area_id);
+    let known_area = state
+        .store
+        .area_slugs()
+        .await?
+        .contains_key(&claims.area_id);
     if !known_area || run.survey_question.is_some() != (kind == AnswerKind::Survey) {
         return Err(invalid());
     }

@@ -46,13 +46,20 @@ async fn the_campaign_page_shows_answers_per_area_and_editors_hide_comments(db: 
     for _ in 0..3 {
         answer(area("chesham"), "no", None).await;
     }
-    answer(area("amersham"), "not_sure", Some("More <b>patrols</b> near the station")).await;
+    answer(
+        area("amersham"),
+        "not_sure",
+        Some("More <b>patrols</b> near the station"),
+    )
+    .await;
 
     let editor = sign_in(&app, "editor@example.org", "editor").await;
     let (status, html) = page(&app, &editor, "/admin/campaigns/winter-burglary").await;
     assert_eq!(status, 200);
     let row = |name: &str| {
-        let at = html.find(&format!("<tr><td>{name}</td>")).unwrap_or_else(|| panic!("{name} in {html}"));
+        let at = html
+            .find(&format!("<tr><td>{name}</td>"))
+            .unwrap_or_else(|| panic!("{name} in {html}"));
         html[at..at + html[at..].find("</tr>").unwrap()].to_string()
     };
     assert_eq!(
@@ -104,8 +111,9 @@ async fn the_campaign_page_shows_answers_per_area_and_editors_hide_comments(db: 
     assert!(html.contains("Hidden by an editor"));
     let audit = store.recent_audit(20).await.unwrap();
     assert!(
-        audit.iter().any(|e| e.action == "feedback.hide"
-            && e.actor == "editor@example.org"),
+        audit
+            .iter()
+            .any(|e| e.action == "feedback.hide" && e.actor == "editor@example.org"),
         "{audit:?}"
     );
     app.finish().await;

@@ -8,6 +8,7 @@ use crate::smtp::{Received, decoded};
 use beacon::store::Pool;
 use std::time::Duration as StdDuration;
 
+mod browser;
 mod console;
 mod feedback;
 mod retention;
@@ -37,9 +38,7 @@ async fn feedback_total(app: &TestApp, answer: &str) -> i64 {
 /// A mail's plain-text and HTML parts, quoted-printable undone.
 fn parts(mail: &Received) -> (String, String) {
     let raw = decoded(&mail.data);
-    let at = raw
-        .find("Content-Type: text/html")
-        .expect("an HTML part");
+    let at = raw.find("Content-Type: text/html").expect("an HTML part");
     (raw[..at].to_string(), raw[at..].to_string())
 }
 

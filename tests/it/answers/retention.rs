@@ -23,7 +23,10 @@ async fn erasure_and_retention_delete_receipts_and_old_comments(db: TestDb) {
     for (mail, comment) in mails.iter().zip(["", "Street lights on Broad Street"]) {
         let links = answer_links(&parts(mail).0, &app, "feedback");
         let r = app
-            .post_form(page_of(&links[0]), &[("answer", "yes"), ("comment", comment)])
+            .post_form(
+                page_of(&links[0]),
+                &[("answer", "yes"), ("comment", comment)],
+            )
             .await;
         assert_eq!(r.status(), 200);
     }
@@ -36,7 +39,9 @@ async fn erasure_and_retention_delete_receipts_and_old_comments(db: TestDb) {
         version: 0,
         expires: 0,
     });
-    let r = app.post_form(&format!("/manage/{erase_1}/erase"), &[]).await;
+    let r = app
+        .post_form(&format!("/manage/{erase_1}/erase"), &[])
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(scalar(&app, "select count(*) from answer_receipt").await, 1);
     assert_eq!(feedback_total(&app, "yes").await, 2);
@@ -47,9 +52,15 @@ async fn erasure_and_retention_delete_receipts_and_old_comments(db: TestDb) {
     assert_eq!(scalar(&app, "select count(*) from answer_receipt").await, 1);
     scheduler.tick(now + Duration::days(31)).await.unwrap();
     assert_eq!(scalar(&app, "select count(*) from answer_receipt").await, 0);
-    assert_eq!(scalar(&app, "select count(*) from feedback_comment").await, 1);
+    assert_eq!(
+        scalar(&app, "select count(*) from feedback_comment").await,
+        1
+    );
     scheduler.tick(now + Duration::days(366)).await.unwrap();
-    assert_eq!(scalar(&app, "select count(*) from feedback_comment").await, 0);
+    assert_eq!(
+        scalar(&app, "select count(*) from feedback_comment").await,
+        0
+    );
     assert_eq!(feedback_total(&app, "yes").await, 2, "counts are kept");
     app.finish().await;
 }

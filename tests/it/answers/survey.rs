@@ -20,7 +20,12 @@ fn manage_token(app: &TestApp, id: i64) -> String {
 /// The manage form as the page posts it, with the pulse box ticked or not.
 async fn set_pulse_on_manage_page(app: &TestApp, id: i64, on: bool) {
     let token = manage_token(app, id);
-    let page = app.get(&format!("/manage/{token}")).await.text().await.unwrap();
+    let page = app
+        .get(&format!("/manage/{token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         page.contains("A short question about how safe you feel, up to four times a year"),
         "{page}"
@@ -35,7 +40,12 @@ async fn set_pulse_on_manage_page(app: &TestApp, id: i64, on: bool) {
     }
     let r = app.post_form(&format!("/manage/{token}"), &form).await;
     assert_eq!(r.status(), 303);
-    let page = app.get(&format!("/manage/{token}")).await.text().await.unwrap();
+    let page = app
+        .get(&format!("/manage/{token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(page.contains("name=\"pulse\" value=\"yes\" checked"), on);
 }
 
@@ -76,7 +86,10 @@ async fn a_survey_reaches_only_residents_who_agreed_and_counts_one_answer_each(d
     assert_eq!(r.status(), 303);
     app.drain(Utc::now()).await;
     let confirm = answer_links(&decoded(&sink.wait_for(1, WAIT)[0].data), &app, "confirm");
-    assert_eq!(app.http.post(&confirm[0]).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.http.post(&confirm[0]).send().await.unwrap().status(),
+        200
+    );
     // Each change of the pulse consent is in the history, with its wording's version.
     assert_eq!(
         scalar(
@@ -108,7 +121,11 @@ async fn a_survey_reaches_only_residents_who_agreed_and_counts_one_answer_each(d
     let links = answer_links(&text, &app, "survey");
     assert_eq!(links.len(), 4, "{text}");
     assert_eq!(links, answer_links(&html, &app, "survey"));
-    for (link, slug) in links.iter().zip(["very_safe", "fairly_safe", "a_bit_unsafe", "very_unsafe"]) {
+    for (link, slug) in
+        links
+            .iter()
+            .zip(["very_safe", "fairly_safe", "a_bit_unsafe", "very_unsafe"])
+    {
         assert!(link.ends_with(&format!("?answer={slug}")), "{link}");
     }
     let counted = || async {
@@ -126,18 +143,33 @@ async fn a_survey_reaches_only_residents_who_agreed_and_counts_one_answer_each(d
 
     let r = app.get(&links[1]).await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("value=\"fairly_safe\" checked"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("value=\"fairly_safe\" checked")
+    );
     assert_eq!(counted().await, 0, "GET changes nothing");
-    let r = app.post_form(page_of(&links[1]), &[("answer", "not_an_answer")]).await;
+    let r = app
+        .post_form(page_of(&links[1]), &[("answer", "not_an_answer")])
+        .await;
     assert_eq!(r.status(), 422);
-    let r = app.post_form(page_of(&links[1]), &[("answer", "fairly_safe")]).await;
+    let r = app
+        .post_form(page_of(&links[1]), &[("answer", "fairly_safe")])
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(counted().await, 1);
-    let r = app.post_form(page_of(&links[1]), &[("answer", "very_unsafe")]).await;
+    let r = app
+        .post_form(page_of(&links[1]), &[("answer", "very_unsafe")])
+        .await;
     assert_eq!(r.status(), 409, "one answer per resident per survey");
     assert_eq!(counted().await, 1);
     assert_eq!(
-        scalar(&app, "select cast(coalesce(sum(count), 0) as bigint) from survey_tally").await,
+        scalar(
+            &app,
+            "select cast(coalesce(sum(count), 0) as bigint) from survey_tally"
+        )
+        .await,
         1
     );
     // A survey link is not a feedback link.
