@@ -74,12 +74,7 @@ impl Signer {
             c.resident,
             c.expires
         );
-        let sig = self.mac(&payload).finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload),
-            URL_SAFE_NO_PAD.encode(sig)
-        )
+        self.seal(&payload)
     }
 
     /// Checks signature, kind and expiry against `now`.
@@ -89,13 +84,7 @@ impl Signer {
         kind: AnswerKind,
         now: DateTime<Utc>,
     ) -> Result<AnswerClaims, TokenError> {
-        let (p, s) = token.split_once('.').ok_or(TokenError::Invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Invalid)?;
-        let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Invalid)?;
-        let payload = String::from_utf8(payload).map_err(|_| TokenError::Invalid)?;
-        self.mac(&payload)
-            .verify_slice(&sig)
-            .map_err(|_| TokenError::Invalid)?;
+        let payload = self.unseal(token)?;
         let parts: Vec<&str> = payload.split('.').collect();
         let [tag, run, area, resident, expires] = parts.as_slice() else {
             return Err(TokenError::Invalid);

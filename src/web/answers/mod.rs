@@ -133,6 +133,18 @@ fn survey_page(
     }
 }
 
+/// The comment as kept, or `None` with its message added to `errors`.
+fn comment_of(form: &AnswerForm, errors: &mut Vec<FieldError>) -> Option<Option<String>> {
+    crate::domain::survey::clean_comment(&form.comment)
+        .map_err(|message| {
+            errors.push(FieldError {
+                field: "comment",
+                message,
+            })
+        })
+        .ok()
+}
+
 fn choose_answer() -> FieldError {
     FieldError {
         field: "answer",

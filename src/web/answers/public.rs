@@ -6,7 +6,7 @@
 
 use super::{AnswerForm, AreaOption, Chosen, choose_answer, feedback_page, refused, thanks};
 use crate::domain::signup::FieldError;
-use crate::domain::survey::{Helpful, clean_comment};
+use crate::domain::survey::Helpful;
 use crate::store::{FeedbackAnswer, Run};
 use crate::web::guard::Peer;
 use crate::web::{AppState, Error, Explain, pages};
@@ -123,14 +123,7 @@ pub(super) async fn record(
             message: "Choose where you live".into(),
         });
     }
-    let comment = clean_comment(&form.comment)
-        .map_err(|message| {
-            errors.push(FieldError {
-                field: "comment",
-                message,
-            })
-        })
-        .ok();
+    let comment = super::comment_of(&form, &mut errors);
     let (Some(answer), Some(area_slug), Some(comment), true) =
         (answer, area_slug, comment, errors.is_empty())
     else {

@@ -7,8 +7,7 @@ use super::{
 };
 use crate::auth::answer::{AnswerClaims, AnswerKind};
 use crate::auth::token::TokenError;
-use crate::domain::signup::FieldError;
-use crate::domain::survey::{Helpful, Question, clean_comment, quarter};
+use crate::domain::survey::{Helpful, Question, quarter};
 use crate::store::{FeedbackAnswer, Receipt, Recorded, Run, SurveyAnswer};
 use crate::web::{AppState, Error, Explain, pages};
 use axum::extract::{Path, Query, State};
@@ -89,14 +88,7 @@ pub(super) async fn record_feedback(
     if answer.is_none() {
         errors.push(choose_answer());
     }
-    let comment = clean_comment(&form.comment)
-        .map_err(|message| {
-            errors.push(FieldError {
-                field: "comment",
-                message,
-            })
-        })
-        .ok();
+    let comment = super::comment_of(&form, &mut errors);
     let (Some(answer), Some(comment), true) = (answer, comment, errors.is_empty()) else {
         return Ok(refused(&feedback_page(
             &run.title,

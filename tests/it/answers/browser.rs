@@ -3,7 +3,7 @@
 //! form, and a pulse survey's page.
 
 use super::*;
-use crate::browser::{browser_tools, run_node};
+use crate::browser::{browser_tools_or_skip, run_node};
 use crate::fixtures::{app_on, campaign_file, fixture_calendar};
 use crate::smtp::SmtpSink;
 use crate::support::sqlite;
@@ -11,12 +11,7 @@ use chrono::Utc;
 
 #[tokio::test]
 async fn the_answer_pages_pass_axe_in_a_real_browser() {
-    if let Err(why) = browser_tools() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "browser test cannot run under CI: {why}"
-        );
-        eprintln!("skipping the browser test: {why}");
+    if !browser_tools_or_skip() {
         return;
     }
     let cal = fixture_calendar(&[
