@@ -77,7 +77,7 @@ impl Signer {
         Signer { key: key.to_vec() }
     }
 
-    fn mac(&self, payload: &str) -> HmacSha256 {
+    pub(super) fn mac(&self, payload: &str) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
         mac.update(payload.as_bytes());
         mac
@@ -92,12 +92,29 @@ impl Signer {
             claims.version,
             claims.expires
         );
-        let sig = self.mac(&payload).finalize().into_bytes();
+        self.seal(&payload)
+    }
+
+    /// `payload.mac`, both URL-safe: what every signed link carries.
+    pub(super) fn seal(&self, payload: &str) -> String {
+        let sig = self.mac(payload).finalize().into_bytes();
         format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(payload),
             URL_SAFE_NO_PAD.encode(sig)
         )
+    }
+
+    /// The payload of a sealed token, if its MAC is ours (compared in constant time).
+    pub(super) fn unseal(&self, token: &str) -> Result<String, TokenError> {
+        let (p, s) = token.split_once('.').ok_or(TokenError::Invalid)?;
+        let payload = URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Invalid)?;
+        let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Invalid)?;
+        let payload = String::from_utf8(payload).map_err(|_| TokenError::Invalid)?;
+        self.mac(&payload)
+            .verify_slice(&sig)
+            .map_err(|_| TokenError::Invalid)?;
+        Ok(payload)
     }
 
     /// Checks signature, purpose and expiry against `now`.
@@ -107,14 +124,7 @@ impl Signer {
         purpose: Purpose,
         now: DateTime<Utc>,
     ) -> Result<Claims, TokenError> {
-        let (p, s) = token.split_once('.').ok_or(TokenError::Invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Invalid)?;
-        let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Invalid)?;
-        let payload = String::from_utf8(payload).map_err(|_| TokenError::Invalid)?;
-        // Constant-time comparison.
-        self.mac(&payload)
-            .verify_slice(&sig)
-            .map_err(|_| TokenError::Invalid)?;
+        let payload = self.unseal(token)?;
         let parts: Vec<&str> = payload.split('.').collect();
         let [tag, id, version, expires] = parts.as_slice() else {
             return Err(TokenError::Invalid);

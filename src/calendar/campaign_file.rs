@@ -31,6 +31,8 @@ struct RawCampaign {
     repeat_after: Option<Spanned<String>>,
     #[serde(default)]
     urgent: bool,
+    kind: Option<Spanned<String>>,
+    question: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +262,8 @@ pub(super) fn parse(
             .ok(),
         None => Some(None),
     };
+    let survey = super::survey_kind::survey(raw.kind.as_ref(), raw.question.as_ref(), &mut err);
+    super::survey_kind::check_channels(survey, &raw.channels, &mut err);
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }
@@ -285,6 +289,7 @@ pub(super) fn parse(
         content_hash: hex::encode(Sha256::digest(text.as_bytes())),
         repeat_after: repeat_after?,
         urgent: raw.urgent,
+        survey,
     })
 }
 

@@ -52,7 +52,10 @@ fn email_fires<'a>(
     let mut out: Vec<(DateTime<Utc>, &Campaign)> = cal
         .campaigns
         .iter()
-        .filter(|c| c.channels.contains(&Channel::Email) && !paused.contains(&c.slug))
+        // Pulse surveys go to their own consent, outside the alerts' weekly limit.
+        .filter(|c| {
+            c.channels.contains(&Channel::Email) && !paused.contains(&c.slug) && c.survey.is_none()
+        })
         .filter(|c| cal.areas.expand(&c.areas).iter().any(|a| a.slug == area))
         .flat_map(|c| c.fires_between(from, until).map(move |t| (t, c)))
         .collect();
@@ -269,6 +272,7 @@ mod tests {
             content_hash: String::new(),
             repeat_after,
             urgent,
+            survey: None,
         }
     }
 

@@ -9,6 +9,7 @@ mod diagnostic;
 pub mod forecast;
 mod outcomes;
 pub mod postcodes;
+mod survey_kind;
 pub mod upcoming;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

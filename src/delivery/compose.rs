@@ -65,7 +65,14 @@ impl Worker {
             let manage = self
                 .ctx
                 .link("manage", Purpose::Manage, r.subscriber_id, r.token_version);
-            let body = template.personalise(&manage, &unsubscribe);
+            let answer = self.ctx.answer_token(
+                run.run_id,
+                run.survey_question.is_some(),
+                row.area_id,
+                r.subscriber_id,
+                Utc::now(),
+            );
+            let body = template.personalise(&manage, &unsubscribe, &answer);
             self.mailer
                 .build(&Outgoing {
                     to: email,

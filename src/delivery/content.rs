@@ -85,6 +85,31 @@ impl Context {
         format!("{}/{path}/{token}", self.base_url)
     }
 
+    /// The token of a resident's answer links for a run's message, open for
+    /// `ANSWER_LINK_DAYS` from `now`: a survey's for a survey run, feedback's otherwise.
+    pub fn answer_token(
+        &self,
+        run_id: i64,
+        survey: bool,
+        area_id: Option<i64>,
+        subscriber_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        use crate::auth::answer::{AnswerClaims, AnswerKind};
+        self.signer.sign_answer(&AnswerClaims {
+            kind: if survey {
+                AnswerKind::Survey
+            } else {
+                AnswerKind::Feedback
+            },
+            run_id,
+            area_id: area_id.unwrap_or(0),
+            resident: self.signer.resident_key(subscriber_id),
+            expires: (now + chrono::Duration::days(crate::domain::survey::ANSWER_LINK_DAYS))
+                .timestamp(),
+        })
+    }
+
     pub async fn run(&self, store: &SqlStore, run_id: i64) -> Result<Arc<Run>, StoreError> {
         if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&run_id).cloned()) {
             return Ok(r);
@@ -140,6 +165,11 @@ impl Context {
             archive_url: &archive,
             area_name,
             topic_label: topic,
+            base_url: &self.base_url,
+            survey: run
+                .survey_question
+                .as_deref()
+                .and_then(crate::domain::survey::Question::parse),
         })?);
         if let Ok(mut m) = self.templates.lock() {
             if m.len() >= CACHE_LIMIT {

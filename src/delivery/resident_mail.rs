@@ -7,6 +7,7 @@ use crate::channels::SendError;
 use crate::channels::email::Outgoing;
 use crate::domain::schedule::LONDON;
 use crate::domain::{OutboxKind, Priority, SubscriberStatus};
+use crate::render::answers::AnswerBlock;
 use crate::render::resident_mail::{self, DigestLine, Mail};
 use crate::store::{Claimed, Recipient};
 
@@ -165,6 +166,17 @@ impl Worker {
                             self.ctx.signer.archive_id(i.run_id)
                         ),
                         held_over: i.held_over,
+                        answers: Some(AnswerBlock::feedback(&format!(
+                            "{}/feedback/{}",
+                            self.ctx.base_url,
+                            self.ctx.answer_token(
+                                i.run_id,
+                                false,
+                                i.area_id,
+                                r.subscriber_id,
+                                chrono::Utc::now()
+                            )
+                        ))),
                     })
                     .collect();
                 (

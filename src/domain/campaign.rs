@@ -44,6 +44,9 @@ pub struct Campaign {
     pub repeat_after: Option<chrono::Duration>,
     /// A live warning (`urgent = true`): not held by quiet hours nor folded by the weekly cap.
     pub urgent: bool,
+    /// `kind = "survey"`: the pulse question it asks, from the fixed bank; it goes only to
+    /// residents who agreed to the pulse. `None` for an ordinary message.
+    pub survey: Option<super::survey::Question>,
 }
 
 impl Campaign {
@@ -105,6 +108,7 @@ mod tests {
             content_hash: String::new(),
             repeat_after: None,
             urgent: false,
+            survey: None,
         }
     }
 

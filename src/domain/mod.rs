@@ -18,6 +18,7 @@ pub mod schedule;
 pub mod season;
 pub mod sending;
 pub mod signup;
+pub mod survey;
 
 pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;

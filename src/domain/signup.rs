@@ -61,6 +61,8 @@ pub struct SignupForm {
     pub asked: String,
     /// The honeypot: hidden from people, filled in by bots.
     pub website: String,
+    /// The feel-safe pulse's own consent box (`yes` when ticked).
+    pub pulse: String,
 }
 
 /// One problem with one field, worded for the resident.
@@ -96,6 +98,8 @@ pub struct Signup {
     pub frequency: Frequency,
     /// Where the resident heard of us.
     pub source: String,
+    /// Agreed to the feel-safe pulse (a consent of its own).
+    pub pulse: bool,
 }
 
 /// Why a form could not be accepted as it stands.
@@ -219,6 +223,7 @@ impl SignupForm {
                     topics,
                     frequency,
                     source: clean_source(&self.source),
+                    pulse: self.pulse.trim() == "yes",
                 })
             }
             (_, postcode, ..) => Err(Rejected {

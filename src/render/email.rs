@@ -1,11 +1,14 @@
 //! Campaign e-mail bodies. The expensive part (Markdown, layout) is rendered once per run and
 //! area; each message only swaps its own links into the result.
 
+use super::answers::AnswerBlock;
+use crate::domain::survey::Question;
 use askama::Template;
 
 /// Stand-ins for per-resident links; plain ASCII, so escaping leaves them untouched.
 const UNSUBSCRIBE_SLOT: &str = "beacon-slot-unsubscribe-url";
 const MANAGE_SLOT: &str = "beacon-slot-manage-url";
+const ANSWER_SLOT: &str = "beacon-slot-answer-token";
 
 #[derive(Template)]
 #[template(path = "email/campaign.html")]
@@ -18,6 +21,7 @@ struct HtmlLayout<'a> {
     reason: &'a str,
     manage_url: &'a str,
     unsubscribe_url: &'a str,
+    answers: &'a AnswerBlock,
 }
 
 #[derive(Template)]
@@ -30,6 +34,7 @@ struct TextLayout<'a> {
     reason: &'a str,
     manage_url: &'a str,
     unsubscribe_url: &'a str,
+    answers: &'a AnswerBlock,
 }
 
 /// What a campaign e-mail says to everyone in one area.
@@ -42,6 +47,10 @@ pub struct CampaignContent<'a> {
     pub archive_url: &'a str,
     pub area_name: &'a str,
     pub topic_label: &'a str,
+    /// The site's address, for the answer links.
+    pub base_url: &'a str,
+    /// A pulse survey asks its question instead of "Did this message help you feel safer?".
+    pub survey: Option<Question>,
 }
 
 /// A campaign e-mail with slots for each resident's links.
@@ -60,10 +69,22 @@ pub struct EmailBody {
 
 impl EmailTemplate {
     pub fn render(c: &CampaignContent<'_>) -> Result<Self, askama::Error> {
-        let reason = format!(
-            "You are getting this because you signed up for “{}” alerts for {} from the Chiltern and South Bucks Community Safety Partnership.",
-            c.topic_label, c.area_name
-        );
+        let (reason, answers) = match c.survey {
+            None => (
+                format!(
+                    "You are getting this because you signed up for “{}” alerts for {} from the Chiltern and South Bucks Community Safety Partnership.",
+                    c.topic_label, c.area_name
+                ),
+                AnswerBlock::feedback(&format!("{}/feedback/{ANSWER_SLOT}", c.base_url)),
+            ),
+            Some(q) => (
+                format!(
+                    "You are getting this because you agreed to a short question about how safe you feel in {}, up to four times a year, from the Chiltern and South Bucks Community Safety Partnership.",
+                    c.area_name
+                ),
+                AnswerBlock::survey(q, &format!("{}/survey/{ANSWER_SLOT}", c.base_url)),
+            ),
+        };
         let body_html = super::markdown::to_html(c.body_markdown);
         let body_text = super::markdown::to_text(c.body_markdown);
         let html = HtmlLayout {
@@ -75,6 +96,7 @@ impl EmailTemplate {
             reason: &reason,
             manage_url: MANAGE_SLOT,
             unsubscribe_url: UNSUBSCRIBE_SLOT,
+            answers: &answers,
         }
         .render()?;
         let text = TextLayout {
@@ -85,16 +107,24 @@ impl EmailTemplate {
             reason: &reason,
             manage_url: MANAGE_SLOT,
             unsubscribe_url: UNSUBSCRIBE_SLOT,
+            answers: &answers,
         }
         .render()?;
         Ok(EmailTemplate { html, text })
     }
 
-    /// Fills in one resident's links. URLs we build are URL-safe, so they need no escaping.
-    pub fn personalise(&self, manage_url: &str, unsubscribe_url: &str) -> EmailBody {
+    /// Fills in one resident's links and answer token. URLs and tokens we build are URL-safe,
+    /// so they need no escaping.
+    pub fn personalise(
+        &self,
+        manage_url: &str,
+        unsubscribe_url: &str,
+        answer_token: &str,
+    ) -> EmailBody {
         let fill = |s: &str| {
             s.replace(MANAGE_SLOT, manage_url)
                 .replace(UNSUBSCRIBE_SLOT, unsubscribe_url)
+                .replace(ANSWER_SLOT, answer_token)
         };
         EmailBody {
             html: fill(&self.html),
@@ -117,11 +147,23 @@ mod tests {
             archive_url: "https://b.example/messages/7",
             area_name: "Chesham",
             topic_label: "Burglary and vehicle crime",
+            base_url: "https://b.example",
+            survey: None,
         })
         .unwrap();
         let m = t.personalise(
             "https://b.example/manage/T1",
             "https://b.example/unsubscribe/T2",
+            "A3",
+        );
+        assert!(m.html.contains("Did this message help you feel safer?"));
+        assert!(
+            m.html
+                .contains("href=\"https://b.example/feedback/A3?answer=not_sure\"")
+        );
+        assert!(
+            m.text
+                .contains("Not sure: https://b.example/feedback/A3?answer=not_sure")
         );
         assert!(
             m.html.contains("Lights on &#60;tonight&#62;")

@@ -1,5 +1,6 @@
 //! Turning campaigns into what people read: e-mail (HTML and text), feeds and CAP alerts.
 
+pub mod answers;
 pub mod cap;
 pub mod email;
 pub mod feeds;

@@ -111,6 +111,8 @@ pub struct DigestLine {
     pub url: String,
     /// It came when the resident had already had their weekly e-mails, so it waited for this.
     pub held_over: bool,
+    /// "Did this message help you feel safer?" for this item.
+    pub answers: Option<super::answers::AnswerBlock>,
 }
 
 #[derive(Template)]
@@ -186,6 +188,9 @@ mod tests {
             date: "Saturday 5 December".into(),
             url: format!("https://b.example/messages/{n}"),
             held_over: false,
+            answers: Some(crate::render::answers::AnswerBlock::feedback(&format!(
+                "https://b.example/feedback/T{n}"
+            ))),
         };
         let m = digest(&[line(1), line(2)], "https://m", "https://u").unwrap();
         assert_eq!(
@@ -200,5 +205,13 @@ mod tests {
             );
         }
         assert!(m.text.contains("Unsubscribe: https://u"));
+        assert!(
+            m.text
+                .contains("Yes: https://b.example/feedback/T2?answer=yes")
+        );
+        assert!(
+            m.html
+                .contains("href=\"https://b.example/feedback/T1?answer=no\"")
+        );
     }
 }

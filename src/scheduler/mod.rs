@@ -4,6 +4,7 @@
 use crate::calendar::{Calendar, SharedCalendar};
 use crate::channels::webhook::Endpoint;
 use crate::domain::SendingRules;
+use crate::domain::survey;
 use crate::domain::{Campaign, Schedule};
 use crate::store::{NewRun, SqlStore, StoreError, Trigger, from_ms, ms};
 
@@ -80,6 +81,7 @@ impl Scheduler {
             skip_reason: None,
             repeat_window: c.repeat_after.unwrap_or(self.rules.repeat_window),
             urgent: c.urgent,
+            survey_question: c.survey.map(|q| q.slug().to_string()),
         }
     }
 
@@ -152,6 +154,20 @@ impl Scheduler {
             .await?;
         if purged > 0 {
             tracing::info!(purged, "details of sign-ups never confirmed deleted");
+        }
+        let (receipts, comments) = self
+            .store
+            .purge_answers(
+                now - Duration::days(survey::RECEIPT_DAYS),
+                now - Duration::days(survey::COMMENT_DAYS),
+            )
+            .await?;
+        if receipts + comments > 0 {
+            tracing::info!(
+                receipts,
+                comments,
+                "old answer receipts and comments deleted"
+            );
         }
         Ok(report)
     }

@@ -147,6 +147,7 @@ impl Scheduler {
                         content_hash: &c.content_hash,
                         areas: &areas,
                         repeat_window: self.repeat_window(c, req.resend.is_some()),
+                        survey: c.survey.is_some(),
                     },
                     now,
                 )

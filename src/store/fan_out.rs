@@ -42,17 +42,27 @@ pub struct AudienceQuery<'a> {
     pub areas: &'a [String],
     /// Zero for a deliberate repeat (`--resend`).
     pub repeat_window: Duration,
+    /// A pulse survey: residents who agreed to the pulse, whatever their topics.
+    pub survey: bool,
 }
 
 /// Pushes `from … where …` for the residents a run reaches onto a `QueryBuilder`, each value
 /// bound: confirmed and not paused, past `checkpoint`, following `priority` in one of `areas`,
-/// and (when `apply` is 1) without this campaign content since `since`.
+/// and (when `apply` is 1) without this campaign content since `since`. A survey (`survey` 1)
+/// reaches only residents who agreed to the pulse, and does not ask which topics they follow:
+/// the pulse is a consent of its own.
 macro_rules! push_eligible {
-    ($q:expr, $priority:expr, $campaign:expr, $hash:expr, $since:expr, $checkpoint:expr, $apply:expr, $areas:expr) => {{
+    ($q:expr, $priority:expr, $campaign:expr, $hash:expr, $since:expr, $checkpoint:expr, $apply:expr, $areas:expr, $survey:expr) => {{
         let q = &mut $q;
+        let survey: i64 = $survey;
         q.push(" from subscriber s join subscription sub on sub.subscriber_id = s.subscriber_id where s.subscriber_id > ");
         q.push_bind($checkpoint);
-        q.push(" and s.status = 'confirmed' and s.paused = 0 and sub.priority = ").push_bind($priority);
+        q.push(" and s.status = 'confirmed' and s.paused = 0");
+        if survey == 1 {
+            q.push(" and s.pulse_at is not null");
+        } else {
+            q.push(" and sub.priority = ").push_bind($priority);
+        }
         q.push(" and sub.area_id in (select area_id from area where slug in ");
         // No areas reach no one (an empty `in ()` is not SQL).
         let slugs: Vec<&str> = if $areas.is_empty() {
@@ -98,8 +108,8 @@ impl SqlStore {
                 sqlx::query("select pg_advisory_xact_lock($1)").bind(FAN_OUT_LOCK).execute(&mut *tx).await?;
             }
             let row = sqlx::query(
-                "select status, priority, areas, fanout_checkpoint, campaign_id, content_hash, urgent, repeat_window_ms
-                 from run where run_id = $1",
+                "select status, priority, areas, fanout_checkpoint, campaign_id, content_hash, urgent, repeat_window_ms,
+                    survey_question from run where run_id = $1",
             )
             .bind(run_id)
             .fetch_optional(&mut *tx)
@@ -118,10 +128,11 @@ impl SqlStore {
             let urgent: i64 = row.try_get("urgent")?;
             let window = Duration::milliseconds(row.try_get("repeat_window_ms")?);
             let since = since(now, window);
+            let survey = i64::from(row.try_get::<Option<String>, _>("survey_question")?.is_some());
 
             // The batch: everyone matching, repeat or not, so the checkpoint moves past both.
             let mut q = QueryBuilder::new("select count(*) as n, max(b.subscriber_id) as m from (select s.subscriber_id");
-            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 0_i64, &areas);
+            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 0_i64, &areas, survey);
             q.push(" group by s.subscriber_id order by s.subscriber_id limit ").push_bind(limit).push(") b");
             let b = q.build().fetch_one(&mut *tx).await?;
             let seen: i64 = b.try_get("n")?;
@@ -158,19 +169,22 @@ impl SqlStore {
             q.push(
                 " then 'quiet' else null end
                  from (select s.subscriber_id, min(sub.area_id) as area_id,
-                    case when s.frequency = 'weekly' then 1 else 0 end as weekly,
-                    case when ",
+                    case when s.frequency = 'weekly' and ",
             );
-            q.push_bind(urgent).push(" = 0 and ").push_bind(cap);
+            // A survey asks its own question by e-mail: never folded into a round-up.
+            q.push_bind(survey).push(" = 0 then 1 else 0 end as weekly, case when ");
+            q.push_bind(urgent.max(survey)).push(" = 0 and ").push_bind(cap);
             q.push(
                 " > 0 and (select count(*) from outbox o2 join run r2 on r2.run_id = o2.run_id
                     where o2.subscriber_id = s.subscriber_id and o2.kind = 'campaign'
                       and o2.channel = 'email' and o2.created_at > ",
             );
             q.push_bind(ms(now - Duration::days(7)));
-            q.push(" and o2.status not in ('cancelled', 'failed') and r2.urgent = 0) >= ").push_bind(cap);
+            // Pulse surveys have their own consent and limit: they do not use up the alerts' cap.
+            q.push(" and o2.status not in ('cancelled', 'failed') and r2.urgent = 0 and r2.survey_question is null) >= ")
+                .push_bind(cap);
             q.push(" then 1 else 0 end as over_cap");
-            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 1_i64, &areas);
+            push_eligible!(q, &priority, campaign_id, &hash, since, checkpoint, 1_i64, &areas, survey);
             q.push(" and s.subscriber_id <= ").push_bind(batch_max);
             q.push(
                 " group by s.subscriber_id, s.frequency) b
@@ -211,7 +225,7 @@ impl SqlStore {
                 .await?;
             let campaign_id = campaign_id.unwrap_or(-1);
             let mut per_area = QueryBuilder::new("select a.slug as slug, count(*) as n from (select min(sub.area_id) as area_id");
-            push_eligible!(per_area, q.priority, campaign_id, q.content_hash, since, 0_i64, 1_i64, q.areas);
+            push_eligible!(per_area, q.priority, campaign_id, q.content_hash, since, 0_i64, 1_i64, q.areas, i64::from(q.survey));
             per_area.push(" group by s.subscriber_id) b join area a on a.area_id = b.area_id group by a.slug order by a.slug");
             let rows = per_area.build().fetch_all(p).await?;
             let by_area = rows
@@ -219,7 +233,7 @@ impl SqlStore {
                 .map(|r| Ok((r.try_get("slug")?, r.try_get("n")?)))
                 .collect::<sqlx::Result<Vec<(String, i64)>>>()?;
             let mut everyone = QueryBuilder::new("select count(*) from (select s.subscriber_id");
-            push_eligible!(everyone, q.priority, campaign_id, q.content_hash, since, 0_i64, 0_i64, q.areas);
+            push_eligible!(everyone, q.priority, campaign_id, q.content_hash, since, 0_i64, 0_i64, q.areas, i64::from(q.survey));
             everyone.push(" group by s.subscriber_id) b");
             let all: i64 = everyone.build_query_scalar().fetch_one(p).await?;
             let residents: i64 = by_area.iter().map(|(_, n)| n).sum();

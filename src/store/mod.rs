@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod answers;
 mod calendar_sync;
 mod channel_state;
 mod columns;
@@ -31,6 +32,7 @@ mod feeds;
 mod gauges;
 mod leases;
 mod outbox;
+mod pulse;
 mod reach;
 mod resident_links;
 mod resident_sql;
@@ -44,6 +46,9 @@ mod subscribers;
 pub use admin::{
     AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
     UNKNOWN_ACTOR,
+};
+pub use answers::{
+    FeedbackAnswer, FeedbackComment, FeedbackCounts, Receipt, Recorded, SurveyAnswer,
 };
 pub use calendar_sync::StoredCampaign;
 pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};

@@ -60,6 +60,8 @@ pub struct Preferences {
     pub frequency: String,
     /// Paused by the resident: nothing is sent.
     pub paused: bool,
+    /// Agreed to the feel-safe pulse.
+    pub pulse: bool,
     /// Area slugs they follow.
     pub areas: Vec<String>,
     /// Topics they follow.
@@ -108,8 +110,8 @@ impl SqlStore {
                     let id: i64 = row.try_get("subscriber_id")?;
                     let confirmed = super::state::<SubscriberStatus>(row.try_get("status")?)? == SubscriberStatus::Confirmed;
                     let request: i64 = sqlx::query_scalar(
-                        "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8) returning signup_request_id",
+                        "insert into signup_request (subscriber_id, postcode, frequency, areas, topics, consent_version, source, created_at, pulse)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning signup_request_id",
                     )
                     .bind(id)
                     .bind(s.postcode.as_str())
@@ -119,6 +121,7 @@ impl SqlStore {
                     .bind(CONSENT_VERSION)
                     .bind(&s.source)
                     .bind(now)
+                    .bind(i64::from(s.pulse))
                     .fetch_one(&mut *tx)
                     .await?;
                     let mut payload = confirm_payload(now);
@@ -150,6 +153,9 @@ impl SqlStore {
                     .fetch_one(&mut *tx)
                     .await?;
                     replace_subscriptions!(tx, id, &areas, &topics, &s.source, now);
+                    if s.pulse {
+                        super::pulse::pulse_consent!(tx, id, true, &s.source, now);
+                    }
                     let queued = queue_mail!(tx, id, "confirm", confirm_payload(now), now);
                     SignupOutcome::AwaitingConfirmation { subscriber_id: id, queued }
                 }
@@ -235,7 +241,7 @@ impl SqlStore {
     ) -> Result<Option<Preferences>> {
         with_pool!(&self.pool, p => {
             let Some(row) = sqlx::query(
-                "select email, postcode, status, frequency, paused from subscriber
+                "select email, postcode, status, frequency, paused, pulse_at from subscriber
                  where subscriber_id = $1 and token_version = $2 and status <> 'erased' and email is not null",
             )
             .bind(subscriber_id)
@@ -272,6 +278,7 @@ impl SqlStore {
                 status: row.try_get("status")?,
                 frequency: row.try_get("frequency")?,
                 paused: row.try_get::<i64, _>("paused")? != 0,
+                pulse: row.try_get::<Option<i64>, _>("pulse_at")?.is_some(),
                 areas,
                 topics,
             }))

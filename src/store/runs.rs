@@ -60,6 +60,8 @@ pub struct NewRun {
     pub repeat_window: chrono::Duration,
     /// Exempt from quiet hours and the weekly cap.
     pub urgent: bool,
+    /// A pulse survey's question slug: only residents who agreed to the pulse get it.
+    pub survey_question: Option<String>,
 }
 
 /// A run as stored, with its snapshot.
@@ -98,9 +100,11 @@ pub struct Run {
     /// Channels it went out on.
     #[sqlx(try_from = "JsonList")]
     pub channels: Vec<String>,
+    /// A pulse survey's question slug; `None` for a message.
+    pub survey_question: Option<String>,
 }
 
-const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels";
+const RUN_COLUMNS: &str = "r.run_id, c.slug, r.fire_at, r.status, r.reason, r.content_hash, r.title, r.subject, r.summary, r.body, r.lead, r.priority, r.areas, r.channels, r.survey_question";
 
 impl SqlStore {
     /// Records the run, its feed entries and webhook rows in one transaction. `None` when this
@@ -122,8 +126,8 @@ impl SqlStore {
             let campaign_id = campaign_id.ok_or(StoreError::NotFound("campaign"))?;
             let run_id: Option<i64> = sqlx::query_scalar(
                 "insert into run (campaign_id, fire_at, trigger, status, reason, content_hash, title, subject, summary,
-                    body, lead, priority, areas, channels, idempotency_key, created_at, finished_at, state, urgent, repeat_window_ms)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                    body, lead, priority, areas, channels, idempotency_key, created_at, finished_at, state, urgent, repeat_window_ms, survey_question)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
                  on conflict do nothing returning run_id",
             )
             .bind(campaign_id)
@@ -149,6 +153,7 @@ impl SqlStore {
             }.as_str())
             .bind(i64::from(run.urgent))
             .bind(run.repeat_window.num_milliseconds().max(0))
+            .bind(&run.survey_question)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(run_id) = run_id else {

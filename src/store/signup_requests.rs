@@ -69,7 +69,7 @@ impl SqlStore {
             let mut tx = p.begin_write().await?;
             let Some(r) = sqlx::query(
                 "select q.subscriber_id, q.postcode, q.frequency, q.areas, q.topics, q.consent_version,
-                        q.source, s.status
+                        q.source, q.pulse, s.status
                  from signup_request q join subscriber s on s.subscriber_id = q.subscriber_id
                  where q.signup_request_id = $1 and s.token_version = $2 and s.status <> 'erased'
                    and q.created_at >= $3",
@@ -107,6 +107,9 @@ impl SqlStore {
             replace_subscriptions!(tx, id, &areas, &topics, &source, now);
             record_signup!(tx, id, &source, now);
             record_consent!(tx, id, "consent", None::<&str>, now, now);
+            if r.try_get::<i64, _>("pulse")? != 0 {
+                super::pulse::pulse_consent!(tx, id, true, &source, now);
+            }
             sqlx::query("delete from signup_request where signup_request_id = $1")
                 .bind(request_id)
                 .execute(&mut *tx)

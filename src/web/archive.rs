@@ -14,6 +14,10 @@ pub fn router() -> Router<AppState> {
 #[derive(askama::Template)]
 #[template(path = "pages/message.html")]
 struct MessagePage<'a> {
+    /// The archive id, for the feedback question's links (`pages/feedback_question.html`).
+    id: &'a str,
+    /// A survey's own page does not ask whether it helped.
+    ask_feedback: bool,
     title: &'a str,
     lead: &'a str,
     sent: String,
@@ -21,9 +25,13 @@ struct MessagePage<'a> {
     body_html: String,
 }
 
-async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super::Result {
-    let (id, signed) = state.signer.archive_run(&id).ok_or(Error::NotFound)?;
-    let run = state
+/// A message the public may see by this id: a signed id, or a plain one for what feeds published.
+pub(super) async fn published_run(
+    state: &AppState,
+    id: &str,
+) -> super::Result<crate::store::Run, Error> {
+    let (id, signed) = state.signer.archive_run(id).ok_or(Error::NotFound)?;
+    state
         .store
         .run(id)
         .await?
@@ -33,7 +41,11 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
             r.status != crate::domain::RunStatus::Skipped
                 && (signed || r.channels.iter().any(|c| c == "feed"))
         })
-        .ok_or(Error::NotFound)?;
+        .ok_or(Error::NotFound)
+}
+
+async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super::Result {
+    let run = published_run(&state, &id).await?;
     let cal = state.calendar.get();
     let names: Vec<&str> = run
         .areas
@@ -48,6 +60,8 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
     Ok(pages::render(
         StatusCode::OK,
         &MessagePage {
+            id: &id,
+            ask_feedback: run.survey_question.is_none(),
             title: &run.title,
             lead: &run.lead,
             sent: run

@@ -31,6 +31,7 @@ struct ManageForm {
     topics: Vec<String>,
     frequency: String,
     paused: String,
+    pulse: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -52,6 +53,8 @@ struct ManagePage {
     topics: Vec<Choice>,
     frequencies: Vec<Choice>,
     paused: bool,
+    /// The feel-safe pulse box (`pages/pulse_choice.html`).
+    pulse_checked: bool,
 }
 
 #[derive(askama::Template)]
@@ -137,6 +140,7 @@ fn page(
         topics,
         frequencies,
         paused: form.paused == "yes",
+        pulse_checked: form.pulse == "yes",
     }
 }
 
@@ -150,6 +154,7 @@ fn form_of(p: &Preferences) -> ManageForm {
         } else {
             String::new()
         },
+        pulse: if p.pulse { "yes".into() } else { String::new() },
     }
 }
 
@@ -212,6 +217,10 @@ async fn save(
         .store
         .change_preferences(c.subscriber_id, c.version, &change, Utc::now())
         .await?
+        || !state
+            .store
+            .set_pulse(c.subscriber_id, c.version, form.pulse == "yes", Utc::now())
+            .await?
     {
         return Err(gone());
     }
@@ -265,6 +274,13 @@ async fn ask_erase(State(state): State<AppState>, Path(token): Path<String>) -> 
 
 async fn erase(State(state): State<AppState>, Path(token): Path<String>) -> super::Result {
     let c = claims(&state, &token)?;
+    // Receipts of answers are found by the resident's pseudonym, which only the key can make.
+    if state.store.link_is_live(c.subscriber_id, c.version).await? {
+        state
+            .store
+            .forget_answer_receipts(&state.signer.resident_key(c.subscriber_id))
+            .await?;
+    }
     if !state
         .store
         .erase(c.subscriber_id, c.version, Utc::now())

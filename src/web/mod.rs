@@ -1,6 +1,7 @@
 //! The HTTP face: one router per area of the site, merged here. The web enqueues; it never sends.
 
 pub mod admin;
+mod answers;
 mod archive;
 mod confirm;
 mod error;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub login_limit: Arc<guard::PerIpLimit>,
     /// Distinct feed readers, flushed to the database by `serve`.
     pub readers: Arc<feed_readers::FeedReaders>,
+    /// Answers from the public message page, per connection and message.
+    pub answer_limit: Arc<answers::PublicAnswerLimit>,
     /// For the console's "send now"; the web only ever queues.
     pub scheduler: Arc<crate::scheduler::Scheduler>,
     /// `/readyz` asks it whether mail can go; `None` skips that check.
@@ -75,6 +78,7 @@ impl AppState {
             store,
             signup_limit,
             login_limit,
+            answer_limit: Arc::default(),
             readers: Arc::new(feed_readers::FeedReaders::new(&config.feeds)),
             scheduler,
             config: Arc::new(config),
@@ -132,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .merge(signup::router())
         .merge(confirm::router())
         .merge(manage::router())
+        .merge(answers::router())
         .merge(admin::router(state.clone()))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.

@@ -60,6 +60,7 @@ pub fn ask(form: &SignupForm, postcode: &Postcode, choices: &[(String, String)])
     hidden.extend([
         ("frequency", form.frequency.clone()),
         ("consent", form.consent.clone()),
+        ("pulse", form.pulse.clone()),
         ("source", form.source.clone()),
         ("asked", "yes".to_string()),
     ]);

@@ -41,6 +41,8 @@ struct HomePage {
     consent_checked: bool,
     consent_text: &'static str,
     consent_version: &'static str,
+    /// The feel-safe pulse box (`pages/pulse_choice.html`).
+    pulse_checked: bool,
     districts: Vec<(&'static str, Vec<FeedLink>)>,
 }
 
@@ -109,6 +111,7 @@ impl HomePage {
             consent_checked: form.consent == "yes",
             consent_text: CONSENT_TEXT,
             consent_version: CONSENT_VERSION,
+            pulse_checked: form.pulse == "yes",
             districts,
         }
     }

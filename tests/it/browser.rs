@@ -10,6 +10,19 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Chromium and the npm packages, or a reason they are missing (fatal under CI).
+/// Whether the browser tools are here; without them a test is skipped, loudly (fatal under CI).
+pub(crate) fn browser_tools_or_skip() -> bool {
+    if let Err(why) = browser_tools() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "browser test cannot run under CI: {why}"
+        );
+        eprintln!("skipping the browser test: {why}");
+        return false;
+    }
+    true
+}
+
 pub(crate) fn browser_tools() -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
@@ -23,12 +36,7 @@ pub(crate) fn browser_tools() -> Result<(), String> {
 
 #[tokio::test]
 async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
-    if let Err(why) = browser_tools() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "browser test cannot run under CI: {why}"
-        );
-        eprintln!("skipping the browser test: {why}");
+    if !browser_tools_or_skip() {
         return;
     }
     let sink = SmtpSink::start();
@@ -49,33 +57,17 @@ async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
         .await
         .unwrap();
 
-    let mut node = tokio::process::Command::new("node");
-    if std::env::var_os("FAKETIME").is_some() {
-        // Under `faketime` (CI moves Beacon's clock past 2027), the browser keeps the real
-        // one: libfaketime preloaded into Chromium stalls it, and a resident's browser has its
-        // own clock anyway.
-        node.env_remove("LD_PRELOAD").env_remove("FAKETIME");
-    }
-    let run = node
-        .arg("journey.mjs")
-        .arg(&app.base)
-        .arg(&manage)
-        .arg("team@example.org")
-        .arg("browser test passphrase")
-        .current_dir(repo_path("tests/browser"))
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(180), run)
-        .await
-        .expect("the browser journey finishes within 3 minutes")
-        .expect("node runs");
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("{log}");
-    assert!(out.status.success(), "browser journey failed");
+    let ok = run_node(
+        "journey.mjs",
+        &[
+            &app.base,
+            &manage,
+            "team@example.org",
+            "browser test passphrase",
+        ],
+    )
+    .await;
+    assert!(ok, "browser journey failed");
 
     // What the browser did landed: a pending resident with a confirmation queued for them.
     app.drain(Utc::now()).await;
@@ -89,4 +81,31 @@ async fn a_new_resident_signs_up_in_a_real_browser_and_every_page_passes_axe() {
     assert_eq!(prefs.areas, ["amersham", "chesham"]);
     assert_eq!(prefs.frequency, "weekly");
     app.finish().await;
+}
+
+/// Runs `script` in tests/browser with node, printing what it says; whether it passed.
+pub(crate) async fn run_node(script: &str, args: &[&str]) -> bool {
+    let mut node = tokio::process::Command::new("node");
+    if std::env::var_os("FAKETIME").is_some() {
+        // Under `faketime` (CI moves Beacon's clock past 2027), the browser keeps the real
+        // one: libfaketime preloaded into Chromium stalls it, and a resident's browser has its
+        // own clock anyway.
+        node.env_remove("LD_PRELOAD").env_remove("FAKETIME");
+    }
+    let run = node
+        .arg(script)
+        .args(args)
+        .current_dir(repo_path("tests/browser"))
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("the browser script finishes within 3 minutes")
+        .expect("node runs");
+    eprintln!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.status.success()
 }

@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod answers;
 mod app;
 mod browser;
 mod cli;

@@ -118,6 +118,7 @@ async fn transactional_mail_is_claimed_ahead_of_campaign_bulk(db: TestDb) {
         skip_reason: None,
         repeat_window: chrono::Duration::days(14),
         urgent: false,
+        survey_question: None,
     };
     let id = db.store.create_run(&run, now).await.unwrap().unwrap();
     // The same idempotency key (a double click) makes no second run.

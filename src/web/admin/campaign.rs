@@ -45,6 +45,8 @@ struct CampaignPage {
     runs: Vec<RunSummary>,
     done: String,
     repeat_window: String,
+    /// `admin/campaign_feedback.html`.
+    feedback: super::campaign_feedback::FeedbackView,
 }
 
 impl CampaignPage {
@@ -68,10 +70,13 @@ fn render_email(
         archive_url: &format!("{}/messages/preview", state.base_url()),
         area_name,
         topic_label: c.priority.resident_label(),
+        base_url: state.base_url(),
+        survey: c.survey,
     })?;
     Ok(template.personalise(
         &format!("{}/manage/PREVIEW", state.base_url()),
         &format!("{}/unsubscribe/PREVIEW", state.base_url()),
+        "PREVIEW",
     ))
 }
 
@@ -122,6 +127,7 @@ pub async fn show(
         feed_html: crate::render::markdown::to_html(&c.body),
         runs,
         done: q.done,
+        feedback: super::campaign_feedback::view(&state, &staff, &slug).await?,
         repeat_window: crate::domain::sending::describe(
             c.repeat_after
                 .unwrap_or(state.scheduler.rules.repeat_window),

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod campaign;
+mod campaign_feedback;
 mod dashboard;
 pub use dashboard::mask_addresses;
 mod login;
@@ -58,6 +59,11 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/admin/campaigns/{slug}/resume", Role::Editor),
     rule("POST", "/admin/campaigns/{slug}/test", Role::Editor),
     rule("GET", "/admin/campaigns/{slug}/send", Role::Editor),
+    rule(
+        "POST",
+        "/admin/campaigns/{slug}/comments/{id}/hide",
+        Role::Editor,
+    ),
     rule("POST", "/admin/campaigns/{slug}/send", Role::Editor),
     rule("GET", "/admin/subscribers", Role::Viewer),
     rule("GET", "/admin/subscribers/lookup", Role::Admin),
@@ -138,6 +144,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/admin/campaigns/{slug}/send",
             get(send::confirm).post(send::send),
+        )
+        .route(
+            "/admin/campaigns/{slug}/comments/{id}/hide",
+            post(campaign_feedback::hide),
         )
         .route("/admin/subscribers", get(subscribers::show))
         .route("/admin/subscribers/lookup", get(subscribers::lookup))

@@ -34,6 +34,7 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/admin/campaigns/winter-burglary/test", [303, 303, 403, 303, 303]),
     ("GET", "/admin/campaigns/winter-burglary/send", [303, 303, 403, 200, 200]),
     ("POST", "/admin/campaigns/winter-burglary/send", [303, 303, 403, 400, 400]),
+    ("POST", "/admin/campaigns/winter-burglary/comments/1/hide", [303, 303, 403, 404, 404]),
     ("GET", "/admin/subscribers", [303, 303, 200, 200, 200]),
     ("GET", "/admin/subscribers/lookup", [303, 303, 403, 403, 200]),
     ("POST", "/admin/subscribers/import", [303, 303, 403, 403, 200]),
@@ -117,7 +118,8 @@ async fn every_console_and_api_route_answers_each_identity_as_the_written_matrix
             (
                 *m,
                 p.replace("winter-burglary", "{slug}")
-                    .replace("/channels/email/", "/channels/{channel}/"),
+                    .replace("/channels/email/", "/channels/{channel}/")
+                    .replace("/comments/1/", "/comments/{id}/"),
             )
         })
         .collect();
