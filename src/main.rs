@@ -23,6 +23,11 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("beacon=info,tower_http=info")),
         )
         .with_writer(std::io::stderr)
+        // Escape codes only for a person at a terminal, and never with NO_COLOR set.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

@@ -11,7 +11,7 @@ pub use crate::calendar::upcoming::upcoming;
 
 /// Campaigns paused in the console, if the database is there to ask; `beacon calendar` works
 /// from the files alone too, so a missing database is not an error.
-async fn paused(config: &Config) -> Vec<String> {
+pub(super) async fn paused(config: &Config) -> Vec<String> {
     let url = &config.database.url;
     if let Some(file) = url.strip_prefix("sqlite://") {
         let file = file.split('?').next().unwrap_or(file);

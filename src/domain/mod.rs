@@ -5,6 +5,7 @@
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod cron_fields;
 pub mod district;
 pub mod email;
 pub mod feed_item;
@@ -18,6 +19,7 @@ pub mod schedule;
 pub mod season;
 pub mod sending;
 pub mod signup;
+pub mod suggest;
 
 pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;
