@@ -28,7 +28,7 @@ fn row<'a>(c: &'a Campaign, now: DateTime<Utc>, paused: &[String]) -> Row<'a> {
         priority: c.priority.slug(),
         schedule: c.schedule.source(),
         next_send: c.next_fire(now, HORIZON_DAYS),
-        paused: paused.iter().any(|p| *p == c.slug),
+        paused: paused.contains(&c.slug),
         in_season: c.active_on(now),
     }
 }

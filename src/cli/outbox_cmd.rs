@@ -20,8 +20,16 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
             if stats.depth.is_empty() {
                 println!("the outbox is empty");
             }
-            for d in &stats.depth {
-                println!("{:<10} {:<8} {:>9}", d.status, d.channel, d.count);
+            if !stats.depth.is_empty() {
+                let mut t = super::human::table(&["status", "channel", "messages"]);
+                for d in &stats.depth {
+                    t.add_row([
+                        d.status.to_string(),
+                        d.channel.to_string(),
+                        crate::reach::numbers::whole(d.count),
+                    ]);
+                }
+                println!("{t}");
             }
             match stats.oldest_pending_secs {
                 Some(secs) => println!("oldest waiting message: {secs} s"),
@@ -59,8 +67,8 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
     for c in channels {
         let state = match &c.paused {
             Some(p) => format!(
-                "PAUSED by the circuit breaker since {} UTC: {} (resume: beacon outbox --resume {})",
-                p.paused_at.format("%Y-%m-%d %H:%M"),
+                "PAUSED by the circuit breaker since {}: {} (resume: beacon outbox --resume {})",
+                super::human::when(p.paused_at),
                 p.reason,
                 c.channel
             ),
@@ -71,10 +79,7 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
             c.channel, c.pending, c.retrying, c.sending, c.failed_today
         );
         if let Some(at) = c.next_attempt_at {
-            println!(
-                "         next retry at {} UTC",
-                at.format("%Y-%m-%d %H:%M:%S")
-            );
+            println!("         next retry {}", super::human::when(at));
         }
         if let Some(e) = &c.last_error {
             println!(

@@ -208,9 +208,12 @@ fn with_unit(v: Option<f64>, unit: &str) -> String {
     }
 }
 
+/// A summary row: its label and how to read it from the totals.
+type Figure = (&'static str, fn(&Totals) -> i64);
+
 /// The summary's "this period / period before" figures.
 fn key_figures(r: &Report) -> Vec<(&'static str, String, String)> {
-    let rows: [(&'static str, fn(&Totals) -> i64); 6] = [
+    let rows: [Figure; 6] = [
         ("Messages delivered", |t| t.delivered),
         ("Failed or bounced", |t| t.failed.saturating_add(t.bounced)),
         ("Confirmed subscribers at the end", |t| t.subscribers),
