@@ -155,30 +155,13 @@ pub async fn demo_history(
     bar.set_position(0);
     let mut done = DemoHistory::default();
     for (c, fire_at) in fires {
-        let run = NewRun {
-            campaign_slug: c.slug.clone(),
-            fire_at,
-            trigger: Trigger::Schedule,
-            idempotency_key: None,
-            content_hash: c.content_hash.clone(),
-            title: c.title.clone(),
-            subject: c.subject.clone(),
-            summary: c.summary.clone(),
-            body: c.body.clone(),
-            lead: c.lead.clone(),
-            priority: c.priority.slug().to_string(),
-            areas: directory
-                .expand(&c.areas)
-                .iter()
-                .map(|a| a.slug.clone())
-                .collect(),
-            channels: c.channels.clone(),
-            // Nothing is posted to partners about the past.
-            webhooks: vec![],
-            skip_reason: None,
-            repeat_window: c.repeat_after.unwrap_or(repeat_window),
-            urgent: c.urgent,
-        };
+        let areas = directory
+            .expand(&c.areas)
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
+        // Nothing is posted to partners about the past: no webhooks.
+        let run = NewRun::of(c, fire_at, Trigger::Schedule, areas, vec![], repeat_window);
         if let Some(run_id) = store.create_run(&run, fire_at).await? {
             done.runs += 1;
             done.delivered += store.deliver_demo_run(run_id, fire_at).await?;
