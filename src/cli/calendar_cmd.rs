@@ -76,7 +76,7 @@ pub async fn run(config: &Config, a: CalendarArgs<'_>) -> anyhow::Result<bool> {
                 ]);
             }
             if !list.is_empty() {
-                println!("{t}");
+                println!("{}", super::human::show(&t));
             }
         }
     }

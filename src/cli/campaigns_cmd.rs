@@ -61,7 +61,7 @@ pub async fn run(config: &Config, format: Format) -> anyhow::Result<bool> {
                     .to_string(),
                 ]);
             }
-            println!("{t}");
+            println!("{}", super::human::show(&t));
             println!(
                 "{} campaign(s): {} in season, {} paused",
                 rows.len(),

@@ -29,7 +29,7 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
                         crate::reach::numbers::whole(d.count),
                     ]);
                 }
-                println!("{t}");
+                println!("{}", super::human::show(&t));
             }
             match stats.oldest_pending_secs {
                 Some(secs) => println!("oldest waiting message: {secs} s"),

@@ -47,7 +47,7 @@ pub async fn list(s: &Services) -> anyhow::Result<bool> {
         ]);
     }
     if !users.is_empty() {
-        println!("{table}");
+        println!("{}", super::human::show(&table));
     }
     Ok(true)
 }
@@ -101,7 +101,7 @@ pub async fn tokens(s: &Services) -> anyhow::Result<bool> {
         ]);
     }
     if !tokens.is_empty() {
-        println!("{table}");
+        println!("{}", super::human::show(&table));
     }
     Ok(true)
 }
