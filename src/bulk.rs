@@ -1,14 +1,16 @@
 //! Confirmed residents in bulk: CSV imports (from the CLI and the console) and demo data.
 
-use crate::domain::{Area, AreaDirectory, Email, Postcode, Priority, Resolution};
+use crate::domain::{AreaDirectory, Email, Postcode, Priority, Resolution};
 use crate::store::{ConfirmedSubscriber, ImportOutcome, SqlStore};
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::io::IsTerminal;
 
 /// The consent wording version recorded for imports and demo data.
 pub const IMPORT_CONSENT_VERSION: &str = "import-2026-1";
 const BATCH: usize = 500;
+
+mod demo;
+pub use demo::{DemoHistory, demo, demo_history};
 
 fn parse_consent(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
@@ -91,7 +93,30 @@ pub async fn import(
     input: impl std::io::Read,
     label: &str,
     name: &str,
+    report_invalid: impl FnMut(u64, &str),
+) -> anyhow::Result<ImportReport> {
+    let hidden = indicatif::ProgressBar::hidden();
+    import_with_progress(
+        store,
+        directory,
+        input,
+        label,
+        name,
+        report_invalid,
+        &hidden,
+    )
+    .await
+}
+
+/// `import`, counting residents on `bar` (the CLI's, drawn only on a terminal) as it goes.
+pub async fn import_with_progress(
+    store: &SqlStore,
+    directory: &AreaDirectory,
+    input: impl std::io::Read,
+    label: &str,
+    name: &str,
     mut report_invalid: impl FnMut(u64, &str),
+    bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<ImportReport> {
     let source = if name.starts_with("import:") {
         name.to_string()
@@ -114,9 +139,6 @@ pub async fn import(
             "{label}: the header row must name the columns email,postcode[,topics][,consent_at]"
         );
     }
-    let bar = std::io::stderr()
-        .is_terminal()
-        .then(indicatif::ProgressBar::new_spinner);
     let mut report = ImportReport::default();
     let mut batch = Vec::with_capacity(BATCH);
     for rec in reader.records() {
@@ -136,15 +158,11 @@ pub async fn import(
         }
         if batch.len() >= BATCH {
             commit(store, &mut batch, &mut report).await?;
-            if let Some(b) = &bar {
-                b.set_position((report.added + report.unchanged) as u64);
-            }
+            bar.set_position((report.added + report.unchanged) as u64);
         }
     }
     commit(store, &mut batch, &mut report).await?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish_and_clear();
     Ok(report)
 }
 
@@ -153,10 +171,20 @@ async fn commit(
     batch: &mut Vec<ConfirmedSubscriber>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
+    commit_at(store, batch, report, Utc::now()).await
+}
+
+/// `commit`, recorded as confirmed at `at` (demo data's history is backdated).
+async fn commit_at(
+    store: &SqlStore,
+    batch: &mut Vec<ConfirmedSubscriber>,
+    report: &mut ImportReport,
+    at: DateTime<Utc>,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    for o in store.add_confirmed(batch, Utc::now()).await? {
+    for o in store.add_confirmed(batch, at).await? {
         match o {
             ImportOutcome::Added => report.added += 1,
             ImportOutcome::Unchanged => report.unchanged += 1,
@@ -164,61 +192,4 @@ async fn commit(
     }
     batch.clear();
     Ok(())
-}
-
-/// A plausible postcode inside an area: its first prefix, completed.
-fn postcode_in(area: &Area, n: usize) -> String {
-    let prefix = area.postcodes.first().map_or("HP5", |p| p.as_str());
-    let letters = ["AA", "AB", "BD", "EX", "HJ", "LN", "PQ", "RT", "UW", "YZ"];
-    if prefix.contains(' ') {
-        format!("{prefix}{}", letters[n % letters.len()])
-    } else {
-        format!("{prefix} {}{}", n % 10, letters[(n / 10) % letters.len()])
-    }
-}
-
-/// `n` synthetic confirmed residents spread over the real areas, at `example.invalid`.
-pub async fn demo(
-    store: &SqlStore,
-    directory: &AreaDirectory,
-    n: usize,
-) -> anyhow::Result<ImportReport> {
-    let areas: Vec<&Area> = directory.iter().collect();
-    anyhow::ensure!(!areas.is_empty(), "no areas in the calendar");
-    let bar = std::io::stderr()
-        .is_terminal()
-        .then(|| indicatif::ProgressBar::new(n as u64));
-    let mut report = ImportReport::default();
-    let mut batch = Vec::with_capacity(BATCH);
-    for i in 0..n {
-        // Larger places get more residents: weight by households.
-        let area = areas[(i * 7919) % areas.len()];
-        // Everyone follows burglary; the other topics vary, so targeting is exercised.
-        let priorities: Vec<String> = Priority::ALL
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| *k == 0 || (i >> k) & 1 == 1)
-            .map(|(_, p)| p.slug().to_string())
-            .collect();
-        batch.push(ConfirmedSubscriber {
-            email: format!("resident{i}@example.invalid"),
-            postcode: Some(postcode_in(area, i)),
-            area_slugs: vec![area.slug.clone()],
-            priorities,
-            consent_version: IMPORT_CONSENT_VERSION.into(),
-            consent_at: Utc::now(),
-            source: "demo".into(),
-        });
-        if batch.len() >= BATCH {
-            commit(store, &mut batch, &mut report).await?;
-            if let Some(b) = &bar {
-                b.set_position((i + 1) as u64);
-            }
-        }
-    }
-    commit(store, &mut batch, &mut report).await?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    Ok(report)
 }

@@ -22,7 +22,12 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| EnvFilter::new("beacon=info,tower_http=info"));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Escape codes only for a person at a terminal, and never with NO_COLOR set.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        );
     match cli.log_format() {
         // The fields of the text format, one object per line: time, level, target, the event's
         // fields beside its message, and the spans it happened in.

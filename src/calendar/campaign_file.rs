@@ -218,8 +218,14 @@ pub(super) fn parse(
             None => err(
                 a.span(),
                 format!(
-                    "unknown area `{}`; use \"all\", \"chiltern\", \"south-bucks\" or a slug from areas.toml",
-                    a.get_ref()
+                    "unknown area `{}`; use \"all\", \"chiltern\", \"south-bucks\" or a slug from areas.toml{}",
+                    a.get_ref(),
+                    crate::domain::suggest::did_you_mean(
+                        a.get_ref(),
+                        ["all", "chiltern", "south-bucks"]
+                            .into_iter()
+                            .chain(areas.iter().map(|x| x.slug.as_str()))
+                    )
                 ),
             ),
         }
@@ -355,11 +361,12 @@ mod tests {
         assert!(c.is_none());
         assert_eq!(errs.len(), 5, "{errs:?}");
         assert!(
-            errs[0].starts_with("c/winter.md:3:12: unknown priority `burglary`"),
+            errs[0].starts_with("c/winter.md:3:12: unknown priority `burglary`")
+                && errs[0].ends_with("did you mean `burglary-vehicle`?"),
             "{errs:?}"
         );
         assert!(
-            errs[1].starts_with("c/winter.md:5:12: `0 25 * * FRI` is not a valid cron"),
+            errs[1].starts_with("c/winter.md:5:12: hour 25 is out of range 0–23 in `0 25 * * FRI`"),
             "{errs:?}"
         );
         assert!(
@@ -367,7 +374,8 @@ mod tests {
             "{errs:?}"
         );
         assert!(
-            errs[3].starts_with("c/winter.md:7:10: unknown area `chesam`"),
+            errs[3].starts_with("c/winter.md:7:10: unknown area `chesam`")
+                && errs[3].ends_with("did you mean `chesham`?"),
             "{errs:?}"
         );
         assert!(

@@ -11,7 +11,7 @@ pub use crate::calendar::upcoming::upcoming;
 
 /// Campaigns paused in the console, if the database is there to ask; `beacon calendar` works
 /// from the files alone too, so a missing database is not an error.
-async fn paused(config: &Config) -> Vec<String> {
+pub(super) async fn paused(config: &Config) -> Vec<String> {
     let url = &config.database.url;
     if let Some(file) = url.strip_prefix("sqlite://") {
         let file = file.split('?').next().unwrap_or(file);
@@ -63,16 +63,20 @@ pub async fn run(config: &Config, a: CalendarArgs<'_>) -> anyhow::Result<bool> {
             if list.is_empty() {
                 println!("nothing scheduled in those {} days", a.days);
             }
+            let mut t =
+                super::human::table(&["when (UK time)", "campaign", "areas", "channels", ""]);
             for u in &list {
                 let channels: Vec<&str> = u.channels.iter().map(|c| c.as_str()).collect();
-                println!(
-                    "{:<25}  {:<28}  {:<30}  {}{}",
-                    u.at,
-                    u.campaign,
+                t.add_row([
+                    super::human::when(u.instant),
+                    u.campaign.clone(),
                     u.areas.join(","),
                     channels.join(","),
-                    if u.paused { "  PAUSED (not sent)" } else { "" }
-                );
+                    if u.paused { "PAUSED (not sent)" } else { "" }.to_string(),
+                ]);
+            }
+            if !list.is_empty() {
+                println!("{}", super::human::show(&t));
             }
         }
     }

@@ -4,7 +4,6 @@
 use super::Format;
 use crate::app::Services;
 use chrono::Utc;
-use std::io::IsTerminal;
 
 pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
     s.store.settle_runs(Utc::now()).await?;
@@ -21,8 +20,16 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
             if stats.depth.is_empty() {
                 println!("the outbox is empty");
             }
-            for d in &stats.depth {
-                println!("{:<10} {:<8} {:>9}", d.status, d.channel, d.count);
+            if !stats.depth.is_empty() {
+                let mut t = super::human::table(&["status", "channel", "messages"]);
+                for d in &stats.depth {
+                    t.add_row([
+                        d.status.to_string(),
+                        d.channel.to_string(),
+                        crate::reach::numbers::whole(d.count),
+                    ]);
+                }
+                println!("{}", super::human::show(&t));
             }
             match stats.oldest_pending_secs {
                 Some(secs) => println!("oldest waiting message: {secs} s"),
@@ -60,8 +67,8 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
     for c in channels {
         let state = match &c.paused {
             Some(p) => format!(
-                "PAUSED by the circuit breaker since {} UTC: {} (resume: beacon outbox --resume {})",
-                p.paused_at.format("%Y-%m-%d %H:%M"),
+                "PAUSED by the circuit breaker since {}: {} (resume: beacon outbox --resume {})",
+                super::human::when(p.paused_at),
                 p.reason,
                 c.channel
             ),
@@ -72,10 +79,7 @@ fn print_channels(channels: &[crate::store::ChannelReport]) {
             c.channel, c.pending, c.retrying, c.sending, c.failed_today
         );
         if let Some(at) = c.next_attempt_at {
-            println!(
-                "         next retry at {} UTC",
-                at.format("%Y-%m-%d %H:%M:%S")
-            );
+            println!("         next retry {}", super::human::when(at));
         }
         if let Some(e) = &c.last_error {
             println!(
@@ -140,14 +144,7 @@ pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
 /// Runs workers until nothing is due; messages waiting for a retry later are left queued.
 pub async fn drain(s: &Services) -> anyhow::Result<()> {
     let worker = std::sync::Arc::new(s.worker().await?);
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} sent {msg} [{elapsed}]")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        b
-    });
+    let bar = super::progress::spinner("{spinner} {human_pos} sent {msg} [{elapsed}]");
     let lanes = s.config.delivery.workers.max(1) as usize;
     // Each lane claims its next batch as soon as its last one is done, so the SMTP connections
     // never all wait on one slow message or on the other lane's database step.
@@ -167,10 +164,8 @@ pub async fn drain(s: &Services) -> anyhow::Result<()> {
                     t.failed += r.failed;
                     t.cancelled += r.cancelled;
                     t.deferred += r.deferred;
-                    if let Some(b) = &bar {
-                        b.set_position(t.sent as u64);
-                        b.set_message(format!("{} retrying, {} failed", t.retried, t.failed));
-                    }
+                    bar.set_position(t.sent as u64);
+                    bar.set_message(format!("{} retrying, {} failed", t.retried, t.failed));
                 }
                 if r.claimed == 0 {
                     return Ok::<(), crate::store::StoreError>(());
@@ -182,9 +177,7 @@ pub async fn drain(s: &Services) -> anyhow::Result<()> {
         r?;
     }
     let total = total.lock().map(|t| *t).unwrap_or_default();
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish_and_clear();
     println!(
         "delivered {} message(s); {} to retry later, {} failed, {} no longer wanted, {} held by the rate limit",
         total.sent, total.retried, total.failed, total.cancelled, total.deferred

@@ -30,12 +30,20 @@ pub async fn run(
         ),
     };
     let cal = s.calendar.get();
-    let report = reach::gather(s.store.as_ref(), &cal.areas, &cal.outcomes, period, now).await?;
+    let report = match fmt {
+        // The board report and JSON put the period before beside each figure.
+        ReportFormat::Html | ReportFormat::Json => {
+            reach::gather_compared(s.store.as_ref(), &cal.areas, &cal.outcomes, period, now).await?
+        }
+        ReportFormat::Text | ReportFormat::Csv => {
+            reach::gather(s.store.as_ref(), &cal.areas, &cal.outcomes, period, now).await?
+        }
+    };
     let body = match fmt {
         ReportFormat::Text => format::text(&report),
         ReportFormat::Json => format::json(&report)?,
         ReportFormat::Csv => format::csv(&report)?,
-        ReportFormat::Html => format::html(&report)?,
+        ReportFormat::Html => format::html(&report, cal.outcomes.amber_margin_pct)?,
     };
     match output {
         Some(path) => {

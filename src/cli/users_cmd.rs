@@ -36,17 +36,18 @@ pub async fn list(s: &Services) -> anyhow::Result<bool> {
     if users.is_empty() {
         println!("no users yet: add one with `beacon users add EMAIL --role admin`");
     }
-    for u in users {
-        println!(
-            "{:<40} {:<7} {:<9} last login {}",
-            u.email,
-            u.role,
-            if u.disabled { "disabled" } else { "active" },
-            u.last_login_at.map_or_else(
-                || "never".into(),
-                |t| t.format("%Y-%m-%d %H:%M UTC").to_string()
-            )
-        );
+    let mut table = super::human::table(&["email", "role", "state", "last sign-in (UK time)"]);
+    for u in &users {
+        table.add_row([
+            u.email.clone(),
+            u.role.to_string(),
+            if u.disabled { "disabled" } else { "active" }.to_string(),
+            u.last_login_at
+                .map_or_else(|| "never".into(), super::human::when),
+        ]);
+    }
+    if !users.is_empty() {
+        println!("{}", super::human::show(&table));
     }
     Ok(true)
 }
@@ -87,17 +88,20 @@ pub async fn tokens(s: &Services) -> anyhow::Result<bool> {
     if tokens.is_empty() {
         println!("no API tokens: make one with `beacon users token NAME`");
     }
-    for t in tokens {
-        println!(
-            "{:<30} {:<7} made {}  {}",
-            t.name,
-            t.role,
-            t.created_at.format("%Y-%m-%d %H:%M UTC"),
+    let mut table = super::human::table(&["name", "role", "made (UK time)", "state"]);
+    for t in &tokens {
+        table.add_row([
+            t.name.clone(),
+            t.role.to_string(),
+            super::human::when(t.created_at),
             t.revoked_at.map_or_else(
                 || "live".to_string(),
-                |r| format!("revoked {}", r.format("%Y-%m-%d %H:%M UTC"))
-            )
-        );
+                |r| format!("revoked {}", super::human::when(r)),
+            ),
+        ]);
+    }
+    if !tokens.is_empty() {
+        println!("{}", super::human::show(&table));
     }
     Ok(true)
 }

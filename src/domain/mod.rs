@@ -5,6 +5,7 @@
 pub mod area;
 pub mod campaign;
 pub mod channel;
+pub mod cron_fields;
 pub mod district;
 pub mod email;
 pub mod feed_item;
@@ -19,6 +20,7 @@ pub mod season;
 pub mod sending;
 pub mod signup;
 pub mod survey;
+pub mod suggest;
 
 pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;

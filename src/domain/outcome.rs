@@ -41,6 +41,18 @@ impl Measure {
     }
 }
 
+impl Measure {
+    /// What the measure is counted in, for a reader.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Measure::AudienceGrowthPctPerYear => "% a year",
+            Measure::MinAreaPer1000Households => "per 1,000 households",
+            Measure::MaxCampaignUnsubscribePct | Measure::DeliveryRatePct => "%",
+            Measure::Signups => "sign-ups",
+        }
+    }
+}
+
 impl FromStr for Measure {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -65,7 +65,13 @@ impl FromStr for Priority {
         Self::ALL
             .into_iter()
             .find(|p| p.slug() == s)
-            .ok_or_else(|| format!("unknown priority `{s}`; expected one of {}", Self::slugs()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown priority `{s}`; expected one of {}{}",
+                    Self::slugs(),
+                    super::suggest::did_you_mean(s, Self::ALL.iter().map(|p| p.slug()))
+                )
+            })
     }
 }
 

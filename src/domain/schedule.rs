@@ -86,6 +86,7 @@ pub fn normalise(expr: &str) -> Result<String, String> {
 impl FromStr for Schedule {
     type Err = String;
     fn from_str(expr: &str) -> Result<Self, Self::Err> {
+        super::cron_fields::check(expr)?;
         let normalised = normalise(expr)?;
         let cron = cron::Schedule::from_str(&normalised).map_err(|e| {
             // The crate draws a caret under the bad field; keep only its last line.

@@ -1,6 +1,7 @@
 //! A reach report as text, JSON, CSV or one self-contained HTML file for the partnership board.
 
-use super::{Report, charts};
+use super::{Cell, Period, Report, Totals, charts, narrative, numbers};
+use crate::domain::outcome::{Direction, Measure};
 use askama::Template;
 use std::fmt::Write as _;
 
@@ -131,27 +132,145 @@ pub fn csv(r: &Report) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// One row of the summary's outcome table, every figure with its unit.
+struct OutcomeRow {
+    description: String,
+    target: String,
+    actual: String,
+    previous: String,
+    rag_slug: &'static str,
+    rag: String,
+}
+
 #[derive(Template)]
 #[template(path = "reports/report.html")]
 struct HtmlReport<'a> {
     r: &'a Report,
+    narrative: [String; 3],
+    key_figures: Vec<(&'static str, String, String)>,
+    outcome_rows: Vec<OutcomeRow>,
+    margin_pct: f64,
     audience_chart: String,
     penetration_chart: String,
     sources_chart: String,
 }
 
 impl HtmlReport<'_> {
-    fn fmt(&self, v: &Option<f64>) -> String {
-        opt(*v)
+    fn d(&self, v: &Option<f64>) -> String {
+        numbers::maybe(*v)
+    }
+
+    fn n(&self, v: &i64) -> String {
+        numbers::whole(*v)
+    }
+
+    fn cell(&self, c: &Cell) -> String {
+        match c {
+            Cell::Count(n) => numbers::whole(*n),
+            Cell::Suppressed(s) => (*s).to_string(),
+        }
+    }
+
+    fn span(&self, p: &Period) -> String {
+        format!(
+            "{} to {}",
+            p.from.format("%-d %B %Y"),
+            p.to.format("%-d %B %Y")
+        )
+    }
+
+    /// The areas with the lowest reach, by name.
+    fn lowest(&self) -> String {
+        self.r
+            .lowest_penetration
+            .iter()
+            .map(|slug| {
+                self.r
+                    .areas
+                    .iter()
+                    .find(|a| &a.slug == slug)
+                    .map_or(slug.as_str(), |a| a.name.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn margin(&self) -> String {
+        format!("{}%", numbers::axis(self.margin_pct))
     }
 }
 
-/// A single file with its styles and charts inside, fit to attach to a board paper.
-pub fn html(r: &Report) -> Result<String, askama::Error> {
+fn with_unit(v: Option<f64>, unit: &str) -> String {
+    match v {
+        Some(v) if unit.starts_with('%') => format!("{}{unit}", numbers::decimal(v)),
+        Some(v) => format!("{} {unit}", numbers::decimal(v)),
+        None => "–".into(),
+    }
+}
+
+/// A summary row: its label and how to read it from the totals.
+type Figure = (&'static str, fn(&Totals) -> i64);
+
+/// The summary's "this period / period before" figures.
+fn key_figures(r: &Report) -> Vec<(&'static str, String, String)> {
+    let rows: [Figure; 6] = [
+        ("Messages delivered", |t| t.delivered),
+        ("Failed or bounced", |t| t.failed.saturating_add(t.bounced)),
+        ("Confirmed subscribers at the end", |t| t.subscribers),
+        ("New sign-ups", |t| t.signups),
+        ("Feed readers a day", |t| t.feed_readers),
+        ("Unsubscribed within 7 days of a message", |t| {
+            t.unsubscribed
+        }),
+    ];
+    rows.iter()
+        .map(|(label, f)| {
+            (
+                *label,
+                numbers::whole(f(&r.totals)),
+                r.previous
+                    .as_ref()
+                    .map_or_else(|| "–".into(), |p| numbers::whole(f(&p.totals))),
+            )
+        })
+        .collect()
+}
+
+/// A single file with its styles and charts inside, fit to attach to a board paper and to print
+/// on A4: page one is the summary, the rest the appendix. `margin_pct` is the amber margin.
+pub fn html(r: &Report, margin_pct: f64) -> Result<String, askama::Error> {
+    let target = r
+        .outcomes
+        .iter()
+        .find(|o| o.measure == Measure::MinAreaPer1000Households)
+        .map(|o| o.target);
+    let outcome_rows = r
+        .outcomes
+        .iter()
+        .map(|o| OutcomeRow {
+            description: o.description.clone(),
+            target: format!(
+                "{} {}",
+                match o.direction {
+                    Direction::AtLeast => "at least",
+                    Direction::AtMost => "at most",
+                },
+                with_unit(Some(o.target), o.unit)
+            ),
+            actual: with_unit(o.actual, o.unit),
+            previous: with_unit(o.previous, o.unit),
+            rag_slug: o.rag.slug(),
+            rag: o.rag.to_string(),
+        })
+        .collect();
     HtmlReport {
         r,
+        narrative: narrative::narrative(r),
+        key_figures: key_figures(r),
+        outcome_rows,
+        margin_pct,
         audience_chart: charts::audience(&r.series),
-        penetration_chart: charts::penetration(&r.areas),
+        penetration_chart: charts::penetration_against(&r.areas, target),
         sources_chart: charts::sources(&r.sources),
     }
     .render()

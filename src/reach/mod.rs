@@ -6,6 +6,8 @@
 pub mod charts;
 mod disclosure;
 pub mod format;
+pub mod narrative;
+pub mod numbers;
 mod report;
 
 pub use report::*;
@@ -33,6 +35,37 @@ pub async fn gather(
             .await?,
     };
     Ok(build(areas, outcomes, period, &inputs, now))
+}
+
+/// `gather`, with the same measures over the period just before beside each figure.
+pub async fn gather_compared(
+    store: &SqlStore,
+    areas: &AreaDirectory,
+    outcomes: &Outcomes,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let mut report = gather(store, areas, outcomes, period, now).await?;
+    if let Some(before) = period.before() {
+        let earlier = gather(store, areas, outcomes, before, now).await?;
+        compare(&mut report, &earlier);
+    }
+    Ok(report)
+}
+
+/// Puts `earlier`'s totals and outcome figures beside `report`'s own.
+pub fn compare(report: &mut Report, earlier: &Report) {
+    for o in &mut report.outcomes {
+        o.previous = earlier
+            .outcomes
+            .iter()
+            .find(|e| e.id == o.id)
+            .and_then(|e| e.actual);
+    }
+    report.previous = Some(Previous {
+        period: earlier.period,
+        totals: earlier.totals.clone(),
+    });
 }
 
 fn day_number(d: NaiveDate) -> i64 {
@@ -110,15 +143,21 @@ pub fn build(
 
     let mut areas: Vec<AreaReach> = Vec::new();
     let mut penetration: Vec<(String, f64)> = Vec::new();
+    let mut warnings = Vec::new();
     for a in directory.iter() {
         let key = Some(a.slug.as_str());
         let subs = end.get(&key).copied().unwrap_or(0).max(0);
         let before = base.get(&key).copied().unwrap_or(0).max(0);
         let feed = readers_of(key);
-        let per_1000 = a
+        let mut per_1000 = a
             .households
             .filter(|h| *h > 0)
             .map(|h| round1(subs as f64 * 1000.0 / f64::from(h)));
+        let flagged = per_1000.is_some_and(|p| p > 1000.0);
+        if flagged {
+            warnings.push(impossible(a, subs));
+            per_1000 = None;
+        }
         if let Some(p) = per_1000 {
             penetration.push((a.slug.clone(), p));
         }
@@ -138,6 +177,7 @@ pub fn build(
             } else {
                 pct(subs.saturating_sub(before) as f64, before as f64)
             },
+            flagged,
         });
     }
     penetration.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
@@ -247,6 +287,8 @@ pub fn build(
                 target: o.target,
                 actual: a,
                 rag: o.rag(a, targets.amber_margin_pct),
+                unit: o.measure.unit(),
+                previous: None,
             }
         })
         .collect();
@@ -275,7 +317,21 @@ pub fn build(
         priorities,
         outcomes,
         series,
+        warnings,
+        previous: None,
     }
+}
+
+/// Why an area's figures are not shown: more subscribers than households cannot be true, so
+/// either the households figure in `areas.toml` or the area's postcodes need checking.
+fn impossible(a: &crate::domain::Area, subs: i64) -> String {
+    format!(
+        "{}: {} subscribers but only {} households in areas.toml — more than one per household \
+         cannot be right, so its reach is not shown; check the household figure and the area's postcodes.",
+        a.name,
+        numbers::whole(subs),
+        numbers::whole(i64::from(a.households.unwrap_or(0)))
+    )
 }
 
 #[cfg(test)]

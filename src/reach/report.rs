@@ -128,6 +128,13 @@ impl Period {
         Utc.from_utc_datetime(&(self.to + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
     }
 
+    /// The same number of days just before this period, if a report could cover it.
+    pub fn before(&self) -> Option<Period> {
+        let to = self.from.pred_opt()?;
+        let from = to.checked_sub_signed(Duration::days(self.days() - 1))?;
+        Period::new(from, to).ok()
+    }
+
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
@@ -159,6 +166,8 @@ pub struct AreaReach {
     pub signups: Cell,
     pub per_1000_households: Option<f64>,
     pub growth_pct: Option<f64>,
+    /// More subscribers than households: a figure that cannot be true is not shown as one.
+    pub flagged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -203,6 +212,10 @@ pub struct OutcomeStatus {
     pub target: f64,
     pub actual: Option<f64>,
     pub rag: Rag,
+    /// What the figures are counted in ("%", "per 1,000 households"…).
+    pub unit: &'static str,
+    /// The same measure over the period before, when it was asked for.
+    pub previous: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -224,6 +237,18 @@ pub struct Report {
     pub priorities: Vec<PriorityReach>,
     pub outcomes: Vec<OutcomeStatus>,
     pub series: Vec<Point>,
+    /// Figures that cannot be true (more subscribers than households), in words; they are left
+    /// out of the charts and the outcome measures rather than shown as fact.
+    pub warnings: Vec<String>,
+    /// The same length of time just before, for comparison (the board report asks for it).
+    pub previous: Option<Previous>,
+}
+
+/// The period before a report's own, for "last time" beside each figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Previous {
+    pub period: Period,
+    pub totals: Totals,
 }
 
 /// The raw counts a report is built from.

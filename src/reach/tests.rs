@@ -242,3 +242,49 @@ fn rounded_cells_move_only_in_tens() {
     assert_eq!(Cell::rounded(19), Cell::Count(10));
     assert_eq!(Cell::rounded(20), Cell::Count(20));
 }
+
+#[test]
+fn more_subscribers_than_households_is_flagged_not_shown_as_fact() {
+    let period = Period {
+        from: "2026-02-01".parse().unwrap(),
+        to: "2026-02-28".parse().unwrap(),
+    };
+    let mut i = inputs();
+    // "small" has 500 households; 600 subscribers cannot be right.
+    i.days.push(DayCount {
+        area_slug: Some("small".into()),
+        day: day("2026-01-20"),
+        joined: 600,
+        left: 0,
+    });
+    let r = build(&areas(), &targets(), period, &i, Utc::now());
+    let small = r.areas.iter().find(|a| a.slug == "small").unwrap();
+    assert!(small.flagged);
+    assert_eq!(small.per_1000_households, None, "not shown as a figure");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].starts_with("SMALL: 603 subscribers but only 500 households"));
+    assert!(!r.lowest_penetration.contains(&"small".to_string()));
+    let reach = r
+        .outcomes
+        .iter()
+        .find(|o| o.id == "reach-every-area")
+        .unwrap();
+    assert_eq!(
+        reach.actual,
+        Some(50.0),
+        "the impossible area does not set the minimum"
+    );
+    assert!(format::html(&r, 10.0).unwrap().contains("Figures to check"));
+    let big = r.areas.iter().find(|a| a.slug == "big").unwrap();
+    assert!(!big.flagged);
+}
+
+#[test]
+fn the_period_before_is_as_long_and_ends_the_day_before() {
+    let p = Period::new("2026-09-01".parse().unwrap(), "2026-11-30".parse().unwrap()).unwrap();
+    let b = p.before().unwrap();
+    assert_eq!(b.to, "2026-08-31".parse().unwrap());
+    assert_eq!(b.days(), p.days());
+    let first = Period::new("2000-01-01".parse().unwrap(), "2000-01-31".parse().unwrap()).unwrap();
+    assert_eq!(first.before(), None, "nothing is held before 2000");
+}

@@ -63,26 +63,14 @@ impl Scheduler {
             .filter(|h| h.takes(c.priority.slug()))
             .map(|h| h.name.clone())
             .collect();
-        NewRun {
-            campaign_slug: c.slug.clone(),
+        NewRun::of(
+            c,
             fire_at,
             trigger,
-            idempotency_key: None,
-            content_hash: c.content_hash.clone(),
-            title: c.title.clone(),
-            subject: c.subject.clone(),
-            summary: c.summary.clone(),
-            body: c.body.clone(),
-            lead: c.lead.clone(),
-            priority: c.priority.slug().to_string(),
             areas,
-            channels: c.channels.clone(),
             webhooks,
-            skip_reason: None,
-            repeat_window: c.repeat_after.unwrap_or(self.rules.repeat_window),
-            urgent: c.urgent,
-            survey_question: c.survey.map(|q| q.slug().to_string()),
-        }
+            self.rules.repeat_window,
+        )
     }
 
     /// One step: record every fire due by `now`, then fan out every run not yet fanned out.

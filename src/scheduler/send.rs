@@ -39,14 +39,7 @@ fn did_you_mean(s: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// The closest name to `wanted` among `names`, if any is close enough to be a typo.
-fn closest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Option<String> {
-    names
-        .map(|n| (strsim::jaro_winkler(wanted, n), n))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n.to_string())
-}
+use crate::domain::suggest::closest;
 
 /// What the sender asked for.
 #[derive(Debug, Clone, Default)]
@@ -237,18 +230,5 @@ impl Scheduler {
             idempotency_key,
         };
         self.send(&req, now).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_typo_finds_its_area_and_nonsense_finds_none() {
-        let names = ["chesham", "amersham", "chalfont-st-giles"];
-        assert_eq!(
-            super::closest("chesam", names.iter().copied()).as_deref(),
-            Some("chesham")
-        );
-        assert_eq!(super::closest("zzzz", names.iter().copied()), None);
     }
 }

@@ -24,6 +24,7 @@ mod channel_state;
 mod columns;
 mod connect;
 mod console;
+mod demo;
 mod digests;
 mod erasure;
 mod export;

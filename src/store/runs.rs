@@ -64,6 +64,40 @@ pub struct NewRun {
     pub survey_question: Option<String>,
 }
 
+impl NewRun {
+    /// A run of `c` at `fire_at` with the campaign's own content, to `areas` (expanded slugs) and
+    /// the named webhooks; `default_repeat` unless the campaign sets its own.
+    pub fn of(
+        c: &crate::domain::Campaign,
+        fire_at: DateTime<Utc>,
+        trigger: Trigger,
+        areas: Vec<String>,
+        webhooks: Vec<String>,
+        default_repeat: chrono::Duration,
+    ) -> NewRun {
+        NewRun {
+            campaign_slug: c.slug.clone(),
+            fire_at,
+            trigger,
+            idempotency_key: None,
+            content_hash: c.content_hash.clone(),
+            title: c.title.clone(),
+            subject: c.subject.clone(),
+            summary: c.summary.clone(),
+            body: c.body.clone(),
+            lead: c.lead.clone(),
+            priority: c.priority.slug().to_string(),
+            areas,
+            channels: c.channels.clone(),
+            webhooks,
+            skip_reason: None,
+            repeat_window: c.repeat_after.unwrap_or(default_repeat),
+            urgent: c.urgent,
+            survey_question: c.survey.map(|q| q.slug().to_string()),
+        }
+    }
+}
+
 /// A run as stored, with its snapshot.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Run {

@@ -104,8 +104,20 @@ pub async fn board(
     State(state): State<AppState>,
     Query(q): Query<PeriodQuery>,
 ) -> crate::web::Result {
-    let r = report(&state, &q).await?;
-    let body = format::html(&r).map_err(Error::internal)?;
+    let mut r = report(&state, &q).await?;
+    let cal = state.calendar.get();
+    if let Some(before) = r.period.before() {
+        let earlier = reach::gather(
+            state.store.as_ref(),
+            &cal.areas,
+            &cal.outcomes,
+            before,
+            Utc::now(),
+        )
+        .await?;
+        reach::compare(&mut r, &earlier);
+    }
+    let body = format::html(&r, cal.outcomes.amber_margin_pct).map_err(Error::internal)?;
     Ok((
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -20,7 +20,7 @@ fn report_writes_json_csv_and_a_self_contained_html_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     assert!(
-        beacon_in(d, &["demo", "--subscribers", "400"])
+        beacon_in(d, &["demo", "--subscribers", "400", "--months", "0"])
             .status
             .success()
     );
@@ -34,7 +34,12 @@ fn report_writes_json_csv_and_a_self_contained_html_file() {
         "no baseline"
     );
     assert!(r["areas"].as_array().unwrap().len() >= 25);
-    assert_eq!(r["sources"][0]["source"], "demo");
+    assert!(
+        r["sources"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("demo: ")
+    );
     assert!(
         r["outcomes"].as_array().unwrap().len() >= 3,
         "from campaigns/outcomes.toml"
@@ -62,7 +67,7 @@ fn report_writes_json_csv_and_a_self_contained_html_file() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.contains("2026-01-01 to 2026-12-31"));
+    assert!(page.contains("1 January 2026 to 31 December 2026"));
     assert_eq!(page.matches("<svg").count(), 3);
     assert!(
         !page.contains("<link") && !page.contains("<script"),

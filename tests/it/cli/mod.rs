@@ -4,7 +4,9 @@ use crate::support::repo_path;
 use std::process::{Command, Output};
 
 mod admin;
+mod board;
 mod calendar;
+mod commands;
 mod database;
 mod serve;
 

@@ -3,11 +3,11 @@
 use super::*;
 
 /// A running `beacon serve`, stopped (SIGTERM) when dropped.
-struct Served {
+pub(super) struct Served {
     child: std::process::Child,
     base: String,
     /// What the server logs (stderr).
-    log: std::path::PathBuf,
+    pub(super) log: std::path::PathBuf,
 }
 
 impl Drop for Served {
@@ -19,7 +19,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(dir: &std::path::Path, campaigns: &std::path::Path) -> Served {
+pub(super) fn serve(dir: &std::path::Path, campaigns: &std::path::Path) -> Served {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -51,7 +51,7 @@ fn serve(dir: &std::path::Path, campaigns: &std::path::Path) -> Served {
 }
 
 /// Waits (up to 20 s) until the server's log has logged `line` `times` times.
-async fn logged(served: &Served, line: &str, times: usize) -> bool {
+pub(super) async fn logged(served: &Served, line: &str, times: usize) -> bool {
     for _ in 0..200 {
         let log = std::fs::read_to_string(&served.log).unwrap_or_default();
         if log.matches(line).count() >= times {

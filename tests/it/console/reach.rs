@@ -152,6 +152,13 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
         "three charts, drawn on the server"
     );
     assert!(!board.contains("<script"));
+    assert_eq!(
+        board.matches("role=\"img\"").count(),
+        3,
+        "each chart is an image with words"
+    );
+    assert!(board.contains("Period before") && board.contains("messages reached residents"));
+    assert!(board.find("Outcome targets") < board.find("id=\"appendix-title\""));
     let (_, ics) = page(&app, &viewer, "/admin/calendar.ics").await;
     assert!(ics.contains("BEGIN:VCALENDAR") && ics.contains("BEGIN:VEVENT"));
     app.finish().await;
