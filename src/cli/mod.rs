@@ -1,6 +1,7 @@
 //! The `beacon` command line: argument definitions and dispatch to one module per command.
 
 mod account_cmd;
+mod actor;
 mod areas_cmd;
 mod calendar_cmd;
 mod check_cmd;
@@ -309,7 +310,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             s.store
                 .audit(
                     None,
-                    "cli",
+                    &crate::cli::actor::actor(),
                     "subscribers.import",
                     Some(&format!("{label} as {source}: {} added", r.added)),
                     None,
@@ -335,6 +336,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             let s = crate::app::Services::build(config).await?;
             let r =
                 crate::bulk::demo(s.store.as_ref(), &s.calendar.get().areas, subscribers).await?;
+            let detail = format!("{} demo residents added", r.added);
+            actor::audit(&s, "demo", Some(&detail)).await?;
             s.store.close().await;
             println!(
                 "added {} demo residents ({} already there)",
@@ -383,6 +386,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Reload => {
             let s = crate::app::Services::build(config).await?;
             crate::app::request_reload(&s).await?;
+            actor::audit(&s, "calendar.reload", None).await?;
             s.store.close().await;
             println!("calendar is valid; running services will load it within one scheduler tick");
             Ok(true)

@@ -93,7 +93,7 @@ pub async fn resume(s: &Services, channel: &str) -> anyhow::Result<bool> {
         s.store
             .audit(
                 None,
-                "cli",
+                &crate::cli::actor::actor(),
                 "channel.resume",
                 Some(channel),
                 None,
@@ -120,7 +120,7 @@ pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
             s.store
                 .audit(
                     None,
-                    "cli",
+                    &crate::cli::actor::actor(),
                     "subscriber.unsuppress",
                     Some(&format!("subscriber {} (was: {why})", u.subscriber_id)),
                     None,
