@@ -4,6 +4,7 @@ use crate::support::repo_path;
 use std::process::{Command, Output};
 
 mod admin;
+mod audit;
 mod calendar;
 mod database;
 mod serve;
