@@ -24,7 +24,19 @@ pub struct NextSend {
 /// A recent run with its campaign's title.
 pub struct RecentRun {
     pub title: String,
+    /// Given up on, bounces included.
+    pub failed: i64,
     pub run: RunSummary,
+}
+
+/// An outbox channel as staff read it.
+pub fn channel_name(channel: &str) -> &'static str {
+    match channel {
+        "email" => "E-mail",
+        "webhook" => "Partners' webhooks",
+        "digest" => "Round-ups",
+        _ => "Other",
+    }
 }
 
 /// One channel's last 7 days, as GOV.UK Notify heads its dashboard.
@@ -41,11 +53,7 @@ pub fn week_lines(settled: &[ChannelWeek]) -> Vec<WeekLine> {
     settled
         .iter()
         .map(|w| WeekLine {
-            channel: match w.channel.as_str() {
-                "email" => "E-mail",
-                "webhook" => "Partners' webhooks",
-                _ => "Other",
-            },
+            channel: channel_name(&w.channel),
             delivered: w.delivered,
             failed: w.failed,
             failure_rate: words::percent(w.failed, w.delivered + w.failed),
@@ -74,6 +82,12 @@ pub fn mask_addresses(text: &str) -> String {
         .map(|w| if w.contains('@') { "[address]" } else { w })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A campaign's title, or its slug if it has left the calendar.
+fn title_of(cal: &crate::calendar::Calendar, slug: &str) -> String {
+    cal.campaign(slug)
+        .map_or_else(|| slug.to_string(), |c| c.title.clone())
 }
 
 pub async fn show(
@@ -111,9 +125,8 @@ pub async fn show(
     let runs = runs
         .into_iter()
         .map(|run| RecentRun {
-            title: cal
-                .campaign(&run.campaign)
-                .map_or_else(|| run.campaign.clone(), |c| c.title.clone()),
+            title: title_of(&cal, &run.campaign),
+            failed: run.failed + run.bounced,
             run,
         })
         .collect();
@@ -144,6 +157,7 @@ pub async fn show(
             .into_iter()
             .map(|mut f| {
                 f.error = mask_addresses(&f.error);
+                f.campaign = f.campaign.map(|slug| title_of(&cal, &slug));
                 f
             })
             .collect(),

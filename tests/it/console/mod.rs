@@ -11,6 +11,7 @@ use chrono::Utc;
 use std::time::Duration;
 
 mod access_matrix;
+mod browser;
 mod accounts;
 mod calendar_address;
 mod plain_words;
