@@ -56,7 +56,14 @@ pub async fn disable(s: &Services, email: &str) -> anyhow::Result<bool> {
         bail!("no user {email}");
     }
     s.store
-        .audit(None, &crate::cli::actor::actor(), "user.disable", Some(email), None, Utc::now())
+        .audit(
+            None,
+            &crate::cli::actor::actor(),
+            "user.disable",
+            Some(email),
+            None,
+            Utc::now(),
+        )
         .await?;
     println!("disabled {email}; their sessions have ended");
     Ok(true)
@@ -107,7 +114,14 @@ pub async fn revoke(s: &Services, name: &str) -> anyhow::Result<bool> {
         bail!("no live API token named {name}; see `beacon users tokens`");
     }
     s.store
-        .audit(None, &crate::cli::actor::actor(), "token.revoke", Some(name), None, Utc::now())
+        .audit(
+            None,
+            &crate::cli::actor::actor(),
+            "token.revoke",
+            Some(name),
+            None,
+            Utc::now(),
+        )
         .await?;
     println!("revoked the API token {name}; it no longer works");
     Ok(true)

@@ -35,7 +35,9 @@ const NTH: [&str; 4] = ["first", "second", "third", "fourth"];
 
 /// The month's full name, 1–12.
 pub fn month_name(month: u32) -> Option<&'static str> {
-    MONTHS.get(usize::try_from(month).ok()?.checked_sub(1)?).copied()
+    MONTHS
+        .get(usize::try_from(month).ok()?.checked_sub(1)?)
+        .copied()
 }
 
 /// A time of day the GOV.UK way: "6pm", "10:30am", "midday", "midnight".
@@ -112,14 +114,11 @@ fn month_number(s: &str) -> Option<u32> {
 }
 
 fn weekday_number(s: &str) -> Option<u32> {
-    number(s)
-        .filter(|d| *d <= 7)
-        .map(|d| d % 7)
-        .or_else(|| {
-            DAYS.iter()
-                .position(|d| d[..3].eq_ignore_ascii_case(s))
-                .and_then(|i| u32::try_from(i).ok())
-        })
+    number(s).filter(|d| *d <= 7).map(|d| d % 7).or_else(|| {
+        DAYS.iter()
+            .position(|d| d[..3].eq_ignore_ascii_case(s))
+            .and_then(|i| u32::try_from(i).ok())
+    })
 }
 
 fn month_words(field: &str) -> Option<String> {
@@ -136,7 +135,10 @@ fn month_words(field: &str) -> Option<String> {
 
 fn weekday_words(field: &str, plural: bool) -> Option<String> {
     let list = items(field, weekday_number)?;
-    let name = |d: u32| DAYS.get(d as usize).map(|n| format!("{n}{}", if plural { "s" } else { "" }));
+    let name = |d: u32| {
+        DAYS.get(d as usize)
+            .map(|n| format!("{n}{}", if plural { "s" } else { "" }))
+    };
     let words: Vec<String> = list
         .iter()
         .map(|i| match *i {
@@ -165,7 +167,9 @@ fn days_words(dom: &str, month: &str, dow: &str) -> Option<String> {
         "*" => None,
         _ => Some(month_words(month)?),
     };
-    let in_months = months.as_ref().map_or(String::new(), |m| format!(" in {m}"));
+    let in_months = months
+        .as_ref()
+        .map_or(String::new(), |m| format!(" in {m}"));
     match (dom, dow) {
         ("*", "*") => Some(format!("Every day{in_months}")),
         ("*", _) => Some(format!("{}{in_months}", weekday_words(dow, true)?)),
@@ -181,7 +185,9 @@ fn days_words(dom: &str, month: &str, dow: &str) -> Option<String> {
             })
         }
         _ => {
-            let of = months.as_ref().map_or("every month".to_string(), Clone::clone);
+            let of = months
+                .as_ref()
+                .map_or("every month".to_string(), Clone::clone);
             let day = weekday_words(dow, false)?;
             // A week-long day range with one weekday is "the nth weekday"; cron (as the `cron`
             // crate reads it) fires where both the day of the month and the weekday match.

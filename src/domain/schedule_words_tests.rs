@@ -31,8 +31,14 @@ fn every_form_the_calendar_uses_has_words() {
             "The first Friday of November, December, January and February at 6pm",
         ),
         ("0 17 15-21 12 FRI", "The third Friday of December at 5pm"),
-        ("0 8 22-28 6-8 SAT", "The fourth Saturday of June to August at 8am"),
-        ("0 11 8-14 4-9 MON", "The second Monday of April to September at 11am"),
+        (
+            "0 8 22-28 6-8 SAT",
+            "The fourth Saturday of June to August at 8am",
+        ),
+        (
+            "0 11 8-14 4-9 MON",
+            "The second Monday of April to September at 11am",
+        ),
         ("30 10 15 * *", "The 15th of every month at 10:30am"),
         ("0 10 18 10 *", "Every year on 18 October at 10am"),
         (
@@ -44,7 +50,10 @@ fn every_form_the_calendar_uses_has_words() {
             "0 0 9 23-29 9,10 TUE",
             "Tuesdays that fall on the 23rd to 29th of September and October at 9am",
         ),
-        ("0 12 8-14 12,1 WED", "The second Wednesday of December and January at midday"),
+        (
+            "0 12 8-14 12,1 WED",
+            "The second Wednesday of December and January at midday",
+        ),
         ("0 18 * * FRI", "Fridays at 6pm"),
         ("0 18 * * 5", "Fridays at 6pm"),
         ("30 9 * * 1-5", "Mondays to Fridays at 9:30am"),
@@ -98,7 +107,11 @@ fn first_fire(cron: &str) -> chrono::DateTime<chrono_tz::Tz> {
 }
 
 fn months_field(months: &[u32]) -> String {
-    months.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    months
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 proptest! {

@@ -93,10 +93,7 @@ mod tests {
         assert_eq!(when(utc(2026, 11, 27, 18, 0)), "Fri 27 Nov, 6pm");
         // Summer: 17:04 UTC is 6:04pm BST.
         assert_eq!(when(utc(2026, 7, 3, 17, 4)), "Fri 3 Jul, 6:04pm");
-        assert_eq!(
-            when_dated(utc(2026, 7, 3, 11, 0)),
-            "Fri 3 Jul 2026, midday"
-        );
+        assert_eq!(when_dated(utc(2026, 7, 3, 11, 0)), "Fri 3 Jul 2026, midday");
         // 23:30 UTC on 31 March is 00:30 on 1 April in London.
         assert_eq!(when(utc(2027, 3, 31, 23, 30)), "Thu 1 Apr, 12:30am");
     }

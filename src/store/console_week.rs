@@ -20,7 +20,8 @@ pub struct ChannelWeek {
 impl SqlStore {
     /// Per channel, the messages that settled (sent or failed) at or after `since`.
     pub async fn settled_by_channel(&self, since: DateTime<Utc>) -> Result<Vec<ChannelWeek>> {
-        Ok(with_pool!(&self.pool, p => sqlx::query_as::<_, ChannelWeek>(
+        Ok(
+            with_pool!(&self.pool, p => sqlx::query_as::<_, ChannelWeek>(
             "select channel,
                     cast(sum(case when status = 'sent' then 1 else 0 end) as bigint) as delivered,
                     cast(sum(case when status = 'failed' then 1 else 0 end) as bigint) as failed
@@ -30,7 +31,8 @@ impl SqlStore {
         )
         .bind(ms(since))
         .fetch_all(p)
-        .await?))
+        .await?),
+        )
     }
 
     /// Gives a staff member a new secret calendar address (its hash), replacing any old one.

@@ -2,9 +2,9 @@
 //! and an iCalendar feed of upcoming sends for their own calendars.
 
 use super::{AppState, Chrome, Staff, describe};
-use crate::render::words;
 use crate::calendar::upcoming::upcoming;
 use crate::domain::LONDON;
+use crate::render::words;
 use crate::web::Error;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -170,7 +170,7 @@ pub async fn page(
             title: c.title.clone(),
             priority: c.priority.resident_label().into(),
             season: describe::season(c),
-            schedule: describe::schedule_or_cron(c, now),
+            schedule: describe::schedule_or_cron(c, now, false),
             areas: describe::area_names(&cal.areas, &c.areas),
             channels: describe::channel_names(&c.channels),
             last: last.map_or_else(|| "Never".into(), words::when_dated),
@@ -180,7 +180,7 @@ pub async fn page(
             paused: stored.iter().any(|s| s.slug == c.slug && s.paused),
         });
     }
-    let forecast = crate::calendar::forecast::worst_area(
+    let mut forecast = crate::calendar::forecast::worst_area(
         &cal,
         now,
         12,
@@ -188,6 +188,15 @@ pub async fn page(
         state.scheduler.digest.as_ref(),
         &paused,
     );
+    // Names, not slugs: "December 2026" and "Chesham".
+    for f in &mut forecast {
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", f.month), "%Y-%m-%d") {
+            f.month = d.format("%B %Y").to_string();
+        }
+        if let Some(a) = cal.areas.get(&f.area) {
+            f.area = a.name.clone();
+        }
+    }
     Ok(super::render(&CalendarPage {
         chrome: Chrome::new(&staff, "calendar"),
         months,
@@ -204,7 +213,8 @@ fn banner(cal: &crate::calendar::Calendar, q: &Done) -> Option<(String, String)>
     if q.done == "feed-stopped" {
         return Some((
             "Your calendar address is stopped".into(),
-            "Calendars that used it no longer update. Make a new address to subscribe again.".into(),
+            "Calendars that used it no longer update. Make a new address to subscribe again."
+                .into(),
         ));
     }
     let title = cal.campaign(&q.campaign)?.title.clone();
@@ -237,7 +247,10 @@ async fn set_paused(
     };
     staff.audit(&state, action, Some(&slug)).await;
     let done = if paused { "paused" } else { "resumed" };
-    Ok(Redirect::to(&format!("/admin/calendar?done={done}&campaign={slug}#banner")).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/calendar?done={done}&campaign={slug}#banner"
+    ))
+    .into_response())
 }
 
 pub async fn pause(

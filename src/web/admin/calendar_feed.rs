@@ -73,12 +73,14 @@ pub async fn revoke(
 }
 
 /// The iCalendar for a live secret address; anything else is "not found", alike.
-pub async fn serve(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-) -> crate::web::Result {
+pub async fn serve(State(state): State<AppState>, Path(file): Path<String>) -> crate::web::Result {
     let secret = file.strip_suffix(".ics").ok_or(Error::NotFound)?;
-    if secret.is_empty() || !state.store.calendar_feed_is_live(&secret_hash(secret)).await? {
+    if secret.is_empty()
+        || !state
+            .store
+            .calendar_feed_is_live(&secret_hash(secret))
+            .await?
+    {
         return Err(Error::NotFound);
     }
     ics_response(&state).await

@@ -2,10 +2,10 @@
 //! send to yourself, the way to "send now" (see `send`), and its history.
 
 use super::{AppState, Chrome, Staff, describe};
-use crate::render::words::{self, filters};
 use crate::auth::token::random_id;
 use crate::domain::Campaign;
 use crate::render::email::{CampaignContent, EmailTemplate};
+use crate::render::words::{self, filters};
 use crate::store::{RunSummary, Transactional};
 use crate::web::{Error, Explain};
 use axum::Extension;
@@ -134,12 +134,7 @@ pub async fn show(
             now,
         )
         .await?;
-    let paused = state
-        .store
-        .paused_campaigns()
-        .await?
-        .iter()
-        .any(|p| *p == c.slug);
+    let paused = state.store.paused_campaigns().await?.contains(&c.slug);
     Ok(super::render(&CampaignPage {
         chrome: Chrome::new(&staff, "calendar"),
         slug: c.slug.clone(),
@@ -148,7 +143,7 @@ pub async fn show(
         summary: c.summary.clone(),
         topic: c.priority.resident_label().into(),
         lead: c.lead.clone(),
-        schedule: describe::schedule_or_cron(c, now),
+        schedule: describe::schedule_or_cron(c, now, true),
         season: describe::season(c),
         area_names: describe::area_names(&cal.areas, &c.areas),
         channels: describe::channel_names(&c.channels),

@@ -1,9 +1,9 @@
 //! The dashboard: audience and its 90-day change, the next sends, queue health, recent failures;
 //! and the audit log for admins.
 
+use super::campaign::run_status;
 use super::{AppState, Chrome, Staff};
 use crate::calendar::upcoming::upcoming;
-use super::campaign::run_status;
 use crate::reach::{self, Period};
 use crate::render::words::{self, filters};
 use crate::store::{AuditEntry, ChannelWeek, OutboxStats, RecentFailure, RunSummary};
@@ -121,7 +121,12 @@ pub async fn show(
             campaign: u.campaign,
         })
         .collect();
-    let week = week_lines(&state.store.settled_by_channel(now - Duration::days(7)).await?);
+    let week = week_lines(
+        &state
+            .store
+            .settled_by_channel(now - Duration::days(7))
+            .await?,
+    );
     let runs = runs
         .into_iter()
         .map(|run| RecentRun {
@@ -193,9 +198,21 @@ mod tests {
     #[test]
     fn failure_rate_is_failed_over_all_settled() {
         let settled = [
-            ChannelWeek { channel: "email".into(), delivered: 1_170, failed: 30 },
-            ChannelWeek { channel: "webhook".into(), delivered: 7, failed: 0 },
-            ChannelWeek { channel: "email".into(), delivered: 0, failed: 0 },
+            ChannelWeek {
+                channel: "email".into(),
+                delivered: 1_170,
+                failed: 30,
+            },
+            ChannelWeek {
+                channel: "webhook".into(),
+                delivered: 7,
+                failed: 0,
+            },
+            ChannelWeek {
+                channel: "email".into(),
+                delivered: 0,
+                failed: 0,
+            },
         ];
         let lines = week_lines(&settled);
         // 30 ÷ 1,200 = 2.5%; 0 ÷ 7 = 0.0%; nothing settled: no rate.

@@ -13,7 +13,9 @@ pub fn area_names(dir: &AreaDirectory, targets: &[AreaTarget]) -> String {
         .map(|t| match t {
             AreaTarget::All => "Every area".to_string(),
             AreaTarget::District(d) => format!("{} (every area)", d.name()),
-            AreaTarget::Area(slug) => dir.get(slug).map_or_else(|| slug.clone(), |a| a.name.clone()),
+            AreaTarget::Area(slug) => dir
+                .get(slug)
+                .map_or_else(|| slug.clone(), |a| a.name.clone()),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -46,14 +48,11 @@ pub fn season(c: &Campaign) -> String {
         .map_or_else(|| "All year".into(), |s| s.short_words())
 }
 
-/// The schedule in words with the season; `None` when only the cron text can say it.
-pub fn schedule(c: &Campaign) -> Option<String> {
-    describe_campaign_schedule(c.schedule.source(), c.season.as_ref())
-}
-
-/// The schedule in words, or else the cron text with the next sends, so nothing is guessed.
-pub fn schedule_or_cron(c: &Campaign, now: DateTime<Utc>) -> String {
-    schedule(c).unwrap_or_else(|| {
+/// The schedule in words (with the season, or without it where the season has its own
+/// column), or else the cron text with the next sends, so nothing is guessed.
+pub fn schedule_or_cron(c: &Campaign, now: DateTime<Utc>, with_season: bool) -> String {
+    let season = c.season.as_ref().filter(|_| with_season);
+    describe_campaign_schedule(c.schedule.source(), season).unwrap_or_else(|| {
         let next: Vec<String> = c
             .fires_between(now, now + chrono::Duration::days(400))
             .take(3)
@@ -62,7 +61,11 @@ pub fn schedule_or_cron(c: &Campaign, now: DateTime<Utc>) -> String {
         if next.is_empty() {
             format!("{} (UK time); none in the next year", c.schedule.source())
         } else {
-            format!("{} (UK time); next {}", c.schedule.source(), next.join("; "))
+            format!(
+                "{} (UK time); next {}",
+                c.schedule.source(),
+                next.join("; ")
+            )
         }
     })
 }

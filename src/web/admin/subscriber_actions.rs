@@ -24,31 +24,62 @@ async fn resident(state: &AppState, email: &str) -> crate::web::Result<Option<(i
     }
 }
 
+/// What an admin can do for a resident.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Unsubscribe,
+    ResendLink,
+}
+
+impl Action {
+    /// The audit action, the audit detail's note, and the banner: heading and text.
+    fn words(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Action::Unsubscribe => (
+                "subscriber.unsubscribe",
+                ", asked by phone or in person",
+                "Unsubscribed",
+                "They will get no more alerts. Anything already queued for them is cancelled.",
+            ),
+            Action::ResendLink => (
+                "subscriber.resend_link",
+                "",
+                "Manage link sent",
+                "An email with a new link to manage their alerts is on its way to them. Links in their older emails no longer work.",
+            ),
+        }
+    }
+}
+
+/// Does `action` for the resident the form names, audits it, and shows the look-up again with a
+/// banner; an unknown address or a resident it no longer applies to just shows the look-up.
+async fn act(state: AppState, staff: Staff, email: &str, action: Action) -> crate::web::Result {
+    let now = Utc::now();
+    let done = match resident(&state, email).await? {
+        Some((id, version)) => match action {
+            Action::Unsubscribe => state.store.unsubscribe(id, version, now).await?,
+            Action::ResendLink => state.store.renew_links(id, version, now).await?,
+        }
+        .then_some(id),
+        None => None,
+    };
+    let mut p = found_page(&state, &staff, email).await?;
+    if let Some(id) = done {
+        let (audit, note, heading, text) = action.words();
+        staff
+            .audit(&state, audit, Some(&format!("resident #{id}{note}")))
+            .await;
+        p.banner = Some((heading.to_string(), text.to_string()));
+    }
+    Ok(super::render(&p))
+}
+
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Form(form): Form<ResidentForm>,
 ) -> crate::web::Result {
-    let done = match resident(&state, &form.email).await? {
-        Some((id, version)) if state.store.unsubscribe(id, version, Utc::now()).await? => {
-            staff
-                .audit(
-                    &state,
-                    "subscriber.unsubscribe",
-                    Some(&format!("resident #{id}, asked by phone or in person")),
-                )
-                .await;
-            Some((
-                "Unsubscribed".to_string(),
-                "They will get no more alerts. Anything already queued for them is cancelled."
-                    .to_string(),
-            ))
-        }
-        _ => None,
-    };
-    let mut p = found_page(&state, &staff, &form.email).await?;
-    p.banner = done;
-    Ok(super::render(&p))
+    act(state, staff, &form.email, Action::Unsubscribe).await
 }
 
 pub async fn resend_link(
@@ -56,24 +87,5 @@ pub async fn resend_link(
     Extension(staff): Extension<Staff>,
     Form(form): Form<ResidentForm>,
 ) -> crate::web::Result {
-    let done = match resident(&state, &form.email).await? {
-        Some((id, version)) if state.store.renew_links(id, version, Utc::now()).await? => {
-            staff
-                .audit(
-                    &state,
-                    "subscriber.resend_link",
-                    Some(&format!("resident #{id}")),
-                )
-                .await;
-            Some((
-                "Manage link sent".to_string(),
-                "An email with a new link to manage their alerts is on its way to them. Links in their older emails no longer work."
-                    .to_string(),
-            ))
-        }
-        _ => None,
-    };
-    let mut p = found_page(&state, &staff, &form.email).await?;
-    p.banner = done;
-    Ok(super::render(&p))
+    act(state, staff, &form.email, Action::ResendLink).await
 }

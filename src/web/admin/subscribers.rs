@@ -4,9 +4,9 @@
 use super::{AppState, Chrome, Staff};
 use crate::domain::{Email, Priority};
 use crate::reach::Cell;
+use crate::render::words::thousands;
 use crate::store::{Preferences, SubscriberCounts};
 use axum::Extension;
-use crate::render::words::thousands;
 use axum::extract::{FromRequest, Query, State};
 use axum_extra::extract::Form;
 use chrono::Utc;
@@ -30,10 +30,7 @@ pub(super) struct SubscribersPage {
     import_problems: Vec<String>,
 }
 
-pub(super) async fn page(
-    state: &AppState,
-    staff: &Staff,
-) -> crate::web::Result<SubscribersPage> {
+pub(super) async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<SubscribersPage> {
     // Pending sign-ups are shown as of midnight and rounded down to tens: a visitor who posts
     // the public form cannot watch a count move to learn whether an address was new.
     let midnight = Utc::now()
@@ -136,7 +133,11 @@ pub(super) async fn found_page(
             p.found_areas = found.as_ref().map_or_else(String::new, |f| {
                 f.areas
                     .iter()
-                    .map(|slug| cal.areas.get(slug).map_or_else(|| slug.clone(), |a| a.name.clone()))
+                    .map(|slug| {
+                        cal.areas
+                            .get(slug)
+                            .map_or_else(|| slug.clone(), |a| a.name.clone())
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             });
@@ -169,11 +170,19 @@ pub async fn import(
             .await
             .map_err(|e| bad_upload(&e.body_text()))?;
         let (mut csv, mut name, mut source) = (Vec::new(), String::new(), String::new());
-        while let Some(field) = form.next_field().await.map_err(|e| bad_upload(&e.body_text()))? {
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| bad_upload(&e.body_text()))?
+        {
             match field.name() {
                 Some("file") => {
                     name = field.file_name().unwrap_or("the file").to_string();
-                    csv = field.bytes().await.map_err(|e| bad_upload(&e.body_text()))?.to_vec();
+                    csv = field
+                        .bytes()
+                        .await
+                        .map_err(|e| bad_upload(&e.body_text()))?
+                        .to_vec();
                 }
                 Some("source") => {
                     source = field.text().await.map_err(|e| bad_upload(&e.body_text()))?;
@@ -186,7 +195,11 @@ pub async fn import(
         let Form(form) = Form::<ImportForm>::from_request(req, &state)
             .await
             .map_err(|e| bad_upload(&e.body_text()))?;
-        (form.csv.into_bytes(), "the pasted CSV".to_string(), form.source)
+        (
+            form.csv.into_bytes(),
+            "the pasted CSV".to_string(),
+            form.source,
+        )
     };
     let mut problems = Vec::new();
     let source = crate::domain::signup::clean_source(&source);

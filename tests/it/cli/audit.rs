@@ -18,7 +18,13 @@ async fn send_demo_reload_import_and_users_are_audited_with_the_os_user() {
     for args in [
         vec!["demo", "--subscribers", "20"],
         vec!["reload"],
-        vec!["subscribers", "import", csv.to_str().unwrap(), "--source", "watch"],
+        vec![
+            "subscribers",
+            "import",
+            csv.to_str().unwrap(),
+            "--source",
+            "watch",
+        ],
         vec!["users", "add", "new@example.org", "--role", "viewer"],
         vec!["send", "courier-fraud", "--force", "--no-wait"],
     ] {

@@ -29,12 +29,20 @@ async fn the_console_pages_pass_axe_at_both_widths_and_are_photographed() {
         force: true,
         ..Default::default()
     };
-    app.services.scheduler.send(&send(), Utc::now()).await.unwrap();
+    app.services
+        .scheduler
+        .send(&send(), Utc::now())
+        .await
+        .unwrap();
     app.drain(Utc::now()).await;
     sink.wait_for(1_204, Duration::from_secs(60));
     for i in 0..6 {
-        app.resident(&format!("late{i}@example.com"), &["amersham"], &["burglary-vehicle"])
-            .await;
+        app.resident(
+            &format!("late{i}@example.com"),
+            &["amersham"],
+            &["burglary-vehicle"],
+        )
+        .await;
     }
     sink.refuse_every_rcpt(Some((550, "5.1.1 no such mailbox")));
     let later = Utc::now() + chrono::Duration::seconds(1);
@@ -80,8 +88,10 @@ async fn the_console_pages_pass_axe_at_both_widths_and_are_photographed() {
     app.drain(Utc::now()).await;
     let mails = sink.messages();
     assert!(
-        mails.iter().any(|m| m.to == ["ann@example.com"]
-            && crate::smtp::decoded(&m.data).contains("/manage/")),
+        mails
+            .iter()
+            .any(|m| m.to == ["ann@example.com"]
+                && crate::smtp::decoded(&m.data).contains("/manage/")),
         "a new manage link went to ann"
     );
     app.finish().await;

@@ -48,7 +48,9 @@ for e in cal.walk('VEVENT'):
 
 /// The address shown on the page that made it.
 fn shown_address(html: &str) -> String {
-    let at = html.find("id=\"feed-url\" readonly value=\"").expect("the address is shown");
+    let at = html
+        .find("id=\"feed-url\" readonly value=\"")
+        .expect("the address is shown");
     let rest = &html[at + 30..];
     rest[..rest.find('"').unwrap()].to_string()
 }
@@ -74,7 +76,10 @@ async fn a_secret_calendar_address_serves_valid_icalendar_until_replaced_or_stop
     let csrf = hidden(&cal, "csrf");
 
     let first = make(&app, &viewer, &csrf).await;
-    assert!(first.starts_with(&app.base) && first.ends_with(".ics"), "{first}");
+    assert!(
+        first.starts_with(&app.base) && first.ends_with(".ics"),
+        "{first}"
+    );
     // Only the hash is kept: the address appears nowhere once its page is gone.
     let (_, again) = page(&app, &viewer, "/admin/calendar").await;
     assert!(!again.contains(&first));
@@ -119,6 +124,20 @@ async fn a_secret_calendar_address_serves_valid_icalendar_until_replaced_or_stop
     assert_eq!(app.get(&second).await.status(), 404);
     let audit = app.services.store.recent_audit(10).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "calendar.feed.revoke"));
+
+    // Someone who leaves: disabling the account stops their address too.
+    let leaver = sign_in(&app, "leaver@example.org", "editor").await;
+    let (_, cal) = page(&app, &leaver, "/admin/calendar").await;
+    let theirs = make(&app, &leaver, &hidden(&cal, "csrf")).await;
+    assert_eq!(app.get(&theirs).await.status(), 200);
+    let store = &app.services.store;
+    assert!(
+        store
+            .set_user_disabled("leaver@example.org", true)
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.get(&theirs).await.status(), 404);
     app.finish().await;
 }
 each_engine!(a_secret_calendar_address_serves_valid_icalendar_until_replaced_or_stopped);

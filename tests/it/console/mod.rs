@@ -11,8 +11,8 @@ use chrono::Utc;
 use std::time::Duration;
 
 mod access_matrix;
-mod browser;
 mod accounts;
+mod browser;
 mod calendar_address;
 mod plain_words;
 mod reach;

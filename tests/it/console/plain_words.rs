@@ -34,10 +34,17 @@ async fn the_campaign_page_and_calendar_say_it_in_words(db: TestDb) {
     assert!(cal.contains("25 Oct – 28 Feb"));
     assert!(!cal.contains("10-25"), "no MM-DD seasons");
     assert!(!cal.contains("<code>"), "no cron in the campaign list");
-    assert_eq!(cal.matches("aria-current=\"date\"").count(), 1, "today, once");
+    assert_eq!(
+        cal.matches("aria-current=\"date\"").count(),
+        1,
+        "today, once"
+    );
     let today = chrono::Datelike::day(&Utc::now().with_timezone(&beacon::domain::LONDON));
     if today > 1 {
-        assert!(cal.contains("class=\"day--past\""), "earlier days greyed out");
+        assert!(
+            cal.contains("class=\"day--past\""),
+            "earlier days greyed out"
+        );
     }
 
     // Pause: a banner naming the campaign, and "Paused" in words wherever it shows.
@@ -119,7 +126,10 @@ async fn the_dashboard_shows_the_last_7_days_by_channel_with_the_failure_rate(db
     let week = &dash[dash.find("id=\"week\"").expect("the 7-day cards")..];
     let week = &week[..week.find("</div>\n</div>").unwrap_or(week.len())];
     assert!(week.contains("E-mail"), "{week}");
-    assert!(week.contains("<span class=\"big\">3</span> delivered"), "{week}");
+    assert!(
+        week.contains("<span class=\"big\">3</span> delivered"),
+        "{week}"
+    );
     assert!(week.contains("<strong>1</strong> failed"), "{week}");
     assert!(week.contains("(25.0% failure rate)"), "{week}");
     app.finish().await;

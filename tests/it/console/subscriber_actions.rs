@@ -6,7 +6,12 @@ use super::*;
 use crate::smtp::decoded;
 
 async fn lookup(app: &TestApp, admin: &str) -> String {
-    let (status, html) = page(app, admin, "/admin/subscribers/lookup?email=ann%40example.com").await;
+    let (status, html) = page(
+        app,
+        admin,
+        "/admin/subscribers/lookup?email=ann%40example.com",
+    )
+    .await;
     assert_eq!(status, 200);
     html
 }
@@ -56,7 +61,9 @@ async fn an_admin_resends_the_manage_link_and_unsubscribes_a_resident(db: TestDb
     let manage = app.get(&link).await;
     assert_eq!(manage.status(), 200, "the new link works: {link}");
 
-    let r = act("/admin/subscribers/unsubscribe", Some(csrf)).await.unwrap();
+    let r = act("/admin/subscribers/unsubscribe", Some(csrf))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let done = r.text().await.unwrap();
     assert!(done.contains("Unsubscribed"));
@@ -103,7 +110,9 @@ async fn the_import_takes_a_file_upload() {
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     assert!(
-        page.contains("Imported 2 new residents from people.csv; 0 were already known; 1 rows were skipped."),
+        page.contains(
+            "Imported 2 new residents from people.csv; 0 were already known; 1 rows were skipped."
+        ),
         "{page}"
     );
     assert!(
