@@ -14,7 +14,14 @@ fn normalised(email: &str) -> String {
 
 async fn audited(s: &Services, action: &str, email: &str) -> anyhow::Result<()> {
     s.store
-        .audit(None, "cli", action, Some(email), None, Utc::now())
+        .audit(
+            None,
+            &crate::cli::actor::actor(),
+            action,
+            Some(email),
+            None,
+            Utc::now(),
+        )
         .await?;
     Ok(())
 }

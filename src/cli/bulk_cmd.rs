@@ -26,7 +26,7 @@ pub async fn import(s: &Services, file: &Path, source: &str) -> anyhow::Result<b
     s.store
         .audit(
             None,
-            "cli",
+            &super::actor::actor(),
             "subscribers.import",
             Some(&format!("{label} as {source}: {} added", r.added)),
             None,
@@ -64,6 +64,8 @@ pub async fn demo(s: &Services, subscribers: usize, months: u32) -> anyhow::Resu
         )
         .await?;
     }
+    let detail = format!("{} demo residents added", r.added);
+    super::actor::audit(s, "demo", Some(&detail)).await?;
     let n = |v: usize| crate::reach::numbers::whole(i64::try_from(v).unwrap_or(i64::MAX));
     println!(
         "added {} demo residents ({} already there) and {} past send(s) over {months} month(s), {} message(s) delivered",

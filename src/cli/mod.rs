@@ -1,6 +1,7 @@
 //! The `beacon` command line: argument definitions and dispatch to one module per command.
 
 mod account_cmd;
+mod actor;
 mod areas_cmd;
 mod args;
 mod bulk_cmd;
@@ -153,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Reload => {
             let s = crate::app::Services::build(config).await?;
             crate::app::request_reload(&s).await?;
+            actor::audit(&s, "calendar.reload", None).await?;
             s.store.close().await;
             println!("calendar is valid; running services will load it within one scheduler tick");
             Ok(true)

@@ -97,7 +97,7 @@ pub async fn resume(s: &Services, channel: &str) -> anyhow::Result<bool> {
         s.store
             .audit(
                 None,
-                "cli",
+                &crate::cli::actor::actor(),
                 "channel.resume",
                 Some(channel),
                 None,
@@ -124,7 +124,7 @@ pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
             s.store
                 .audit(
                     None,
-                    "cli",
+                    &crate::cli::actor::actor(),
                     "subscriber.unsuppress",
                     Some(&format!("subscriber {} (was: {why})", u.subscriber_id)),
                     None,

@@ -85,7 +85,7 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
         s.store
             .audit(
                 None,
-                "cli",
+                &crate::cli::actor::actor(),
                 "campaign.resend",
                 Some(&format!("{} run {run_id} resend because: {reason}", a.slug)),
                 None,
@@ -96,7 +96,7 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
         s.store
             .audit(
                 None,
-                "cli",
+                &crate::cli::actor::actor(),
                 "campaign.send",
                 Some(&format!("{} run {run_id}", a.slug)),
                 None,

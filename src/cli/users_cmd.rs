@@ -18,7 +18,7 @@ pub async fn add(s: &Services, email: &str, role: Role) -> anyhow::Result<bool> 
     s.store
         .audit(
             None,
-            "cli",
+            &crate::cli::actor::actor(),
             "user.add",
             Some(&format!("{email} as {role}")),
             None,
@@ -57,7 +57,14 @@ pub async fn disable(s: &Services, email: &str) -> anyhow::Result<bool> {
         bail!("no user {email}");
     }
     s.store
-        .audit(None, "cli", "user.disable", Some(email), None, Utc::now())
+        .audit(
+            None,
+            &crate::cli::actor::actor(),
+            "user.disable",
+            Some(email),
+            None,
+            Utc::now(),
+        )
         .await?;
     println!("disabled {email}; their sessions have ended");
     Ok(true)
@@ -71,7 +78,7 @@ pub async fn token(s: &Services, name: &str, role: Role) -> anyhow::Result<bool>
     s.store
         .audit(
             None,
-            "cli",
+            &crate::cli::actor::actor(),
             "token.add",
             Some(&format!("{name} as {role}")),
             None,
@@ -111,7 +118,14 @@ pub async fn revoke(s: &Services, name: &str) -> anyhow::Result<bool> {
         bail!("no live API token named {name}; see `beacon users tokens`");
     }
     s.store
-        .audit(None, "cli", "token.revoke", Some(name), None, Utc::now())
+        .audit(
+            None,
+            &crate::cli::actor::actor(),
+            "token.revoke",
+            Some(name),
+            None,
+            Utc::now(),
+        )
         .await?;
     println!("revoked the API token {name}; it no longer works");
     Ok(true)

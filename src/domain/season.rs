@@ -60,6 +60,32 @@ impl Season {
     }
 }
 
+impl MonthDay {
+    /// "25 October".
+    pub fn in_words(&self) -> String {
+        let month = crate::domain::schedule_words::month_name(self.month).unwrap_or("");
+        format!("{} {month}", self.day)
+    }
+
+    /// "25 Oct".
+    pub fn short_words(&self) -> String {
+        let month = crate::domain::schedule_words::month_name(self.month).unwrap_or("");
+        format!("{} {}", self.day, month.get(..3).unwrap_or(month))
+    }
+}
+
+impl Season {
+    /// "25 October to 28 February", as a schedule's words end.
+    pub fn in_words(&self) -> String {
+        format!("{} to {}", self.from.in_words(), self.to.in_words())
+    }
+
+    /// "25 Oct – 28 Feb", for tables.
+    pub fn short_words(&self) -> String {
+        format!("{} – {}", self.from.short_words(), self.to.short_words())
+    }
+}
+
 impl fmt::Display for Season {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} to {}", self.from, self.to)

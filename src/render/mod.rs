@@ -7,3 +7,4 @@ pub mod feeds;
 pub mod markdown;
 pub mod resident_mail;
 pub mod webhook;
+pub mod words;

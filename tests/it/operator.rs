@@ -120,7 +120,7 @@ async fn the_console_shows_a_paused_channel_and_lets_an_editor_resume_it_and_an_
     let (status, html) = page(&app, &editor, "/admin").await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("email is paused by the circuit breaker"),
+        html.contains("E-mail is paused by the circuit breaker"),
         "{html}"
     );
     assert!(html.contains("5.7.1"));

@@ -171,7 +171,7 @@ async fn two_console_sends_and_two_cli_sends_deliver_once_per_resident_and_a_res
                 .is_some_and(|d| d.contains("Police asked us to repeat it"))
     }));
     assert!(resends.iter().any(|e| {
-        e.actor == "cli"
+        e.actor.starts_with("cli:")
             && e.detail
                 .as_deref()
                 .is_some_and(|d| d.contains("Scam wave again"))

@@ -38,11 +38,14 @@ async fn a_paused_campaign_is_marked_in_every_view_and_left_out_of_calendar_ics(
     assert!(!dash.contains("Fixture other</a> <strong class=\"tag\">Paused"));
     let (_, grid) = page(&app, &editor, "/admin/calendar").await;
     assert!(
-        grid.contains("lock-up</a> <strong class=\"tag\">paused</strong>"),
+        grid.contains("Fixture lock-up <strong class=\"tag\">(paused)</strong></a>"),
         "the month grid: {grid}"
     );
-    assert!(!grid.contains("other</a> <strong class=\"tag\">paused"));
-    assert!(grid.contains("<td>Paused"), "the list: {grid}");
+    assert!(!grid.contains("Fixture other <strong class=\"tag\">(paused)"));
+    assert!(
+        grid.contains("<td><strong class=\"tag tag--paused\">Paused</strong>"),
+        "the list: {grid}"
+    );
     assert!(
         grid.contains("id=\"per-resident\""),
         "the forecast per month"

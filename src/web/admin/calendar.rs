@@ -1,12 +1,13 @@
 //! The calendar as the team plans it: the coming months as a grid and a list, pause and resume,
 //! and an iCalendar feed of upcoming sends for their own calendars.
 
-use super::{AppState, Chrome, Staff};
+use super::{AppState, Chrome, Staff, describe};
 use crate::calendar::upcoming::upcoming;
 use crate::domain::LONDON;
+use crate::render::words;
 use crate::web::Error;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
@@ -14,6 +15,7 @@ use icalendar::{Component, EventLike};
 
 pub struct Send {
     pub campaign: String,
+    pub title: String,
     pub time: String,
     pub paused: bool,
 }
@@ -21,6 +23,11 @@ pub struct Send {
 pub struct Day {
     pub number: u32,
     pub sends: Vec<Send>,
+    /// Before today (UK): greyed out.
+    pub past: bool,
+    pub today: bool,
+    /// "Friday 27 November", for screen readers.
+    pub label: String,
 }
 
 pub struct Month {
@@ -34,12 +41,20 @@ pub struct Row {
     pub title: String,
     pub priority: String,
     pub season: String,
+    /// In words, or the cron text with the next sends.
     pub schedule: String,
     pub areas: String,
     pub channels: String,
     pub last: String,
     pub next: String,
     pub paused: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    campaign: String,
 }
 
 #[derive(askama::Template)]
@@ -51,6 +66,9 @@ struct CalendarPage {
     /// E-mails per month for a resident following every topic, in the busiest area.
     forecast: Vec<crate::calendar::forecast::MonthForecast>,
     max_per_week: u32,
+    /// The banner after pause or resume: (heading, text).
+    banner: Option<(String, String)>,
+    feed: super::calendar_feed::FeedPanel,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -68,8 +86,21 @@ fn london_midnight(d: NaiveDate) -> chrono::DateTime<Utc> {
 pub async fn show(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
+    Query(q): Query<Done>,
+) -> crate::web::Result {
+    let feed = super::calendar_feed::FeedPanel::of(&state, &staff, None).await?;
+    page(state, staff, q, feed).await
+}
+
+/// The calendar page, with the calendar-address panel as it stands (or just made).
+pub async fn page(
+    state: AppState,
+    staff: Staff,
+    q: Done,
+    feed: super::calendar_feed::FeedPanel,
 ) -> crate::web::Result {
     let now = Utc::now();
+    let today = now.with_timezone(&LONDON).date_naive();
     let cal = state.calendar.get();
     let stored = state.store.campaigns().await?;
     let paused: Vec<String> = stored
@@ -101,8 +132,11 @@ pub async fn show(
                 .iter()
                 .filter(|u| u.instant.with_timezone(&LONDON).date_naive() == d)
                 .map(|u| Send {
+                    title: cal
+                        .campaign(&u.campaign)
+                        .map_or_else(|| u.campaign.clone(), |c| c.title.clone()),
                     campaign: u.campaign.clone(),
-                    time: u.instant.with_timezone(&LONDON).format("%H:%M").to_string(),
+                    time: words::clock(u.instant),
                     paused: u.paused,
                 })
                 .collect();
@@ -110,6 +144,9 @@ pub async fn show(
                 w.push(Some(Day {
                     number: d.day(),
                     sends: day_sends,
+                    past: d < today,
+                    today: d == today,
+                    label: d.format("%A %-d %B").to_string(),
                 }));
             }
             d += Duration::days(1);
@@ -132,42 +169,18 @@ pub async fn show(
             slug: c.slug.clone(),
             title: c.title.clone(),
             priority: c.priority.resident_label().into(),
-            season: c
-                .season
-                .map_or_else(|| "all year".into(), |s| s.to_string()),
-            schedule: c.schedule.source().into(),
-            areas: c
-                .areas
-                .iter()
-                .map(|a| a.slug().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            channels: c
-                .channels
-                .iter()
-                .map(|ch| ch.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            last: last.map_or_else(
-                || "never".into(),
-                |t| {
-                    t.with_timezone(&LONDON)
-                        .format("%-d %b %Y %H:%M")
-                        .to_string()
-                },
-            ),
-            next: c.next_fire(now, 400).map_or_else(
-                || "none in the next year".into(),
-                |t| {
-                    t.with_timezone(&LONDON)
-                        .format("%-d %b %Y %H:%M")
-                        .to_string()
-                },
-            ),
+            season: describe::season(c),
+            schedule: describe::schedule_or_cron(c, now, false),
+            areas: describe::area_names(&cal.areas, &c.areas),
+            channels: describe::channel_names(&c.channels),
+            last: last.map_or_else(|| "Never".into(), words::when_dated),
+            next: c
+                .next_fire(now, 400)
+                .map_or_else(|| "None in the next year".into(), words::when),
             paused: stored.iter().any(|s| s.slug == c.slug && s.paused),
         });
     }
-    let forecast = crate::calendar::forecast::worst_area(
+    let mut forecast = crate::calendar::forecast::worst_area(
         &cal,
         now,
         12,
@@ -175,13 +188,47 @@ pub async fn show(
         state.scheduler.digest.as_ref(),
         &paused,
     );
+    // Names, not slugs: "December 2026" and "Chesham".
+    for f in &mut forecast {
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", f.month), "%Y-%m-%d") {
+            f.month = d.format("%B %Y").to_string();
+        }
+        if let Some(a) = cal.areas.get(&f.area) {
+            f.area = a.name.clone();
+        }
+    }
     Ok(super::render(&CalendarPage {
         chrome: Chrome::new(&staff, "calendar"),
         months,
         rows,
         forecast,
         max_per_week: state.scheduler.rules.max_per_week,
+        banner: banner(&cal, &q),
+        feed,
     }))
+}
+
+/// What the banner says after pause or resume, naming the campaign.
+fn banner(cal: &crate::calendar::Calendar, q: &Done) -> Option<(String, String)> {
+    if q.done == "feed-stopped" {
+        return Some((
+            "Your calendar address is stopped".into(),
+            "Calendars that used it no longer update. Make a new address to subscribe again."
+                .into(),
+        ));
+    }
+    let title = cal.campaign(&q.campaign)?.title.clone();
+    match q.done.as_str() {
+        "paused" => Some((
+            format!("{title} is paused"),
+            "It will not be sent, by the schedule or round-ups, until it is resumed.".into(),
+        )),
+        "resumed" => Some((
+            format!("{title} is running again"),
+            "Its next sends below go out as scheduled.".into(),
+        )),
+        _ => None,
+    }
 }
 
 async fn set_paused(
@@ -199,7 +246,11 @@ async fn set_paused(
         "campaign.resume"
     };
     staff.audit(&state, action, Some(&slug)).await;
-    Ok(Redirect::to("/admin/calendar").into_response())
+    let done = if paused { "paused" } else { "resumed" };
+    Ok(Redirect::to(&format!(
+        "/admin/calendar?done={done}&campaign={slug}#banner"
+    ))
+    .into_response())
 }
 
 pub async fn pause(
@@ -221,6 +272,11 @@ pub async fn resume(
 /// Upcoming sends for the next 120 days as iCalendar, for the team's own calendars. Paused
 /// campaigns are left out: they will not be sent.
 pub async fn ics(State(state): State<AppState>) -> crate::web::Result {
+    ics_response(&state).await
+}
+
+/// The iCalendar of upcoming sends, for a signed-in request or a secret calendar address.
+pub async fn ics_response(state: &AppState) -> crate::web::Result {
     let now = Utc::now();
     let cal = state.calendar.get();
     let paused = state.store.paused_campaigns().await?;
@@ -239,14 +295,12 @@ pub async fn ics(State(state): State<AppState>) -> crate::web::Result {
                 .uid(&format!("{}-{}@beacon", c.slug, u.instant.timestamp()))
                 .summary(&format!("Send: {}", c.title))
                 .description(&format!(
-                    "{}\nAreas: {}\nChannels: {}",
+                    "{}\nAreas: {}\nChannels: {}\n{}/admin/campaigns/{}",
                     c.subject,
-                    u.areas.join(", "),
-                    u.channels
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    describe::area_names(&cal.areas, &c.areas),
+                    describe::channel_names(&u.channels),
+                    state.base_url(),
+                    c.slug
                 ))
                 .starts(start)
                 .ends(start + Duration::minutes(15))

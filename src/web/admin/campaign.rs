@@ -1,10 +1,11 @@
 //! One campaign: its e-mail and feed entry as residents of a chosen area will see them, a test
 //! send to yourself, the way to "send now" (see `send`), and its history.
 
-use super::{AppState, Chrome, Staff};
+use super::{AppState, Chrome, Staff, describe};
 use crate::auth::token::random_id;
 use crate::domain::Campaign;
 use crate::render::email::{CampaignContent, EmailTemplate};
+use crate::render::words::{self, filters};
 use crate::store::{RunSummary, Transactional};
 use crate::web::{Error, Explain};
 use axum::Extension;
@@ -37,7 +38,18 @@ struct CampaignPage {
     summary: String,
     topic: String,
     lead: String,
+    /// The schedule in words, or its cron text with the next sends.
     schedule: String,
+    season: String,
+    /// The areas it covers, by name.
+    area_names: String,
+    channels: String,
+    /// The next sends, UK time in words.
+    next: Vec<String>,
+    paused: bool,
+    /// Residents a send now would reach (the fan-out's own count), and those it leaves out.
+    reach: String,
+    already_had_it: String,
     areas: Vec<AreaOption>,
     area: String,
     text_preview: String,
@@ -49,11 +61,15 @@ struct CampaignPage {
     feedback: super::campaign_feedback::FeedbackView,
 }
 
-impl CampaignPage {
-    fn when(&self, t: &chrono::DateTime<Utc>) -> String {
-        t.with_timezone(&crate::domain::LONDON)
-            .format("%-d %b %Y %H:%M")
-            .to_string()
+/// How a run's status reads, and the tag's look: the true state, not the fan-out's stage.
+pub fn run_status(state: &crate::domain::RunState) -> (&'static str, &'static str) {
+    use crate::domain::RunState;
+    match state {
+        RunState::Queued => ("Queued", "tag--grey"),
+        RunState::Sending => ("Sending", "tag--blue"),
+        RunState::Sent => ("Sent", "tag--green"),
+        RunState::SentWithFailures => ("Sent, some failed", "tag--red"),
+        RunState::Skipped => ("Skipped", "tag--grey"),
     }
 }
 
@@ -112,6 +128,18 @@ pub async fn show(
     let (areas, area, area_name) = areas_of(&state, c, &q.area);
     let body = render_email(&state, c, &area_name).map_err(Error::internal)?;
     let runs = state.store.campaign_runs(&slug, 20).await?;
+    let now = Utc::now();
+    let plan = state
+        .scheduler
+        .plan_send(
+            &crate::scheduler::SendRequest {
+                slug: slug.clone(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    let paused = state.store.paused_campaigns().await?.contains(&c.slug);
     Ok(super::render(&CampaignPage {
         chrome: Chrome::new(&staff, "calendar"),
         slug: c.slug.clone(),
@@ -120,7 +148,18 @@ pub async fn show(
         summary: c.summary.clone(),
         topic: c.priority.resident_label().into(),
         lead: c.lead.clone(),
-        schedule: c.schedule.source().into(),
+        schedule: describe::schedule_or_cron(c, now, true),
+        season: describe::season(c),
+        area_names: describe::area_names(&cal.areas, &c.areas),
+        channels: describe::channel_names(&c.channels),
+        next: c
+            .fires_between(now, now + chrono::Duration::days(400))
+            .take(3)
+            .map(words::when)
+            .collect(),
+        paused,
+        reach: words::thousands(plan.audience.residents()),
+        already_had_it: words::thousands(plan.audience.already_had_it),
         areas,
         area,
         text_preview: body.text,

@@ -4,15 +4,18 @@
 //! role it needs, and `guard` runs on all of them. A route missing from the table is refused.
 
 mod calendar;
+mod calendar_feed;
 mod campaign;
 mod campaign_feedback;
 mod dashboard;
+mod describe;
 pub use dashboard::mask_addresses;
 mod login;
 mod password;
 mod reach;
 mod reliability;
 mod send;
+mod subscriber_actions;
 mod subscribers;
 mod users;
 
@@ -53,6 +56,8 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/admin/password", Role::Viewer),
     rule("GET", "/admin/calendar", Role::Viewer),
     rule("GET", "/admin/calendar.ics", Role::Viewer),
+    rule("POST", "/admin/calendar/feed", Role::Viewer),
+    rule("POST", "/admin/calendar/feed/revoke", Role::Viewer),
     rule("GET", "/admin/campaigns/{slug}", Role::Viewer),
     rule("GET", "/admin/campaigns/{slug}/preview", Role::Viewer),
     rule("POST", "/admin/campaigns/{slug}/pause", Role::Editor),
@@ -69,6 +74,8 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/admin/subscribers/lookup", Role::Admin),
     rule("POST", "/admin/subscribers/import", Role::Admin),
     rule("POST", "/admin/subscribers/unsuppress", Role::Admin),
+    rule("POST", "/admin/subscribers/unsubscribe", Role::Admin),
+    rule("POST", "/admin/subscribers/resend-link", Role::Admin),
     rule("POST", "/admin/channels/{channel}/resume", Role::Editor),
     rule("GET", "/admin/reach", Role::Viewer),
     rule("GET", "/admin/reach.csv", Role::Viewer),
@@ -136,6 +143,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/calendar", get(calendar::show))
         .route("/admin/calendar.ics", get(calendar::ics))
+        .route("/admin/calendar/feed", post(calendar_feed::make))
+        .route("/admin/calendar/feed/revoke", post(calendar_feed::revoke))
         .route("/admin/campaigns/{slug}", get(campaign::show))
         .route("/admin/campaigns/{slug}/preview", get(campaign::preview))
         .route("/admin/campaigns/{slug}/pause", post(calendar::pause))
@@ -151,6 +160,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/subscribers", get(subscribers::show))
         .route("/admin/subscribers/lookup", get(subscribers::lookup))
+        .route(
+            "/admin/subscribers/unsubscribe",
+            post(subscriber_actions::unsubscribe),
+        )
+        .route(
+            "/admin/subscribers/resend-link",
+            post(subscriber_actions::resend_link),
+        )
         .route(
             "/admin/subscribers/unsuppress",
             post(reliability::unsuppress),
@@ -172,6 +189,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(state, guard));
     Router::new()
         .route("/admin/login", get(login::show).post(login::submit))
+        // A calendar app cannot sign in: the secret in the address is the credential.
+        .route("/admin/calendar/feed/{file}", get(calendar_feed::serve))
         .merge(protected)
 }
 

@@ -4,6 +4,7 @@
 
 use super::{AppState, Chrome, Staff};
 use crate::auth::token::random_id;
+use crate::render::words::thousands;
 use crate::scheduler::{SendNowError, SendPlan, SendRequest};
 use crate::store::RunSummary;
 use crate::web::{Error, Explain};
@@ -64,23 +65,8 @@ struct ConfirmPage {
 
 impl ConfirmPage {
     fn when(&self, t: &chrono::DateTime<Utc>) -> String {
-        t.with_timezone(&crate::domain::LONDON)
-            .format("%-d %b %Y %H:%M")
-            .to_string()
+        crate::render::words::when_dated(*t)
     }
-}
-
-/// 7420 → "7,420".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 impl From<SendNowError> for Error {
@@ -136,11 +122,7 @@ pub async fn confirm(
         already_had_it: thousands(plan.audience.already_had_it),
         recent: plan.recent,
         needs_force: plan.needs_force,
-        held_until: plan.held_until.map(|t| {
-            t.with_timezone(&crate::domain::LONDON)
-                .format("%H:%M on %-d %B")
-                .to_string()
-        }),
+        held_until: plan.held_until.map(crate::render::words::when),
         resend: req.resend.is_some(),
         reason: form.reason.trim().to_string(),
         idempotency_key: random_id(),
@@ -180,15 +162,4 @@ pub async fn send(
             .await;
     }
     Ok(Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn numbers_are_grouped_in_thousands() {
-        assert_eq!(super::thousands(7420), "7,420");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1_000_000), "1,000,000");
-        assert_eq!(super::thousands(0), "0");
-    }
 }

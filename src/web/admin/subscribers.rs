@@ -4,28 +4,33 @@
 use super::{AppState, Chrome, Staff};
 use crate::domain::{Email, Priority};
 use crate::reach::Cell;
+use crate::render::words::thousands;
 use crate::store::{Preferences, SubscriberCounts};
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Query, State};
 use axum_extra::extract::Form;
 use chrono::Utc;
 
 #[derive(askama::Template)]
 #[template(path = "admin/subscribers.html")]
-struct SubscribersPage {
+pub(super) struct SubscribersPage {
     chrome: Chrome,
+    /// A GOV.UK notification banner after an action: (heading, text).
+    pub(super) banner: Option<(String, String)>,
     by_status: Vec<(String, Cell)>,
     by_area: Vec<(String, Cell)>,
     by_topic: Vec<(String, i64)>,
     by_source: Vec<(String, i64)>,
     query: String,
     found: Option<Option<Preferences>>,
+    /// The found resident's areas by name.
+    found_areas: String,
     lookup_error: String,
     import_result: String,
     import_problems: Vec<String>,
 }
 
-async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<SubscribersPage> {
+pub(super) async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<SubscribersPage> {
     // Pending sign-ups are shown as of midnight and rounded down to tens: a visitor who posts
     // the public form cannot watch a count move to learn whether an address was new.
     let midnight = Utc::now()
@@ -36,6 +41,7 @@ async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<Subscribers
     let cal = state.calendar.get();
     Ok(SubscribersPage {
         chrome: Chrome::new(staff, "subscribers"),
+        banner: None,
         by_status: counts
             .by_status
             .into_iter()
@@ -72,6 +78,7 @@ async fn page(state: &AppState, staff: &Staff) -> crate::web::Result<Subscribers
         by_source: counts.by_source,
         query: String::new(),
         found: None,
+        found_areas: String::new(),
         lookup_error: String::new(),
         import_result: String::new(),
         import_problems: Vec::new(),
@@ -96,9 +103,18 @@ pub async fn lookup(
     Extension(staff): Extension<Staff>,
     Query(q): Query<Lookup>,
 ) -> crate::web::Result {
-    let mut p = page(&state, &staff).await?;
-    p.query = q.email.clone();
-    match Email::parse(&q.email) {
+    Ok(super::render(&found_page(&state, &staff, &q.email).await?))
+}
+
+/// The page after an exact look-up (audited), with what an admin can do for that resident.
+pub(super) async fn found_page(
+    state: &AppState,
+    staff: &Staff,
+    query: &str,
+) -> crate::web::Result<SubscribersPage> {
+    let mut p = page(state, staff).await?;
+    p.query = query.to_string();
+    match Email::parse(query) {
         Err(e) => p.lookup_error = e.to_string(),
         Ok(email) => {
             let found = match state.store.subscriber_by_email(email.as_str()).await {
@@ -111,11 +127,24 @@ pub async fn lookup(
                 Ok(Some(f)) => format!("resident #{}", f.subscriber_id),
                 _ => "no match".to_string(),
             };
-            staff.audit(&state, "subscriber.lookup", Some(&who)).await;
-            p.found = Some(found?);
+            staff.audit(state, "subscriber.lookup", Some(&who)).await;
+            let found = found?;
+            let cal = state.calendar.get();
+            p.found_areas = found.as_ref().map_or_else(String::new, |f| {
+                f.areas
+                    .iter()
+                    .map(|slug| {
+                        cal.areas
+                            .get(slug)
+                            .map_or_else(|| slug.clone(), |a| a.name.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            p.found = Some(found);
         }
     }
-    Ok(super::render(&p))
+    Ok(p)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -125,19 +154,61 @@ pub struct ImportForm {
     source: String,
 }
 
+/// The CSV import: a file upload (multipart, the CSRF token in the address) or pasted text.
 pub async fn import(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
-    Form(form): Form<ImportForm>,
+    req: axum::extract::Request,
 ) -> crate::web::Result {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (csv, label, source) = if multipart {
+        let mut form = axum::extract::Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| bad_upload(&e.body_text()))?;
+        let (mut csv, mut name, mut source) = (Vec::new(), String::new(), String::new());
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| bad_upload(&e.body_text()))?
+        {
+            match field.name() {
+                Some("file") => {
+                    name = field.file_name().unwrap_or("the file").to_string();
+                    csv = field
+                        .bytes()
+                        .await
+                        .map_err(|e| bad_upload(&e.body_text()))?
+                        .to_vec();
+                }
+                Some("source") => {
+                    source = field.text().await.map_err(|e| bad_upload(&e.body_text()))?;
+                }
+                _ => {}
+            }
+        }
+        (csv, name, source)
+    } else {
+        let Form(form) = Form::<ImportForm>::from_request(req, &state)
+            .await
+            .map_err(|e| bad_upload(&e.body_text()))?;
+        (
+            form.csv.into_bytes(),
+            "the pasted CSV".to_string(),
+            form.source,
+        )
+    };
     let mut problems = Vec::new();
-    let source = crate::domain::signup::clean_source(&form.source);
+    let source = crate::domain::signup::clean_source(&source);
     let cal = state.calendar.get();
     let result = crate::bulk::import(
         state.store.as_ref(),
         &cal.areas,
-        form.csv.as_bytes(),
-        "the pasted CSV",
+        csv.as_slice(),
+        &label,
         &source,
         |line, why| problems.push(format!("line {line}: {why}")),
     )
@@ -156,12 +227,21 @@ pub async fn import(
                 )
                 .await;
             p.import_result = format!(
-                "Imported {} new residents; {} were already known; {} rows were skipped.",
-                r.added, r.unchanged, r.invalid
+                "Imported {} new residents from {label}; {} were already known; {} rows were skipped.",
+                thousands(i64::try_from(r.added).unwrap_or(i64::MAX)),
+                thousands(i64::try_from(r.unchanged).unwrap_or(i64::MAX)),
+                thousands(i64::try_from(r.invalid).unwrap_or(i64::MAX)),
             );
         }
         Err(e) => p.import_result = format!("Nothing was imported: {e:#}"),
     }
     p.import_problems = problems;
     Ok(super::render(&p))
+}
+
+fn bad_upload(why: &str) -> crate::web::Error {
+    crate::web::Error::BadRequest(crate::web::Explain::new(
+        "The file could not be read",
+        format!("Choose the CSV file again and upload it. ({why})"),
+    ))
 }

@@ -3,6 +3,7 @@
 use super::{AppState, Chrome, Staff};
 use crate::auth::password;
 use crate::domain::{Email, Role};
+use crate::render::words::filters;
 use crate::store::{ApiToken, StaffUser};
 use axum::Extension;
 use axum::extract::State;

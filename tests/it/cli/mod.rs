@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 mod admin;
 mod board;
+mod audit;
 mod calendar;
 mod commands;
 mod database;

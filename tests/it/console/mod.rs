@@ -12,8 +12,12 @@ use std::time::Duration;
 
 mod access_matrix;
 mod accounts;
+mod browser;
+mod calendar_address;
+mod plain_words;
 mod reach;
 mod sending;
+mod subscriber_actions;
 
 /// Adds a member of staff and signs them in; returns their session cookie.
 pub(crate) async fn sign_in(app: &TestApp, email: &str, role: &str) -> String {

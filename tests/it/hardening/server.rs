@@ -144,7 +144,7 @@ async fn the_admin_import_takes_a_large_file_while_other_forms_stay_small() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Imported 4000 new residents"), "{html}");
+    assert!(html.contains("Imported 4,000 new residents"), "{html}");
     let big = "x".repeat(100 * 1024);
     let r = app
         .request("POST", "/admin/users")
