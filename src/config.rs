@@ -5,8 +5,10 @@ use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod crime_section;
 mod redact;
 mod sections;
+pub use crime_section::CrimeConfig;
 pub use redact::{Secret, redact_url};
 pub use sections::{
     CalendarConfig, DatabaseConfig, DeliveryConfig, DigestConfig, FeedsConfig, MailConfig,
@@ -26,6 +28,7 @@ pub struct Config {
     pub signup: SignupConfig,
     pub feeds: FeedsConfig,
     pub webhooks: Vec<WebhookConfig>,
+    pub crime: CrimeConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

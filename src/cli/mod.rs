@@ -4,6 +4,7 @@ mod account_cmd;
 mod areas_cmd;
 mod calendar_cmd;
 mod check_cmd;
+mod crime_cmd;
 mod outbox_cmd;
 mod report_cmd;
 mod send_cmd;
@@ -140,9 +141,17 @@ pub enum Command {
         to: Option<chrono::NaiveDate>,
         #[arg(long, value_enum, default_value_t)]
         format: report_cmd::ReportFormat,
+        /// With --format csv: which table (reach by area, perception, crime).
+        #[arg(long, value_enum, default_value_t)]
+        section: crate::reach::fear_format::Section,
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Recorded crime from police.uk: import street-level CSV files, or fetch from the API.
+    Crime {
+        #[command(subcommand)]
+        command: crime_cmd::CrimeCommand,
     },
     /// Staff accounts for the console, and API tokens.
     Users {
@@ -355,10 +364,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             from,
             to,
             format,
+            section,
             output,
         } => {
             let s = crate::app::Services::build(config).await?;
-            let ok = report_cmd::run(&s, from, to, format, output.as_deref()).await;
+            let ok = report_cmd::run(&s, from, to, format, section, output.as_deref()).await;
+            s.store.close().await;
+            ok
+        }
+        Command::Crime { command } => {
+            let s = crate::app::Services::build(config).await?;
+            let ok = crime_cmd::run(&s, command).await;
             s.store.close().await;
             ok
         }

@@ -81,6 +81,7 @@ pub fn text(r: &Report) -> String {
             opt(o.actual)
         );
     }
+    super::fear_format::text(&r.perception, &r.crime, &mut s);
     s
 }
 
@@ -138,11 +139,17 @@ struct HtmlReport<'a> {
     audience_chart: String,
     penetration_chart: String,
     sources_chart: String,
+    gap_chart: String,
 }
 
 impl HtmlReport<'_> {
     fn fmt(&self, v: &Option<f64>) -> String {
         opt(*v)
+    }
+
+    /// Fields come by reference, method results by value.
+    fn share(&self, v: &Option<f64>, suppressed: impl std::borrow::Borrow<bool>) -> String {
+        super::fear_format::share(*v, *suppressed.borrow())
     }
 }
 
@@ -153,6 +160,7 @@ pub fn html(r: &Report) -> Result<String, askama::Error> {
         audience_chart: charts::audience(&r.series),
         penetration_chart: charts::penetration(&r.areas),
         sources_chart: charts::sources(&r.sources),
+        gap_chart: super::gap_chart::svg(&super::gap_chart::rows(r)),
     }
     .render()
 }

@@ -1,7 +1,10 @@
 //! What a reach report holds: the shapes of `beacon report --format json` and the console.
 
 use crate::domain::outcome::{Direction, Measure, Rag};
-use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
+use super::crime::CrimeSection;
+use super::perception::Perception;
+use crate::domain::crime::{CrimeTable, Month};
+use crate::store::{CampaignCounts, DayCount, FeedbackCount, ReaderCount, SourceCount, SurveyCount};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
@@ -224,6 +227,10 @@ pub struct Report {
     pub priorities: Vec<PriorityReach>,
     pub outcomes: Vec<OutcomeStatus>,
     pub series: Vec<Point>,
+    /// How safe and informed residents feel, and whether messages helped (issue 13).
+    pub perception: Perception,
+    /// Recorded crime per 1,000 households, from police.uk.
+    pub crime: CrimeSection,
 }
 
 /// The raw counts a report is built from.
@@ -233,4 +240,9 @@ pub struct Inputs {
     pub sources: Vec<SourceCount>,
     pub campaigns: Vec<CampaignCounts>,
     pub readers: Vec<ReaderCount>,
+    pub surveys: Vec<SurveyCount>,
+    pub feedback: Vec<FeedbackCount>,
+    /// The police.uk months the report counts, and their figures.
+    pub crime_months: Vec<Month>,
+    pub crime: CrimeTable,
 }

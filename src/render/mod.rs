@@ -1,6 +1,7 @@
 //! Turning campaigns into what people read: e-mail (HTML and text), feeds and CAP alerts.
 
 pub mod cap;
+pub mod crime_text;
 pub mod email;
 pub mod feeds;
 pub mod markdown;

@@ -3,6 +3,7 @@
 pub mod admin;
 mod archive;
 mod confirm;
+mod crime_figures;
 mod error;
 mod feed_cache;
 pub mod feed_readers;

@@ -1,0 +1,55 @@
+//! `beacon crime import FILE.csv…` and `beacon crime fetch`: recorded crime from police.uk.
+
+use crate::app::Services;
+use crate::crime::{Locator, csv_file, police_api::PoliceApi};
+use anyhow::Context;
+use chrono::Utc;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum CrimeCommand {
+    /// Import police.uk street-level CSV files (data.police.uk/data); each month in them replaces
+    /// what was held for that month, so importing a file again changes nothing.
+    Import {
+        #[arg(required = true, value_name = "FILE.csv")]
+        files: Vec<PathBuf>,
+    },
+    /// Fetch every month not held yet (and the latest again) from the data.police.uk API.
+    Fetch,
+}
+
+/// The postcode positions, each with its area.
+pub fn locator(s: &Services) -> anyhow::Result<Locator> {
+    let geo = crate::calendar::postcodes::load().map_err(anyhow::Error::msg)?;
+    Ok(Locator::new(&geo, &s.calendar.get().areas))
+}
+
+pub async fn run(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
+    let locator = locator(s)?;
+    match command {
+        CrimeCommand::Import { files } => {
+            let tally = match csv_file::read_all(&files, &locator) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("{e}\nnothing was imported");
+                    return Ok(false);
+                }
+            };
+            tally
+                .store(s.store.as_ref(), "police.uk CSV", Utc::now())
+                .await
+                .context("cannot store the crimes; nothing was imported")?;
+            print!("{}", tally.report());
+            println!("Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk).");
+            Ok(true)
+        }
+        CrimeCommand::Fetch => {
+            let api = PoliceApi::new(&s.config.crime.api_base)?;
+            let months = api.fetch_new(s.store.as_ref(), &locator, Utc::now()).await?;
+            let names: Vec<String> = months.iter().map(ToString::to_string).collect();
+            println!("stored {} month(s) from {}: {}", months.len(), s.config.crime.api_base, names.join(", "));
+            Ok(true)
+        }
+    }
+}
