@@ -1,7 +1,7 @@
 //! `beacon crime import FILE.csv…` and `beacon crime fetch`: recorded crime from police.uk.
 
 use crate::app::Services;
-use crate::crime::{Locator, csv_file, police_api::PoliceApi};
+use crate::crime::{Locator, csv_file};
 use anyhow::Context;
 use chrono::Utc;
 use clap::Subcommand;
@@ -26,9 +26,9 @@ pub fn locator(s: &Services) -> anyhow::Result<Locator> {
 }
 
 pub async fn run(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
-    let locator = locator(s)?;
     match command {
         CrimeCommand::Import { files } => {
+            let locator = locator(s)?;
             let tally = match csv_file::read_all(&files, &locator) {
                 Ok(t) => t,
                 Err(e) => {
@@ -45,8 +45,7 @@ pub async fn run(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
             Ok(true)
         }
         CrimeCommand::Fetch => {
-            let api = PoliceApi::new(&s.config.crime.api_base)?;
-            let months = api.fetch_new(s.store.as_ref(), &locator, Utc::now()).await?;
+            let months = crate::app::crime_fetch::fetch_once(s).await?;
             let names: Vec<String> = months.iter().map(ToString::to_string).collect();
             println!("stored {} month(s) from {}: {}", months.len(), s.config.crime.api_base, names.join(", "));
             Ok(true)

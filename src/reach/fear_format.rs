@@ -1,16 +1,18 @@
 //! The perception and crime sections as text and as CSV (one table per section, so each file
 //! stays rectangular: `beacon report --format csv --section perception`).
 
+use super::Cell;
 use super::crime::CrimeSection;
 use super::perception::Perception;
 use std::fmt::Write as _;
 
-/// A share with one decimal, or why there is none.
-pub fn share(v: Option<f64>, suppressed: bool) -> String {
-    match (v, suppressed) {
+/// A share with one decimal, or why there is none: its answers' cell ("<10", "hidden") when
+/// that is withheld, a dash when there is nothing to show.
+pub fn share(v: Option<f64>, answers: Cell) -> String {
+    match (v, answers) {
         (Some(v), _) => format!("{v:.1}"),
-        (None, true) => "<10".into(),
-        (None, false) => "–".into(),
+        (None, Cell::Suppressed(why)) => why.into(),
+        (None, Cell::Count(_)) => "–".into(),
     }
 }
 
@@ -50,9 +52,9 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
             a.name,
             a.quarter,
             a.responses.to_string(),
-            share(a.feel_safe_pct, a.suppressed),
+            share(a.feel_safe_pct, a.responses),
             a.informed_responses.to_string(),
-            share(a.informed_pct, a.informed_suppressed)
+            share(a.informed_pct, a.informed_responses)
         );
     }
     for t in &p.totals {
@@ -62,16 +64,16 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
             "All areas",
             t.quarter,
             t.responses.to_string(),
-            share(t.feel_safe_pct, t.responses.is_suppressed()),
+            share(t.feel_safe_pct, t.responses),
             t.informed_responses.to_string(),
-            share(t.informed_pct, t.informed_responses.is_suppressed())
+            share(t.informed_pct, t.informed_responses)
         );
     }
     let _ = writeln!(
         s,
         "Feel safe after dark, latest quarter: {}%; change on the quarter before: {} points",
-        share(p.feel_safe_pct, false),
-        share(p.feel_safe_change_pts, false)
+        share(p.feel_safe_pct, Cell::Count(0)),
+        share(p.feel_safe_change_pts, Cell::Count(0))
     );
     let _ = writeln!(s, "\n{:<34} {:>9} {:>10}", "did it help? (campaign)", "answers", "helpful %");
     for x in &p.campaigns {
@@ -80,7 +82,7 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
             "{:<34} {:>9} {:>10}",
             x.slug,
             x.responses.to_string(),
-            share(x.helpful_pct, x.suppressed)
+            share(x.helpful_pct, x.responses)
         );
     }
     for x in &p.priorities {
@@ -89,7 +91,7 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
             "{:<34} {:>9} {:>10}",
             format!("all {}", x.priority),
             x.responses.to_string(),
-            share(x.helpful_pct, x.suppressed)
+            share(x.helpful_pct, x.responses)
         );
     }
     let _ = writeln!(
@@ -140,10 +142,10 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["kind", "key", "name", "quarter", "responses", "pct", "informed_responses", "informed_pct"])?;
-    let num = |v: Option<f64>, sup: bool| match v {
-        Some(v) => format!("{v:.1}"),
-        None if sup => "<10".into(),
-        None => String::new(),
+    let num = |v: Option<f64>, answers: Cell| match (v, answers) {
+        (Some(v), _) => format!("{v:.1}"),
+        (None, Cell::Suppressed(why)) => why.to_string(),
+        (None, Cell::Count(_)) => String::new(),
     };
     for a in &p.areas {
         w.write_record([
@@ -152,9 +154,9 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
             a.name.clone(),
             a.quarter.clone(),
             a.responses.to_string(),
-            num(a.feel_safe_pct, a.suppressed),
+            num(a.feel_safe_pct, a.responses),
             a.informed_responses.to_string(),
-            num(a.informed_pct, a.informed_suppressed),
+            num(a.informed_pct, a.informed_responses),
         ])?;
     }
     for t in &p.totals {
@@ -164,9 +166,9 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
             "Chiltern and South Bucks".into(),
             t.quarter.clone(),
             t.responses.to_string(),
-            num(t.feel_safe_pct, t.responses.is_suppressed()),
+            num(t.feel_safe_pct, t.responses),
             t.informed_responses.to_string(),
-            num(t.informed_pct, t.informed_responses.is_suppressed()),
+            num(t.informed_pct, t.informed_responses),
         ])?;
     }
     for c in &p.campaigns {
@@ -176,7 +178,7 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
             c.title.clone(),
             String::new(),
             c.responses.to_string(),
-            num(c.helpful_pct, c.suppressed),
+            num(c.helpful_pct, c.responses),
             String::new(),
             String::new(),
         ])?;
@@ -188,7 +190,7 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
             c.label.clone(),
             String::new(),
             c.responses.to_string(),
-            num(c.helpful_pct, c.suppressed),
+            num(c.helpful_pct, c.responses),
             String::new(),
             String::new(),
         ])?;

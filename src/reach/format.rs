@@ -147,9 +147,8 @@ impl HtmlReport<'_> {
         opt(*v)
     }
 
-    /// Fields come by reference, method results by value.
-    fn share(&self, v: &Option<f64>, suppressed: impl std::borrow::Borrow<bool>) -> String {
-        super::fear_format::share(*v, *suppressed.borrow())
+    fn share(&self, v: &Option<f64>, answers: &crate::reach::Cell) -> String {
+        super::fear_format::share(*v, *answers)
     }
 }
 

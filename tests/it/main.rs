@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod console;
 mod crash;
+mod crime;
 mod delivery;
 mod feeds;
 mod fixtures;

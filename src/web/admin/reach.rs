@@ -63,9 +63,8 @@ impl ReachPage {
         v.map_or_else(|| "–".into(), |v| format!("{v:.1}"))
     }
 
-    /// Fields come by reference, method results by value.
-    fn share(&self, v: &Option<f64>, suppressed: impl std::borrow::Borrow<bool>) -> String {
-        reach::fear_format::share(*v, *suppressed.borrow())
+    fn share(&self, v: &Option<f64>, answers: &crate::reach::Cell) -> String {
+        reach::fear_format::share(*v, *answers)
     }
 }
 
