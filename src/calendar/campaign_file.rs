@@ -399,7 +399,7 @@ mod tests {
         assert!(c.is_none());
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(
-            errs[0].starts_with("c/winter.md:15:36: unknown crime category `burglery`"),
+            errs[0].starts_with("c/winter.md:15:34: unknown crime category `burglery`"),
             "{errs:?}"
         );
     }

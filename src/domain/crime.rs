@@ -290,7 +290,10 @@ impl CrimeTable {
             last_3_months: last,
             same_months_last_year: before,
             per_1000_households: last.and_then(|n| per_1000(n, households(&scope))),
-            district_per_1000_households: district.and_then(|n| per_1000(n, households(&counted))),
+            // All areas have no wider district to be compared with.
+            district_per_1000_households: area
+                .and(district)
+                .and_then(|n| per_1000(n, households(&counted))),
             district_name,
         }
     }

@@ -158,3 +158,45 @@ pub fn svg(rows: &[GapRow]) -> String {
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_names_its_figures_and_the_areas_to_focus_on_in_words() {
+        let row = |name: &str, values: [Option<f64>; 3], focus| GapRow {
+            name: name.into(),
+            values,
+            focus,
+        };
+        let svg = svg(&[
+            row("Chalfont & Latimer", [Some(40.0), Some(3.1), Some(12.0)], true),
+            row("Chesham", [None, Some(8.0), Some(45.5)], false),
+        ]);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("role"), Some("img"));
+        let text_of = |tag: &str| {
+            root.descendants()
+                .find(|n| n.has_tag_name(tag))
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(text_of("title").contains("perception gap"));
+        assert!(
+            text_of("desc").contains("reach below the median: Chalfont & Latimer."),
+            "{}",
+            text_of("desc")
+        );
+        let texts: Vec<&str> = root
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .collect();
+        for t in ["40.0", "3.1", "12.0", "8.0", "45.5", "–", "◀ focus", "Chesham"] {
+            assert!(texts.contains(&t), "{t} in {texts:?}");
+        }
+    }
+}

@@ -207,6 +207,19 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
     assert!(crime_csv.contains("amersham,Amersham,all,2026-09,4,0.7"), "{crime_csv}");
     assert!(crime_csv.contains("chesham,Chesham,burglary,2026-09,2,0.2"), "{crime_csv}");
 
+    // The board's HTML: both sections, the same withheld cells, and the chart with its words.
+    let html = report(&["--format", "html"]);
+    assert!(html.contains("<h2 id=\"perception\">") && html.contains("<h2 id=\"crime\">"));
+    assert!(html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&#60;10</td>") || html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&lt;10</td>"), "{html}");
+    let svg = &html[html.find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").unwrap()..];
+    let gap = html.find("role=\"img\" aria-labelledby=\"gap-title gap-desc\"").unwrap();
+    let start = html[..gap].rfind("<svg").unwrap();
+    let end = gap + html[gap..].find("</svg>").unwrap() + 6;
+    let doc = roxmltree::Document::parse(&html[start..end]).unwrap();
+    assert!(doc.descendants().any(|n| n.has_tag_name("desc")));
+    assert!(!svg.is_empty());
+    assert!(html.contains("Open Government Licence v3.0"));
+
     // A period with no answers: the perception outcomes have no data yet, not a colour.
     let empty = report_for("2025-01-01", "2025-03-31", &[]);
     assert!(empty.contains("No data yet Three in four residents feel safe after dark"), "{empty}");
