@@ -14,7 +14,9 @@ pub async fn fetch_once(s: &Services) -> anyhow::Result<Vec<crate::domain::crime
     let geo = crate::calendar::postcodes::load().map_err(anyhow::Error::msg)?;
     let locator = Locator::new(&geo, &s.calendar.get().areas);
     let api = PoliceApi::new(&s.config.crime.api_base)?;
-    Ok(api.fetch_new(s.store.as_ref(), &locator, Utc::now()).await?)
+    Ok(api
+        .fetch_new(s.store.as_ref(), &locator, Utc::now())
+        .await?)
 }
 
 pub(super) async fn crime_loop(s: Arc<Services>, mut stop: watch::Receiver<bool>) {

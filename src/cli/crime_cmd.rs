@@ -41,13 +41,20 @@ pub async fn run(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
                 .await
                 .context("cannot store the crimes; nothing was imported")?;
             print!("{}", tally.report());
-            println!("Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk).");
+            println!(
+                "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk)."
+            );
             Ok(true)
         }
         CrimeCommand::Fetch => {
             let months = crate::app::crime_fetch::fetch_once(s).await?;
             let names: Vec<String> = months.iter().map(ToString::to_string).collect();
-            println!("stored {} month(s) from {}: {}", months.len(), s.config.crime.api_base, names.join(", "));
+            println!(
+                "stored {} month(s) from {}: {}",
+                months.len(),
+                s.config.crime.api_base,
+                names.join(", ")
+            );
             Ok(true)
         }
     }

@@ -36,7 +36,11 @@ pub fn read(path: &Path, locator: &Locator, tally: &mut Tally) -> Result<(), Csv
         .headers()
         .map_err(|e| err(1, format!("cannot read the header: {e}")))?
         .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    };
     let mut at = [0usize; 4];
     for (i, name) in NEEDED.iter().enumerate() {
         at[i] = col(name).ok_or_else(|| {
@@ -60,8 +64,12 @@ pub fn read(path: &Path, locator: &Locator, tally: &mut Tally) -> Result<(), Csv
             .parse::<Month>()
             .map_err(|e| err(line, format!("Month: {e}")))?;
         let crime_type = field(type_at);
-        let category = Category::from_crime_type(crime_type)
-            .ok_or_else(|| err(line, format!("Crime type `{crime_type}` is not a police.uk category")))?;
+        let category = Category::from_crime_type(crime_type).ok_or_else(|| {
+            err(
+                line,
+                format!("Crime type `{crime_type}` is not a police.uk category"),
+            )
+        })?;
         let position = match (field(lat_at), field(lon_at)) {
             ("", "") => None,
             (lat, lon) => {
@@ -69,9 +77,14 @@ pub fn read(path: &Path, locator: &Locator, tally: &mut Tally) -> Result<(), Csv
                     v.parse::<f64>()
                         .ok()
                         .filter(|x| x.is_finite() && x.abs() <= limit)
-                        .ok_or_else(|| err(line, format!("{name} `{v}` is not a number of degrees")))
+                        .ok_or_else(|| {
+                            err(line, format!("{name} `{v}` is not a number of degrees"))
+                        })
                 };
-                Some((parse("Latitude", lat, 90.0)?, parse("Longitude", lon, 180.0)?))
+                Some((
+                    parse("Latitude", lat, 90.0)?,
+                    parse("Longitude", lon, 180.0)?,
+                ))
             }
         };
         tally.add(locator, month, category, position);

@@ -21,10 +21,13 @@ const CELL: f64 = MAX_METRES;
 const M_PER_LAT: f64 = 111_250.0;
 const M_PER_LON: f64 = 69_200.0;
 
+/// Postcode positions in metres (x, y) and their area's index, by 1 km grid cell.
+type Cells = HashMap<(i64, i64), Vec<(f64, f64, usize)>>;
+
 /// A postcode's area by position: the nearest postcode of the table, within [`MAX_METRES`].
 #[derive(Debug, Default)]
 pub struct Locator {
-    cells: HashMap<(i64, i64), Vec<(f64, f64, usize)>>,
+    cells: Cells,
     areas: Vec<String>,
     /// Each area's extent in degrees: (min lat, min lon, max lat, max lon).
     bounds: BTreeMap<String, (f64, f64, f64, f64)>,
@@ -57,10 +60,7 @@ impl Locator {
             let (x, y) = metres(lat, lon);
             let key = ((x / CELL).floor() as i64, (y / CELL).floor() as i64);
             l.cells.entry(key).or_default().push((x, y, i));
-            let b = l
-                .bounds
-                .entry(slug.clone())
-                .or_insert((lat, lon, lat, lon));
+            let b = l.bounds.entry(slug.clone()).or_insert((lat, lon, lat, lon));
             *b = (b.0.min(lat), b.1.min(lon), b.2.max(lat), b.3.max(lon));
         }
         l
@@ -129,7 +129,12 @@ impl Tally {
             Some((lat, lon)) => locator.area(lat, lon).ok_or(Skip::Outside),
         };
         match area {
-            Ok(slug) => *self.counts.entry((slug.into(), month, category)).or_default() += 1,
+            Ok(slug) => {
+                *self
+                    .counts
+                    .entry((slug.into(), month, category))
+                    .or_default() += 1
+            }
             Err(skip) => *self.skipped.entry(skip).or_default() += 1,
         }
     }

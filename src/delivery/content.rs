@@ -4,8 +4,8 @@ use crate::auth::token::{Claims, Purpose, Signer};
 use crate::channels::SendError;
 use crate::channels::webhook::Endpoint;
 use crate::domain::crime_vars::uses_crime;
-use crate::render::crime_text;
 use crate::domain::{AreaDirectory, Priority};
+use crate::render::crime_text;
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{Run, SqlStore, StoreError};
 use std::collections::HashMap;
@@ -159,14 +159,14 @@ impl Context {
             .map_err(|e| SendError::Transient(e.to_string()))?;
         let t = Arc::new(
             EmailTemplate::render(&CampaignContent {
-            subject: &run.subject,
-            title: &run.title,
-            body_markdown: &body,
-            lead: &run.lead,
-            archive_url: &archive,
-            area_name,
-            topic_label: topic,
-        })
+                subject: &run.subject,
+                title: &run.title,
+                body_markdown: &body,
+                lead: &run.lead,
+                archive_url: &archive,
+                area_name,
+                topic_label: topic,
+            })
             .map_err(|e| SendError::Permanent(e.to_string()))?,
         );
         if let Ok(mut m) = self.templates.lock() {

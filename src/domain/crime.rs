@@ -14,7 +14,12 @@ const CATEGORIES: &[(&str, &str, &str, &str)] = &[
         "report of anti-social behaviour",
         "reports of anti-social behaviour",
     ),
-    ("bicycle-theft", "Bicycle theft", "bicycle theft", "bicycle thefts"),
+    (
+        "bicycle-theft",
+        "Bicycle theft",
+        "bicycle theft",
+        "bicycle thefts",
+    ),
     ("burglary", "Burglary", "burglary", "burglaries"),
     (
         "criminal-damage-arson",
@@ -30,16 +35,31 @@ const CATEGORIES: &[(&str, &str, &str, &str)] = &[
         "weapons offence",
         "weapons offences",
     ),
-    ("public-order", "Public order", "public order offence", "public order offences"),
+    (
+        "public-order",
+        "Public order",
+        "public order offence",
+        "public order offences",
+    ),
     ("robbery", "Robbery", "robbery", "robberies"),
-    ("shoplifting", "Shoplifting", "shoplifting offence", "shoplifting offences"),
+    (
+        "shoplifting",
+        "Shoplifting",
+        "shoplifting offence",
+        "shoplifting offences",
+    ),
     (
         "theft-from-the-person",
         "Theft from the person",
         "theft from the person",
         "thefts from the person",
     ),
-    ("vehicle-crime", "Vehicle crime", "vehicle crime", "vehicle crimes"),
+    (
+        "vehicle-crime",
+        "Vehicle crime",
+        "vehicle crime",
+        "vehicle crimes",
+    ),
     (
         "violent-crime",
         "Violence and sexual offences",
@@ -89,7 +109,10 @@ impl FromStr for Category {
         let s = s.replace('_', "-");
         Self::all().find(|c| c.slug() == s).ok_or_else(|| {
             let all: Vec<_> = Self::all().map(Category::slug).collect();
-            format!("unknown crime category `{s}`; expected all or one of {}", all.join(", "))
+            format!(
+                "unknown crime category `{s}`; expected all or one of {}",
+                all.join(", ")
+            )
         })
     }
 }
@@ -124,8 +147,18 @@ impl Month {
     /// "September 2026".
     pub fn long_name(self) -> String {
         const NAMES: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         format!("{} {}", NAMES[self.month() as usize - 1], self.year())
     }
@@ -271,8 +304,13 @@ impl CrimeTable {
                     PARTNERSHIP.to_string(),
                 ),
             };
-        let households =
-            |areas: &[&Area]| -> u64 { areas.iter().filter_map(|a| a.households).map(u64::from).sum() };
+        let households = |areas: &[&Area]| -> u64 {
+            areas
+                .iter()
+                .filter_map(|a| a.households)
+                .map(u64::from)
+                .sum()
+        };
         let count = |areas: &[&Area], ms: &[Month]| self.sum(areas.iter().copied(), ms, category);
         let last = months.and_then(|ms| count(&scope, &ms));
         let before = months.and_then(|ms| count(&scope, &ms.map(|m| m.plus(-12))));
@@ -311,12 +349,22 @@ mod tests {
         let c = Category::from_crime_type("Violence and sexual offences").unwrap();
         assert_eq!(c.slug(), "violent-crime");
         assert_eq!(
-            Category::from_crime_type(" anti-social behaviour").unwrap().slug(),
+            Category::from_crime_type(" anti-social behaviour")
+                .unwrap()
+                .slug(),
             "anti-social-behaviour"
         );
         assert!(Category::from_crime_type("Jaywalking").is_none());
-        assert_eq!("vehicle_crime".parse::<Category>().unwrap().slug(), "vehicle-crime");
-        assert_eq!(Category::from_crime_type("Burglary").unwrap().count_words(1), "1 burglary");
+        assert_eq!(
+            "vehicle_crime".parse::<Category>().unwrap().slug(),
+            "vehicle-crime"
+        );
+        assert_eq!(
+            Category::from_crime_type("Burglary")
+                .unwrap()
+                .count_words(1),
+            "1 burglary"
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ const MEASURES: &[(&str, Measure)] = &[
     ("same_months_last_year", Measure::SameMonthsLastYear),
     ("change_on_last_year", Measure::ChangeOnLastYear),
     ("per_1000_households", Measure::Per1000Households),
-    ("district_per_1000_households", Measure::DistrictPer1000Households),
+    (
+        "district_per_1000_households",
+        Measure::DistrictPer1000Households,
+    ),
     ("summary", Measure::Summary),
     ("rate_summary", Measure::RateSummary),
 ];
@@ -46,13 +49,7 @@ impl FromStr for Var {
     type Err = String;
     /// `crime.burglary.last_3_months`, `crime.all.summary`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let names = || {
-            MEASURES
-                .iter()
-                .map(|m| m.0)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let names = || MEASURES.iter().map(|m| m.0).collect::<Vec<_>>().join(", ");
         let mut parts = s.split('.');
         let (Some("crime"), Some(cat), Some(measure), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -70,7 +67,12 @@ impl FromStr for Var {
             .iter()
             .find(|m| m.0 == measure)
             .map(|m| m.1)
-            .ok_or_else(|| format!("unknown crime measure `{measure}`; expected one of {}", names()))?;
+            .ok_or_else(|| {
+                format!(
+                    "unknown crime measure `{measure}`; expected one of {}",
+                    names()
+                )
+            })?;
         Ok(Var { category, measure })
     }
 }
@@ -129,7 +131,9 @@ pub fn problems(text: &str) -> Vec<(usize, String)> {
 
 /// Whether a body uses any crime figure (then it is rendered per area with them).
 pub fn uses_crime(text: &str) -> bool {
-    placeholders(text).iter().any(|p| p.name.parse::<Var>().is_ok())
+    placeholders(text)
+        .iter()
+        .any(|p| p.name.parse::<Var>().is_ok())
 }
 
 #[cfg(test)]
@@ -142,10 +146,16 @@ mod tests {
         let p = placeholders(t);
         assert_eq!(p.len(), 4);
         assert_eq!(p[0].name, "crime.burglary.last_3_months");
-        assert_eq!(&t[p[1].offset..p[1].offset + p[1].len], "{{crime.all.summary}}");
+        assert_eq!(
+            &t[p[1].offset..p[1].offset + p[1].len],
+            "{{crime.all.summary}}"
+        );
         let errs = problems(t);
         assert_eq!(errs.len(), 2);
-        assert!(errs[0].1.contains("unknown crime category `fraud`"), "{errs:?}");
+        assert!(
+            errs[0].1.contains("unknown crime category `fraud`"),
+            "{errs:?}"
+        );
         assert!(errs[1].1.contains("not closed"));
         assert!(uses_crime(t));
         assert!(!uses_crime("no figures"));

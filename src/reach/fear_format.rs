@@ -39,7 +39,10 @@ pub fn csv(r: &super::Report, section: Section) -> Result<String, csv::Error> {
 }
 
 pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
-    let _ = writeln!(s, "\nPerception (pulse survey; shares under 10 answers shown as <10)");
+    let _ = writeln!(
+        s,
+        "\nPerception (pulse survey; shares under 10 answers shown as <10)"
+    );
     let _ = writeln!(
         s,
         "{:<28} {:<8} {:>9} {:>10} {:>9} {:>10}",
@@ -75,7 +78,11 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
         share(p.feel_safe_pct, Cell::Count(0)),
         share(p.feel_safe_change_pts, Cell::Count(0))
     );
-    let _ = writeln!(s, "\n{:<34} {:>9} {:>10}", "did it help? (campaign)", "answers", "helpful %");
+    let _ = writeln!(
+        s,
+        "\n{:<34} {:>9} {:>10}",
+        "did it help? (campaign)", "answers", "helpful %"
+    );
     for x in &p.campaigns {
         let _ = writeln!(
             s,
@@ -129,7 +136,11 @@ pub fn text(p: &Perception, c: &CrimeSection, s: &mut String) {
             cat("violent-crime")
         );
     }
-    let _ = writeln!(s, "All areas: {} per 1,000 households", rate(c.all_per_1000_households));
+    let _ = writeln!(
+        s,
+        "All areas: {} per 1,000 households",
+        rate(c.all_per_1000_households)
+    );
     let _ = writeln!(s, "{}", c.attribution);
 }
 
@@ -141,7 +152,16 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 /// One row per area and quarter, then per quarter for all areas, then per campaign and priority.
 pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["kind", "key", "name", "quarter", "responses", "pct", "informed_responses", "informed_pct"])?;
+    w.write_record([
+        "kind",
+        "key",
+        "name",
+        "quarter",
+        "responses",
+        "pct",
+        "informed_responses",
+        "informed_pct",
+    ])?;
     let num = |v: Option<f64>, answers: Cell| match (v, answers) {
         (Some(v), _) => format!("{v:.1}"),
         (None, Cell::Suppressed(why)) => why.to_string(),
@@ -201,7 +221,14 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
 /// One row per area and category (`all` first), with crimes and the rate per 1,000 households.
 pub fn crime_csv(c: &CrimeSection) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["area", "name", "category", "months", "crimes", "per_1000_households"])?;
+    w.write_record([
+        "area",
+        "name",
+        "category",
+        "months",
+        "crimes",
+        "per_1000_households",
+    ])?;
     let months = c.months.join(" ");
     let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
     for a in &c.areas {

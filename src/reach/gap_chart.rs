@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 const ROW: u32 = 28;
 const TOP: u32 = 74;
-const LABEL: u32 = 170;
-const PANEL: u32 = 170;
-const GAP: u32 = 14;
+const LABEL: u32 = 200;
+const PANEL: u32 = 220;
+const GAP: u32 = 16;
 const PANELS: [(&str, &str); 3] = [
     ("Feel unsafe after dark (%)", "#942514"),
     ("Recorded crimes per 1,000 households", "#1d3557"),
@@ -84,7 +84,11 @@ pub fn rows(r: &Report) -> Vec<GapRow> {
 pub fn svg(rows: &[GapRow]) -> String {
     let width = LABEL + 3 * (PANEL + GAP) + 70;
     let height = TOP + ROW * rows.len().max(1) as u32 + 40;
-    let focus: Vec<&str> = rows.iter().filter(|r| r.focus).map(|r| r.name.as_str()).collect();
+    let focus: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.focus)
+        .map(|r| r.name.as_str())
+        .collect();
     let mut s = String::new();
     let _ = write!(
         s,
@@ -102,7 +106,10 @@ pub fn svg(rows: &[GapRow]) -> String {
             ))
         }
     );
-    let _ = write!(s, "<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>");
+    let _ = write!(
+        s,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>"
+    );
     let _ = write!(
         s,
         "<text x=\"8\" y=\"22\" font-size=\"17\" font-weight=\"bold\">The perception gap</text>"
@@ -116,7 +123,7 @@ pub fn svg(rows: &[GapRow]) -> String {
             .max(1.0);
         let _ = write!(
             s,
-            "<text x=\"{x}\" y=\"{}\" font-weight=\"bold\" font-size=\"12\">{}</text>",
+            "<text x=\"{x}\" y=\"{}\" font-weight=\"bold\" font-size=\"11\">{}</text>",
             TOP - 14,
             esc(title)
         );
@@ -171,7 +178,11 @@ mod tests {
             focus,
         };
         let svg = svg(&[
-            row("Chalfont & Latimer", [Some(40.0), Some(3.1), Some(12.0)], true),
+            row(
+                "Chalfont & Latimer",
+                [Some(40.0), Some(3.1), Some(12.0)],
+                true,
+            ),
             row("Chesham", [None, Some(8.0), Some(45.5)], false),
         ]);
         let doc = roxmltree::Document::parse(&svg).unwrap();
@@ -195,7 +206,16 @@ mod tests {
             .filter(|n| n.has_tag_name("text"))
             .filter_map(|n| n.text())
             .collect();
-        for t in ["40.0", "3.1", "12.0", "8.0", "45.5", "–", "◀ focus", "Chesham"] {
+        for t in [
+            "40.0",
+            "3.1",
+            "12.0",
+            "8.0",
+            "45.5",
+            "–",
+            "◀ focus",
+            "Chesham",
+        ] {
             assert!(texts.contains(&t), "{t} in {texts:?}");
         }
     }

@@ -218,7 +218,11 @@ pub fn build(
 
 fn helpfulness(
     feedback: &[FeedbackCount],
-) -> (Vec<CampaignHelpfulness>, Vec<PriorityHelpfulness>, Option<f64>) {
+) -> (
+    Vec<CampaignHelpfulness>,
+    Vec<PriorityHelpfulness>,
+    Option<f64>,
+) {
     let mut by_campaign: BTreeMap<(String, String, String), Share> = BTreeMap::new();
     let mut all: Share = (0, 0);
     for f in feedback {
@@ -237,7 +241,8 @@ fn helpfulness(
     for p in Priority::ALL {
         let mut rows: Vec<CampaignHelpfulness> = Vec::new();
         let mut sum: Share = (0, 0);
-        for ((_, slug, title), share) in by_campaign.iter().filter(|((pr, _, _), _)| pr == p.slug()) {
+        for ((_, slug, title), share) in by_campaign.iter().filter(|((pr, _, _), _)| pr == p.slug())
+        {
             sum = (sum.0 + share.0, sum.1 + share.1);
             rows.push(CampaignHelpfulness {
                 slug: slug.clone(),

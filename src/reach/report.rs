@@ -1,10 +1,12 @@
 //! What a reach report holds: the shapes of `beacon report --format json` and the console.
 
-use crate::domain::outcome::{Direction, Measure, Rag};
 use super::crime::CrimeSection;
 use super::perception::Perception;
 use crate::domain::crime::{CrimeTable, Month};
-use crate::store::{CampaignCounts, DayCount, FeedbackCount, ReaderCount, SourceCount, SurveyCount};
+use crate::domain::outcome::{Direction, Measure, Rag};
+use crate::store::{
+    CampaignCounts, DayCount, FeedbackCount, ReaderCount, SourceCount, SurveyCount,
+};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 

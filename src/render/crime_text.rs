@@ -101,7 +101,10 @@ mod tests {
         Figures {
             area_name: "Amersham".into(),
             category: "burglary".parse().ok(),
-            months: Some(("2026-07".parse().unwrap(), "2026-09".parse::<Month>().unwrap())),
+            months: Some((
+                "2026-07".parse().unwrap(),
+                "2026-09".parse::<Month>().unwrap(),
+            )),
             last_3_months: last,
             same_months_last_year: before,
             per_1000_households: Some(1.4),
@@ -129,7 +132,10 @@ mod tests {
             "Recorded burglary figures for Amersham are not available to us yet; police.uk has the latest for your street."
         );
         assert_eq!(
-            fill("{{ crime.burglary.change_on_last_year }} {{ other }}", |_| figures(Some(5), None)),
+            fill(
+                "{{ crime.burglary.change_on_last_year }} {{ other }}",
+                |_| figures(Some(5), None)
+            ),
             "no comparison with a year ago yet {{ other }}"
         );
     }

@@ -51,12 +51,12 @@ pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
 pub(crate) use columns::state;
 pub use columns::{Flag, JsonList, MaybeMillis, Millis, from_ms, ms};
 pub use connect::{connect, open};
-pub use crime::{CrimeRow, ImportedMonth};
-pub use perception::{FeedbackCount, SurveyCount};
 pub use console::{RecentFailure, RunSummary, SubscriberCounts};
+pub use crime::{CrimeRow, ImportedMonth};
 pub use digests::DigestItem;
 pub use fan_out::{AudienceCount, AudienceQuery};
 pub use outbox::{Claimed, Failure, OutboxStats, QueueDepth, Recipient, Transactional};
+pub use perception::{FeedbackCount, SurveyCount};
 pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,

@@ -116,7 +116,8 @@ async fn feed(
     };
     let mut items = state.store.feed_items(&area, FEED_LENGTH).await?;
     for i in &mut items {
-        i.body_markdown = super::crime_figures::fill(&state, &i.body_markdown, cal.areas.get(&area)).await?;
+        i.body_markdown =
+            super::crime_figures::fill(&state, &i.body_markdown, cal.areas.get(&area)).await?;
     }
     let host = authority(state.base_url());
     let site = FeedSite {

@@ -20,12 +20,32 @@ fn campaign() -> String {
 /// and 3 a year before; Chesham 1, 0, 2 and 1, 1, 1.
 fn import_burglaries(dir: &Path) -> Vec<std::path::PathBuf> {
     let b = |m: &'static str, at, n: usize| std::iter::repeat_n((m, "Burglary", at), n);
-    let months: [(&str, Vec<(&str, &str, (f64, f64))>); 5] = [
-        ("2026-07", b("2026-07", AMERSHAM, 3).chain(b("2026-07", CHESHAM, 1)).collect()),
+    let months: [(&str, Vec<Row>); 5] = [
+        (
+            "2026-07",
+            b("2026-07", AMERSHAM, 3)
+                .chain(b("2026-07", CHESHAM, 1))
+                .collect(),
+        ),
         ("2026-08", b("2026-08", AMERSHAM, 2).collect()),
-        ("2025-07", b("2025-07", AMERSHAM, 4).chain(b("2025-07", CHESHAM, 1)).collect()),
-        ("2025-08", b("2025-08", AMERSHAM, 3).chain(b("2025-08", CHESHAM, 1)).collect()),
-        ("2025-09", b("2025-09", AMERSHAM, 3).chain(b("2025-09", CHESHAM, 1)).collect()),
+        (
+            "2025-07",
+            b("2025-07", AMERSHAM, 4)
+                .chain(b("2025-07", CHESHAM, 1))
+                .collect(),
+        ),
+        (
+            "2025-08",
+            b("2025-08", AMERSHAM, 3)
+                .chain(b("2025-08", CHESHAM, 1))
+                .collect(),
+        ),
+        (
+            "2025-09",
+            b("2025-09", AMERSHAM, 3)
+                .chain(b("2025-09", CHESHAM, 1))
+                .collect(),
+        ),
     ];
     let mut files: Vec<_> = months
         .iter()
@@ -39,11 +59,17 @@ async fn crime_figures_in_a_body_are_each_areas_own_in_the_sent_mail(db: TestDb)
     let cal = fixture_calendar(&[("local-crime", campaign())]);
     let sink = SmtpSink::start();
     let app = app_on(db, &sink, cal.path()).await;
-    app.resident("ann@example.com", &["amersham"], &["fear-of-crime"]).await;
-    app.resident("cy@example.com", &["chesham"], &["fear-of-crime"]).await;
+    app.resident("ann@example.com", &["amersham"], &["fear-of-crime"])
+        .await;
+    app.resident("cy@example.com", &["chesham"], &["fear-of-crime"])
+        .await;
     let data = tempfile::tempdir().unwrap();
     let mut args = vec!["crime".to_string(), "import".into()];
-    args.extend(import_burglaries(data.path()).iter().map(|p| p.display().to_string()));
+    args.extend(
+        import_burglaries(data.path())
+            .iter()
+            .map(|p| p.display().to_string()),
+    );
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = beacon_at(&app.db, &args);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -74,17 +100,25 @@ async fn crime_figures_in_a_body_are_each_areas_own_in_the_sent_mail(db: TestDb)
         "{ann}"
     );
     assert!(
-        ann.contains(&format!("That is 1.0 for every 1,000 households, against {district} across Chiltern.")),
+        ann.contains(&format!(
+            "That is 1.0 for every 1,000 households, against {district} across Chiltern."
+        )),
         "{ann}"
     );
-    assert!(ann.contains("In numbers: 6 now, 10 a year ago (4 fewer than a year ago)."), "{ann}");
+    assert!(
+        ann.contains("In numbers: 6 now, 10 a year ago (4 fewer than a year ago)."),
+        "{ann}"
+    );
     // Chesham: 1+0+2 = 3 now, 1+1+1 = 3 a year ago; 3 per 9,000 households = 0.3.
     let cy = body("cy@example.com");
     assert!(
         cy.contains("3 burglaries in Chesham in the last three months of published figures (July 2026 to September 2026), the same as a year ago."),
         "{cy}"
     );
-    assert!(cy.contains("That is 0.3 for every 1,000 households"), "{cy}");
+    assert!(
+        cy.contains("That is 0.3 for every 1,000 households"),
+        "{cy}"
+    );
     assert!(!ann.contains("{{") && !cy.contains("{{"));
     app.finish().await;
 }

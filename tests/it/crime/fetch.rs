@@ -69,9 +69,16 @@ fn bounds(poly: &str) -> Option<(f64, f64, f64, f64)> {
     let f = |g: fn(&(f64, f64)) -> f64, max: bool| {
         pts.iter()
             .map(g)
-            .fold(if max { f64::MIN } else { f64::MAX }, |a, b| if max { a.max(b) } else { a.min(b) })
+            .fold(if max { f64::MIN } else { f64::MAX }, |a, b| {
+                if max { a.max(b) } else { a.min(b) }
+            })
     };
-    Some((f(|p| p.0, false), f(|p| p.1, false), f(|p| p.0, true), f(|p| p.1, true)))
+    Some((
+        f(|p| p.0, false),
+        f(|p| p.1, false),
+        f(|p| p.0, true),
+        f(|p| p.1, true),
+    ))
 }
 
 async fn street(Query(q): Query<HashMap<String, String>>) -> Response {
@@ -86,7 +93,11 @@ async fn street(Query(q): Query<HashMap<String, String>>) -> Response {
         .filter(|c| c["month"] == date.as_str())
         .filter(|c| {
             let lat: f64 = c["location"]["latitude"].as_str().unwrap().parse().unwrap();
-            let lon: f64 = c["location"]["longitude"].as_str().unwrap().parse().unwrap();
+            let lon: f64 = c["location"]["longitude"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             (s..=n).contains(&lat) && (w..=e).contains(&lon)
         })
         .collect();
@@ -98,7 +109,10 @@ async fn street(Query(q): Query<HashMap<String, String>>) -> Response {
 
 async fn stand_in() -> String {
     let app = axum::Router::new()
-        .route("/api/crime-last-updated", get(|| async { Json(json!({"date": "2026-09-01"})) }))
+        .route(
+            "/api/crime-last-updated",
+            get(|| async { Json(json!({"date": "2026-09-01"})) }),
+        )
         .route("/api/crimes-street/all-crime", get(street));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -114,7 +128,9 @@ async fn the_api_fetch_stores_what_the_csv_import_stores(db: TestDb) {
     config.crime.fetch = true;
     config.crime.api_base = base;
     let services = beacon::app::Services::build(config).await.unwrap();
-    let months = beacon::app::crime_fetch::fetch_once(&services).await.unwrap();
+    let months = beacon::app::crime_fetch::fetch_once(&services)
+        .await
+        .unwrap();
     // Fourteen months back, so a year-on-year comparison has its months, and the latest.
     assert_eq!(months.len(), 15);
     assert_eq!(months.last().unwrap().to_string(), "2026-09");
@@ -132,8 +148,13 @@ async fn the_api_fetch_stores_what_the_csv_import_stores(db: TestDb) {
     assert_eq!(counts(&app.services.store, "2026-09").await, fetched);
 
     // A second fetch asks again only for the latest month (police.uk revises it).
-    let again = beacon::app::crime_fetch::fetch_once(&services).await.unwrap();
-    assert_eq!(again.iter().map(ToString::to_string).collect::<Vec<_>>(), ["2026-09"]);
+    let again = beacon::app::crime_fetch::fetch_once(&services)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["2026-09"]
+    );
     assert_eq!(counts(&app.services.store, "2026-09").await, fetched);
     services.store.close().await;
     app.finish().await;

@@ -26,8 +26,11 @@ pub fn fixture() -> std::path::PathBuf {
 pub const AMERSHAM: (f64, f64) = (51.673705, -0.599771);
 pub const CHESHAM: (f64, f64) = (51.707690, -0.610452);
 
-/// A police.uk street-level file of `rows` (month, crime type, position).
-pub fn csv_of(dir: &Path, name: &str, rows: &[(&str, &str, (f64, f64))]) -> std::path::PathBuf {
+/// One crime: month, crime type, position.
+pub type Row<'a> = (&'a str, &'a str, (f64, f64));
+
+/// A police.uk street-level file of `rows`.
+pub fn csv_of(dir: &Path, name: &str, rows: &[Row]) -> std::path::PathBuf {
     let mut s = format!("{HEADER}\n");
     for (i, (month, kind, (lat, lon))) in rows.iter().enumerate() {
         s.push_str(&format!(
@@ -93,7 +96,14 @@ pub async fn exec(store: &SqlStore, sql: &str) {
 }
 
 /// Adds `count` answers to the pulse survey (`survey_tally`), as the survey pages would.
-pub async fn survey(store: &SqlStore, question: &str, area: &str, quarter: &str, answer: &str, count: i64) {
+pub async fn survey(
+    store: &SqlStore,
+    question: &str,
+    area: &str,
+    quarter: &str,
+    answer: &str,
+    count: i64,
+) {
     exec(
         store,
         &format!(

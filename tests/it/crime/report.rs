@@ -91,9 +91,18 @@ async fn fill(app: &crate::app::TestApp, runs: &[i64]) {
 
 async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: TestDb) {
     let cal = fixture_calendar(&[
-        ("alpha", campaign_file("alpha", "burglary-vehicle", "0 10 * * MON", "")),
-        ("beta", campaign_file("beta", "burglary-vehicle", "0 10 * * TUE", "")),
-        ("gamma", campaign_file("gamma", "fear-of-crime", "0 10 * * WED", "")),
+        (
+            "alpha",
+            campaign_file("alpha", "burglary-vehicle", "0 10 * * MON", ""),
+        ),
+        (
+            "beta",
+            campaign_file("beta", "burglary-vehicle", "0 10 * * TUE", ""),
+        ),
+        (
+            "gamma",
+            campaign_file("gamma", "fear-of-crime", "0 10 * * WED", ""),
+        ),
     ]);
     std::fs::write(cal.path().join("outcomes.toml"), OUTCOMES).unwrap();
     let sink = SmtpSink::start();
@@ -101,7 +110,12 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
     let at = Utc.with_ymd_and_hms(2026, 9, 15, 10, 0, 0).unwrap();
     let mut runs = Vec::new();
     for slug in ["alpha", "beta", "gamma"] {
-        let id = app.services.scheduler.send_now(slug, &[], at, None).await.unwrap();
+        let id = app
+            .services
+            .scheduler
+            .send_now(slug, &[], at, None)
+            .await
+            .unwrap();
         runs.push(id.unwrap());
     }
     fill(&app, &runs).await;
@@ -135,36 +149,102 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
             .clone()
     };
     let chesham = area("chesham");
-    assert_eq!((chesham["responses"].clone(), chesham["feel_safe_pct"].clone()), (60.into(), 75.0.into()));
+    assert_eq!(
+        (
+            chesham["responses"].clone(),
+            chesham["feel_safe_pct"].clone()
+        ),
+        (60.into(), 75.0.into())
+    );
     assert_eq!(chesham["informed_pct"], 50.0);
     // Gerrards Cross has 5 answers: "<10", no share.
     let gx = area("gerrards-cross");
-    assert_eq!((gx["responses"].as_str(), gx["feel_safe_pct"].is_null(), gx["suppressed"].as_bool()), (Some("<10"), true, Some(true)));
+    assert_eq!(
+        (
+            gx["responses"].as_str(),
+            gx["feel_safe_pct"].is_null(),
+            gx["suppressed"].as_bool()
+        ),
+        (Some("<10"), true, Some(true))
+    );
     // The quarter's total (100) less Chesham's 60 would give it away alone, so Amersham (the
     // smallest shown) is withheld with it.
     let am = area("amersham");
-    assert_eq!((am["responses"].as_str(), am["feel_safe_pct"].is_null(), am["suppressed"].as_bool()), (Some("hidden"), true, Some(true)));
+    assert_eq!(
+        (
+            am["responses"].as_str(),
+            am["feel_safe_pct"].is_null(),
+            am["suppressed"].as_bool()
+        ),
+        (Some("hidden"), true, Some(true))
+    );
     assert_eq!(p["totals"][0]["responses"], 100);
     assert_eq!(p["totals"][0]["feel_safe_pct"], 71.0);
     assert_eq!(p["totals"][0]["informed_pct"], 64.3);
-    assert_eq!((p["feel_safe_pct"].clone(), p["feel_safe_change_pts"].clone()), (71.0.into(), 8.5.into()));
+    assert_eq!(
+        (
+            p["feel_safe_pct"].clone(),
+            p["feel_safe_change_pts"].clone()
+        ),
+        (71.0.into(), 8.5.into())
+    );
 
     let campaign = |slug: &str| {
-        p["campaigns"].as_array().unwrap().iter().find(|c| c["slug"] == slug).unwrap().clone()
+        p["campaigns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["slug"] == slug)
+            .unwrap()
+            .clone()
     };
     assert_eq!(campaign("beta")["responses"], "<10");
     assert!(campaign("beta")["helpful_pct"].is_null());
-    assert_eq!(campaign("alpha")["responses"], "hidden", "36 less 30 would give beta's 6 away");
-    assert_eq!((campaign("gamma")["responses"].clone(), campaign("gamma")["helpful_pct"].clone()), (15.into(), 60.0.into()));
-    let prio = |slug: &str| p["priorities"].as_array().unwrap().iter().find(|c| c["priority"] == slug).unwrap().clone();
-    assert_eq!((prio("burglary-vehicle")["responses"].clone(), prio("burglary-vehicle")["helpful_pct"].clone()), (36.into(), 66.7.into()));
+    assert_eq!(
+        campaign("alpha")["responses"],
+        "hidden",
+        "36 less 30 would give beta's 6 away"
+    );
+    assert_eq!(
+        (
+            campaign("gamma")["responses"].clone(),
+            campaign("gamma")["helpful_pct"].clone()
+        ),
+        (15.into(), 60.0.into())
+    );
+    let prio = |slug: &str| {
+        p["priorities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["priority"] == slug)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            prio("burglary-vehicle")["responses"].clone(),
+            prio("burglary-vehicle")["helpful_pct"].clone()
+        ),
+        (36.into(), 66.7.into())
+    );
     assert_eq!(p["helpful_pct"], 64.7);
 
     let rag = |id: &str| {
-        let o = r["outcomes"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap().clone();
+        let o = r["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap()
+            .clone();
         (o["actual"].clone(), o["rag"].as_str().unwrap().to_string())
     };
-    assert_eq!(rag("feel-safe"), (71.0.into(), "amber".into()), "71.0 is within 10% of 75");
+    assert_eq!(
+        rag("feel-safe"),
+        (71.0.into(), "amber".into()),
+        "71.0 is within 10% of 75"
+    );
     assert_eq!(rag("reduce-fear"), (8.5.into(), "green".into()));
     assert_eq!(rag("informed"), (64.3.into(), "amber".into()));
     assert_eq!(rag("helpful"), (64.7.into(), "green".into()));
@@ -172,12 +252,42 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
     // Crime, September 2026: Amersham 4 crimes over 6,100 households, Chesham 5 over 9,000.
     let c = &r["crime"];
     assert_eq!(c["months"], serde_json::json!(["2026-09"]));
-    let crime = |slug: &str| c["areas"].as_array().unwrap().iter().find(|a| a["slug"] == slug).unwrap().clone();
-    assert_eq!((crime("amersham")["crimes"].clone(), crime("amersham")["per_1000_households"].clone()), (4.into(), 0.7.into()));
+    let crime = |slug: &str| {
+        c["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["slug"] == slug)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            crime("amersham")["crimes"].clone(),
+            crime("amersham")["per_1000_households"].clone()
+        ),
+        (4.into(), 0.7.into())
+    );
     assert_eq!(crime("chesham")["per_1000_households"], 0.6);
-    let burglary = crime("chesham")["categories"].as_array().unwrap().iter().find(|x| x["category"] == "burglary").unwrap().clone();
-    assert_eq!((burglary["crimes"].clone(), burglary["per_1000_households"].clone()), (2.into(), 0.2.into()));
-    let households: u64 = crate::support::calendar().areas.iter().filter_map(|a| a.households.map(u64::from)).sum();
+    let burglary = crime("chesham")["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["category"] == "burglary")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            burglary["crimes"].clone(),
+            burglary["per_1000_households"].clone()
+        ),
+        (2.into(), 0.2.into())
+    );
+    let households: u64 = crate::support::calendar()
+        .areas
+        .iter()
+        .filter_map(|a| a.households.map(u64::from))
+        .sum();
     let all = (12.0 * 1000.0 / households as f64 * 10.0).round() / 10.0;
     assert_eq!(c["all_per_1000_households"], all);
 
@@ -191,28 +301,78 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
     };
     let report = |extra: &[&str]| report_for("2026-07-01", "2026-09-30", extra);
     let t = report(&[]);
-    let line = |name: &str| t.lines().rev().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {t}")).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(t.contains("Chesham                      2026-Q3         60       75.0        30       50.0"), "{t}");
-    assert_eq!(line("Gerrards Cross               2026-Q3"), "Gerrards Cross 2026-Q3 <10 <10 <10 <10");
-    assert!(t.contains("Feel safe after dark, latest quarter: 71.0%; change on the quarter before: 8.5 points"), "{t}");
+    let line = |name: &str| {
+        t.lines()
+            .rev()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {t}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        t.contains(
+            "Chesham                      2026-Q3         60       75.0        30       50.0"
+        ),
+        "{t}"
+    );
+    assert_eq!(
+        line("Gerrards Cross               2026-Q3"),
+        "Gerrards Cross 2026-Q3 <10 <10 <10 <10"
+    );
+    assert!(
+        t.contains(
+            "Feel safe after dark, latest quarter: 71.0%; change on the quarter before: 8.5 points"
+        ),
+        "{t}"
+    );
     assert_eq!(line("beta "), "beta <10 <10");
     assert_eq!(line("gamma "), "gamma 15 60.0");
     let csv = report(&["--format", "csv", "--section", "perception"]);
-    assert!(csv.contains("area,chesham,Chesham,2026-Q3,60,75.0,30,50.0"), "{csv}");
-    assert!(csv.contains("area,gerrards-cross,Gerrards Cross,2026-Q3,<10,<10,<10,<10"), "{csv}");
-    assert!(csv.contains("area,amersham,Amersham,2026-Q3,hidden,hidden,hidden,hidden"), "{csv}");
-    assert!(csv.contains("all-areas,all,Chiltern and South Bucks,2026-Q3,100,71.0,42,64.3"), "{csv}");
-    assert!(csv.contains("campaign,gamma,Fixture gamma,,15,60.0,,"), "{csv}");
+    assert!(
+        csv.contains("area,chesham,Chesham,2026-Q3,60,75.0,30,50.0"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("area,gerrards-cross,Gerrards Cross,2026-Q3,<10,<10,<10,<10"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("area,amersham,Amersham,2026-Q3,hidden,hidden,hidden,hidden"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("all-areas,all,Chiltern and South Bucks,2026-Q3,100,71.0,42,64.3"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("campaign,gamma,Fixture gamma,,15,60.0,,"),
+        "{csv}"
+    );
     let crime_csv = report(&["--format", "csv", "--section", "crime"]);
-    assert!(crime_csv.contains("amersham,Amersham,all,2026-09,4,0.7"), "{crime_csv}");
-    assert!(crime_csv.contains("chesham,Chesham,burglary,2026-09,2,0.2"), "{crime_csv}");
+    assert!(
+        crime_csv.contains("amersham,Amersham,all,2026-09,4,0.7"),
+        "{crime_csv}"
+    );
+    assert!(
+        crime_csv.contains("chesham,Chesham,burglary,2026-09,2,0.2"),
+        "{crime_csv}"
+    );
 
     // The board's HTML: both sections, the same withheld cells, and the chart with its words.
     let html = report(&["--format", "html"]);
     assert!(html.contains("<h2 id=\"perception\">") && html.contains("<h2 id=\"crime\">"));
-    assert!(html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&#60;10</td>") || html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&lt;10</td>"), "{html}");
-    let svg = &html[html.find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").unwrap()..];
-    let gap = html.find("role=\"img\" aria-labelledby=\"gap-title gap-desc\"").unwrap();
+    assert!(
+        html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&#60;10</td>")
+            || html.contains("<td>Gerrards Cross</td><td>2026-Q3</td><td class=\"n\">&lt;10</td>"),
+        "{html}"
+    );
+    let svg = &html[html
+        .find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .unwrap()..];
+    let gap = html
+        .find("role=\"img\" aria-labelledby=\"gap-title gap-desc\"")
+        .unwrap();
     let start = html[..gap].rfind("<svg").unwrap();
     let end = gap + html[gap..].find("</svg>").unwrap() + 6;
     let doc = roxmltree::Document::parse(&html[start..end]).unwrap();
@@ -222,7 +382,10 @@ async fn the_perception_and_crime_sections_match_figures_worked_out_by_hand(db: 
 
     // A period with no answers: the perception outcomes have no data yet, not a colour.
     let empty = report_for("2025-01-01", "2025-03-31", &[]);
-    assert!(empty.contains("No data yet Three in four residents feel safe after dark"), "{empty}");
+    assert!(
+        empty.contains("No data yet Three in four residents feel safe after dark"),
+        "{empty}"
+    );
     app.finish().await;
 }
 each_engine!(the_perception_and_crime_sections_match_figures_worked_out_by_hand);
