@@ -25,7 +25,14 @@ pub fn locator(s: &Services) -> anyhow::Result<Locator> {
     Ok(Locator::new(&geo, &s.calendar.get().areas))
 }
 
-pub async fn run(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
+pub async fn run(config: crate::config::Config, command: CrimeCommand) -> anyhow::Result<bool> {
+    let s = Services::build(config).await?;
+    let ok = run_with(&s, command).await;
+    s.store.close().await;
+    ok
+}
+
+async fn run_with(s: &Services, command: CrimeCommand) -> anyhow::Result<bool> {
     match command {
         CrimeCommand::Import { files } => {
             let locator = locator(s)?;

@@ -372,12 +372,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             s.store.close().await;
             ok
         }
-        Command::Crime { command } => {
-            let s = crate::app::Services::build(config).await?;
-            let ok = crime_cmd::run(&s, command).await;
-            s.store.close().await;
-            ok
-        }
+        Command::Crime { command } => crime_cmd::run(config, command).await,
         Command::Users { command } => {
             let s = crate::app::Services::build(config).await?;
             let ok = match command {

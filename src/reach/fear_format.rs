@@ -191,26 +191,27 @@ pub fn perception_csv(p: &Perception) -> Result<String, csv::Error> {
             num(t.informed_pct, t.informed_responses),
         ])?;
     }
-    for c in &p.campaigns {
+    let helped = p
+        .campaigns
+        .iter()
+        .map(|c| ("campaign", &c.slug, &c.title, c.responses, c.helpful_pct))
+        .chain(p.priorities.iter().map(|c| {
+            (
+                "priority",
+                &c.priority,
+                &c.label,
+                c.responses,
+                c.helpful_pct,
+            )
+        }));
+    for (kind, key, name, responses, pct) in helped {
         w.write_record([
-            "campaign".to_string(),
-            c.slug.clone(),
-            c.title.clone(),
+            kind.to_string(),
+            key.clone(),
+            name.clone(),
             String::new(),
-            c.responses.to_string(),
-            num(c.helpful_pct, c.responses),
-            String::new(),
-            String::new(),
-        ])?;
-    }
-    for c in &p.priorities {
-        w.write_record([
-            "priority".to_string(),
-            c.priority.clone(),
-            c.label.clone(),
-            String::new(),
-            c.responses.to_string(),
-            num(c.helpful_pct, c.responses),
+            responses.to_string(),
+            num(pct, responses),
             String::new(),
             String::new(),
         ])?;
