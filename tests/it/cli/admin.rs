@@ -63,7 +63,8 @@ fn report_writes_json_csv_and_a_self_contained_html_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("2026-01-01 to 2026-12-31"));
-    assert_eq!(page.matches("<svg").count(), 3);
+    // Audience, reach by area, sign-ups by source, and the perception gap.
+    assert_eq!(page.matches("<svg").count(), 4);
     assert!(
         !page.contains("<link") && !page.contains("<script"),
         "self-contained"
