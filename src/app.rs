@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub mod crime_fetch;
 mod loops;
 mod outbound;
 use loops::{
@@ -246,6 +247,12 @@ pub async fn serve(
     let mut tasks = Vec::new();
     if roles.scheduler {
         tasks.push(tokio::spawn(scheduler_loop(
+            services.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    if roles.scheduler && services.config.crime.fetch {
+        tasks.push(tokio::spawn(crime_fetch::crime_loop(
             services.clone(),
             stop_rx.clone(),
         )));

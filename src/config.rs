@@ -5,9 +5,11 @@ use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod crime_section;
 mod observe;
 mod redact;
 mod sections;
+pub use crime_section::CrimeConfig;
 pub use observe::{LogConfig, LogFormat, MetricsConfig};
 pub use redact::{Secret, redact_url};
 pub use sections::{
@@ -30,6 +32,7 @@ pub struct Config {
     pub webhooks: Vec<WebhookConfig>,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+    pub crime: CrimeConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

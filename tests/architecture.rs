@@ -23,13 +23,14 @@ const ROOMS: &[(&str, &[&str])] = &[
     ("render", &["domain"]),
     ("channels", &["domain", "auth", "render"]),
     ("bulk", &["domain", "store"]),
+    ("crime", &["domain", "store"]),
     ("reach", &["domain", "store"]),
     ("scheduler", &["domain", "calendar", "store", "render", "channels"]),
     ("delivery", &["domain", "auth", "store", "render", "channels"]),
     ("config", &["domain"]),
     ("web", &["domain", "auth", "calendar", "store", "render", "bulk", "reach", "scheduler", "config"]),
-    ("app", &["domain", "auth", "calendar", "store", "render", "channels", "bulk", "reach", "scheduler", "delivery", "config", "web"]),
-    ("cli", &["domain", "auth", "calendar", "store", "render", "channels", "bulk", "reach", "scheduler", "delivery", "config", "web", "app"]),
+    ("app", &["domain", "auth", "calendar", "store", "render", "channels", "bulk", "crime", "reach", "scheduler", "delivery", "config", "web"]),
+    ("cli", &["domain", "auth", "calendar", "store", "render", "channels", "bulk", "crime", "reach", "scheduler", "delivery", "config", "web", "app"]),
 ];
 
 /// The crate root only declares the rooms.

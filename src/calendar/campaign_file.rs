@@ -273,6 +273,9 @@ pub(super) fn parse(
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }
+    for (offset, why) in crate::domain::crime_vars::problems(body) {
+        diags.push(Diagnostic::at(path, text, body_start + offset, why));
+    }
 
     if diags.len() != before {
         return None;
@@ -397,5 +400,20 @@ mod tests {
         assert!(errs[0].contains("starts with a `+++` line"), "{errs:?}");
         let (_, errs) = run("+++\ntitle = \"x\"\n");
         assert!(errs[0].contains("never closed"), "{errs:?}");
+    }
+
+    #[test]
+    fn an_unknown_variable_in_the_body_is_located() {
+        let text = GOOD.replace(
+            "Lock up.",
+            "Lock up.\n\n{{ crime.burglary.summary }} See {{ crime.burglery.summary }}.",
+        );
+        let (c, errs) = run(&text);
+        assert!(c.is_none());
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with("c/winter.md:15:34: unknown crime category `burglery`"),
+            "{errs:?}"
+        );
     }
 }

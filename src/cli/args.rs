@@ -184,9 +184,20 @@ pub enum Command {
         /// text, json, csv, or html (the board report, printable on A4).
         #[arg(long, value_enum, default_value_t)]
         format: super::report_cmd::ReportFormat,
+        /// With --format csv: which table (reach by area, perception, crime).
+        #[arg(long, value_enum, default_value_t)]
+        section: crate::reach::fear_format::Section,
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Recorded crime from police.uk: import street-level CSV files, or fetch from the API.
+    #[command(
+        after_help = "Examples:\n  beacon crime import 2026-09-thames-valley-street.csv\n  beacon crime fetch"
+    )]
+    Crime {
+        #[command(subcommand)]
+        command: super::crime_cmd::CrimeCommand,
     },
     /// Staff accounts for the console, and API tokens.
     #[command(

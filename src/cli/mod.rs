@@ -9,6 +9,7 @@ mod calendar_cmd;
 mod campaigns_cmd;
 mod check_cmd;
 mod human;
+mod crime_cmd;
 mod outbox_cmd;
 mod progress;
 mod report_cmd;
@@ -126,13 +127,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             from,
             to,
             format,
+            section,
             output,
         } => {
             let s = crate::app::Services::build(config).await?;
-            let ok = report_cmd::run(&s, from, to, format, output.as_deref()).await;
+            let ok = report_cmd::run(&s, from, to, format, section, output.as_deref()).await;
             s.store.close().await;
             ok
         }
+        Command::Crime { command } => crime_cmd::run(config, command).await,
         Command::Users { command } => {
             let s = crate::app::Services::build(config).await?;
             let ok = match command {

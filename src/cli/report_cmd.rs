@@ -1,6 +1,7 @@
 //! `beacon report`: reach against the plan's outcomes, as text, JSON, CSV or one HTML file.
 
 use crate::app::Services;
+use crate::reach::fear_format::{self, Section};
 use crate::reach::{self, Period, format};
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
@@ -20,6 +21,7 @@ pub async fn run(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     fmt: ReportFormat,
+    section: Section,
     output: Option<&Path>,
 ) -> anyhow::Result<bool> {
     let now = Utc::now();
@@ -42,7 +44,7 @@ pub async fn run(
     let body = match fmt {
         ReportFormat::Text => format::text(&report),
         ReportFormat::Json => format::json(&report)?,
-        ReportFormat::Csv => format::csv(&report)?,
+        ReportFormat::Csv => fear_format::csv(&report, section)?,
         ReportFormat::Html => format::html(&report, cal.outcomes.amber_margin_pct)?,
     };
     match output {

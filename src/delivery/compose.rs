@@ -54,8 +54,8 @@ impl Worker {
                 .map_err(|e| SendError::Transient(e.to_string()))?;
             let template = self
                 .ctx
-                .template(&run, row.area_id)
-                .map_err(|e| SendError::Permanent(e.to_string()))?;
+                .template(self.store.as_ref(), &run, row.area_id)
+                .await?;
             let unsubscribe = self.ctx.link(
                 "unsubscribe",
                 Purpose::Unsubscribe,
@@ -138,6 +138,11 @@ impl Worker {
             .run(self.store.as_ref(), run_id)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))?;
+        let body_markdown = self
+            .ctx
+            .body(self.store.as_ref(), &run, None)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))?;
         let body = webhook::campaign_published(
             &webhook::Published {
                 message_id: run.run_id,
@@ -145,7 +150,7 @@ impl Worker {
                 title: &run.title,
                 subject: &run.subject,
                 summary: &run.summary,
-                body_markdown: &run.body,
+                body_markdown: &body_markdown,
                 priority: &run.priority,
                 lead: &run.lead,
                 sent_at: run.fire_at,

@@ -1,8 +1,11 @@
 //! What workers need to turn an outbox row into a message, cached per run and area.
 
 use crate::auth::token::{Claims, Purpose, Signer};
+use crate::channels::SendError;
 use crate::channels::webhook::Endpoint;
+use crate::domain::crime_vars::uses_crime;
 use crate::domain::{AreaDirectory, Priority};
+use crate::render::crime_text;
 use crate::render::email::{CampaignContent, EmailTemplate};
 use crate::store::{Run, SqlStore, StoreError};
 use std::collections::HashMap;
@@ -129,12 +132,30 @@ impl Context {
         Ok(run)
     }
 
-    /// The run's e-mail for one area, rendered once and then reused for every resident there.
-    pub fn template(
+    /// The run's body with its crime figures for one area (all areas when none) filled in.
+    pub async fn body(
         &self,
+        store: &SqlStore,
         run: &Run,
         area_id: Option<i64>,
-    ) -> Result<Arc<EmailTemplate>, askama::Error> {
+    ) -> Result<String, StoreError> {
+        if !uses_crime(&run.body) {
+            return Ok(run.body.clone());
+        }
+        let table = store.crime_table(None).await?;
+        let area = self.area_slug(area_id).and_then(|s| self.areas.get(s));
+        Ok(crime_text::fill(&run.body, |c| {
+            table.figures(&self.areas, area, c)
+        }))
+    }
+
+    /// The run's e-mail for one area, rendered once and then reused for every resident there.
+    pub async fn template(
+        &self,
+        store: &SqlStore,
+        run: &Run,
+        area_id: Option<i64>,
+    ) -> Result<Arc<EmailTemplate>, SendError> {
         let key = (run.run_id, area_id);
         if let Some(t) = self
             .templates
@@ -157,20 +178,27 @@ impl Context {
             self.base_url,
             self.signer.archive_id(run.run_id)
         );
-        let t = Arc::new(EmailTemplate::render(&CampaignContent {
-            subject: &run.subject,
-            title: &run.title,
-            body_markdown: &run.body,
-            lead: &run.lead,
-            archive_url: &archive,
-            area_name,
-            topic_label: topic,
-            base_url: &self.base_url,
-            survey: run
-                .survey_question
-                .as_deref()
-                .and_then(crate::domain::survey::Question::parse),
-        })?);
+        let body = self
+            .body(store, run, area_id)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))?;
+        let t = Arc::new(
+            EmailTemplate::render(&CampaignContent {
+                subject: &run.subject,
+                title: &run.title,
+                body_markdown: &body,
+                lead: &run.lead,
+                archive_url: &archive,
+                area_name,
+                topic_label: topic,
+                base_url: &self.base_url,
+                survey: run
+                    .survey_question
+                    .as_deref()
+                    .and_then(crate::domain::survey::Question::parse),
+            })
+            .map_err(|e| SendError::Permanent(e.to_string()))?,
+        );
         if let Ok(mut m) = self.templates.lock() {
             if m.len() >= CACHE_LIMIT {
                 m.clear();

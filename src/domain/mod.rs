@@ -6,6 +6,8 @@ pub mod area;
 pub mod campaign;
 pub mod channel;
 pub mod cron_fields;
+pub mod crime;
+pub mod crime_vars;
 pub mod district;
 pub mod email;
 pub mod feed_item;

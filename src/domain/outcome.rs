@@ -17,16 +17,28 @@ pub enum Measure {
     DeliveryRatePct,
     /// Confirmed sign-ups in the period.
     Signups,
+    /// Residents who feel very or fairly safe after dark, in %, in the latest surveyed quarter.
+    FeelSafePct,
+    /// The change in that share from the quarter before, in percentage points.
+    FeelSafeChangePts,
+    /// Residents who feel very or fairly well informed about crime, in %, latest quarter.
+    InformedPct,
+    /// Answers saying a message helped them feel safer, in % of all answers.
+    HelpfulPct,
 }
 
 impl Measure {
     /// Every measure.
-    pub const ALL: [Measure; 5] = [
+    pub const ALL: [Measure; 9] = [
         Measure::AudienceGrowthPctPerYear,
         Measure::MinAreaPer1000Households,
         Measure::MaxCampaignUnsubscribePct,
         Measure::DeliveryRatePct,
         Measure::Signups,
+        Measure::FeelSafePct,
+        Measure::FeelSafeChangePts,
+        Measure::InformedPct,
+        Measure::HelpfulPct,
     ];
 
     /// The name used in `outcomes.toml`.
@@ -37,6 +49,10 @@ impl Measure {
             Measure::MaxCampaignUnsubscribePct => "max_campaign_unsubscribe_pct",
             Measure::DeliveryRatePct => "delivery_rate_pct",
             Measure::Signups => "signups",
+            Measure::FeelSafePct => "feel_safe_pct",
+            Measure::FeelSafeChangePts => "feel_safe_change_pts",
+            Measure::InformedPct => "informed_pct",
+            Measure::HelpfulPct => "helpful_pct",
         }
     }
 }
@@ -108,7 +124,7 @@ impl fmt::Display for Rag {
             Rag::Green => "Green",
             Rag::Amber => "Amber",
             Rag::Red => "Red",
-            Rag::Grey => "No data",
+            Rag::Grey => "No data yet",
         })
     }
 }
@@ -134,7 +150,12 @@ impl Outcome {
         let Some(a) = actual else {
             return Rag::Grey;
         };
-        let slack = self.target.abs() * margin_pct / 100.0;
+        // A target of 0 (no fall in a share) still has a margin: points, not a share of 0.
+        let slack = if self.target == 0.0 {
+            margin_pct / 10.0
+        } else {
+            self.target.abs() * margin_pct / 100.0
+        };
         match self.direction {
             Direction::AtLeast if a >= self.target => Rag::Green,
             Direction::AtLeast if a >= self.target - slack => Rag::Amber,

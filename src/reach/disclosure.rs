@@ -2,6 +2,7 @@
 //! be recovered by subtraction (a total of 15 less the 12 shown is 3), so when one cell of a
 //! row set is suppressed, the smallest shown cell is hidden with it.
 
+use super::perception::{AreaPerception, CampaignHelpfulness};
 use super::{AreaReach, Cell, SourceReach};
 
 /// What a cell hidden only to protect a small one shows: it is not under 10.
@@ -19,6 +20,26 @@ pub(super) fn protect(areas: &mut [AreaReach], sources: &mut [SourceReach]) {
     }
     for s in sources {
         complement(&mut s.areas, |a| &mut a.signups);
+    }
+}
+
+/// One quarter's areas: the quarter's total is shown, so a lone "<10" takes another with it.
+pub(super) fn protect_perception(rows: &mut [AreaPerception]) {
+    if let Some(i) = complement(rows, |a| &mut a.responses) {
+        rows[i].feel_safe_pct = None;
+        rows[i].suppressed = true;
+    }
+    if let Some(i) = complement(rows, |a| &mut a.informed_responses) {
+        rows[i].informed_pct = None;
+        rows[i].informed_suppressed = true;
+    }
+}
+
+/// One priority's campaigns, whose total is shown.
+pub(super) fn protect_helpfulness(rows: &mut [CampaignHelpfulness]) {
+    if let Some(i) = complement(rows, |c| &mut c.responses) {
+        rows[i].helpful_pct = None;
+        rows[i].suppressed = true;
     }
 }
 

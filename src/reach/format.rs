@@ -82,6 +82,7 @@ pub fn text(r: &Report) -> String {
             opt(o.actual)
         );
     }
+    super::fear_format::text(&r.perception, &r.crime, &mut s);
     s
 }
 
@@ -153,6 +154,7 @@ struct HtmlReport<'a> {
     audience_chart: String,
     penetration_chart: String,
     sources_chart: String,
+    gap_chart: String,
 }
 
 impl HtmlReport<'_> {
@@ -197,6 +199,10 @@ impl HtmlReport<'_> {
 
     fn margin(&self) -> String {
         format!("{}%", numbers::axis(self.margin_pct))
+    }
+
+    fn share(&self, v: &Option<f64>, answers: &crate::reach::Cell) -> String {
+        super::fear_format::share(*v, *answers)
     }
 }
 
@@ -272,6 +278,7 @@ pub fn html(r: &Report, margin_pct: f64) -> Result<String, askama::Error> {
         audience_chart: charts::audience(&r.series),
         penetration_chart: charts::penetration_against(&r.areas, target),
         sources_chart: charts::sources(&r.sources),
+        gap_chart: super::gap_chart::svg(&super::gap_chart::rows(r)),
     }
     .render()
 }

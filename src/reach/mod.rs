@@ -4,10 +4,14 @@
 //! by subtraction from a total.
 
 pub mod charts;
+pub mod crime;
 mod disclosure;
+pub mod fear_format;
 pub mod format;
 pub mod narrative;
 pub mod numbers;
+pub mod gap_chart;
+pub mod perception;
 mod report;
 
 pub use report::*;
@@ -26,7 +30,20 @@ pub async fn gather(
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let (start, end) = (period.start(), period.end());
+    let held: Vec<crate::domain::crime::Month> = store
+        .crime_months()
+        .await?
+        .iter()
+        .filter_map(|m| m.parse().ok())
+        .collect();
+    let crime_months = crime::months(&period, &held);
     let inputs = Inputs {
+        surveys: store
+            .survey_counts(&perception::quarter_of(period.to))
+            .await?,
+        feedback: store.feedback_counts(start, end).await?,
+        crime: store.crime_table(Some(&crime_months)).await?,
+        crime_months,
         days: store.audience_days(end).await?,
         sources: store.signups_by_source(start, end).await?,
         campaigns: store.campaign_counts(start, end).await?,
@@ -256,6 +273,12 @@ pub fn build(
             .then_with(|| a.source.cmp(&b.source))
     });
     disclosure::protect(&mut areas, &mut sources);
+    let names = directory
+        .iter()
+        .map(|a| (a.slug.clone(), a.name.clone()))
+        .collect();
+    let perception = perception::build(&names, &period, &inputs.surveys, &inputs.feedback);
+    let crime = crime::build(directory, &inputs.crime_months, &inputs.crime);
 
     let actual = |m: Measure| -> Option<f64> {
         match m {
@@ -272,6 +295,10 @@ pub fn build(
                 total([totals.delivered, totals.failed, totals.bounced].iter()) as f64,
             ),
             Measure::Signups => Some(totals.signups as f64),
+            Measure::FeelSafePct => perception.feel_safe_pct,
+            Measure::FeelSafeChangePts => perception.feel_safe_change_pts,
+            Measure::InformedPct => perception.informed_pct,
+            Measure::HelpfulPct => perception.helpful_pct,
         }
     };
     let outcomes = targets
@@ -319,6 +346,8 @@ pub fn build(
         series,
         warnings,
         previous: None,
+        perception,
+        crime,
     }
 }
 

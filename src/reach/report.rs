@@ -1,7 +1,12 @@
 //! What a reach report holds: the shapes of `beacon report --format json` and the console.
 
+use super::crime::CrimeSection;
+use super::perception::Perception;
+use crate::domain::crime::{CrimeTable, Month};
 use crate::domain::outcome::{Direction, Measure, Rag};
-use crate::store::{CampaignCounts, DayCount, ReaderCount, SourceCount};
+use crate::store::{
+    CampaignCounts, DayCount, FeedbackCount, ReaderCount, SourceCount, SurveyCount,
+};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
@@ -242,6 +247,10 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The same length of time just before, for comparison (the board report asks for it).
     pub previous: Option<Previous>,
+    /// How safe and informed residents feel, and whether messages helped (issue 13).
+    pub perception: Perception,
+    /// Recorded crime per 1,000 households, from police.uk.
+    pub crime: CrimeSection,
 }
 
 /// The period before a report's own, for "last time" beside each figure.
@@ -258,4 +267,9 @@ pub struct Inputs {
     pub sources: Vec<SourceCount>,
     pub campaigns: Vec<CampaignCounts>,
     pub readers: Vec<ReaderCount>,
+    pub surveys: Vec<SurveyCount>,
+    pub feedback: Vec<FeedbackCount>,
+    /// The police.uk months the report counts, and their figures.
+    pub crime_months: Vec<Month>,
+    pub crime: CrimeTable,
 }

@@ -96,6 +96,7 @@ fn inputs() -> Inputs {
             unsubscribed: 3,
         }],
         readers: vec![],
+        ..Default::default()
     }
 }
 

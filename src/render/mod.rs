@@ -2,6 +2,7 @@
 
 pub mod answers;
 pub mod cap;
+pub mod crime_text;
 pub mod email;
 pub mod feeds;
 pub mod markdown;

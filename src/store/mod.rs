@@ -26,6 +26,7 @@ mod connect;
 mod console;
 mod demo;
 mod console_week;
+mod crime;
 mod digests;
 mod erasure;
 mod export;
@@ -35,6 +36,7 @@ mod gauges;
 mod leases;
 mod outbox;
 mod pulse;
+mod perception;
 mod reach;
 mod resident_links;
 mod resident_sql;
@@ -59,10 +61,12 @@ pub use columns::{Flag, JsonList, MaybeMillis, Millis, from_ms, ms};
 pub use connect::{connect, open};
 pub use console::{RecentFailure, RunSummary, SubscriberCounts};
 pub use console_week::ChannelWeek;
+pub use crime::{CrimeRow, ImportedMonth};
 pub use digests::DigestItem;
 pub use fan_out::{AudienceCount, AudienceQuery};
 pub use gauges::{Gauges, OutboxDepth, PoolUse};
 pub use outbox::{Claimed, Failure, OutboxStats, QueueDepth, Recipient, Transactional};
+pub use perception::{FeedbackCount, SurveyCount};
 pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,

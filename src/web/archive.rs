@@ -57,6 +57,11 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
     } else {
         names.join(", ")
     };
+    let one_area = match run.areas.as_slice() {
+        [one] => cal.areas.get(one),
+        _ => None,
+    };
+    let body = super::crime_figures::fill(&state, &run.body, one_area).await?;
     Ok(pages::render(
         StatusCode::OK,
         &MessagePage {
@@ -70,7 +75,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
                 .format("%-d %B %Y at %H:%M")
                 .to_string(),
             areas,
-            body_html: crate::render::markdown::to_html(&run.body),
+            body_html: crate::render::markdown::to_html(&body),
         },
     ))
 }

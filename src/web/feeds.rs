@@ -174,7 +174,11 @@ async fn feed(
             None => return Err(Error::NotFound),
         },
     };
-    let items = state.store.feed_items(&area, FEED_LENGTH).await?;
+    let mut items = state.store.feed_items(&area, FEED_LENGTH).await?;
+    for i in &mut items {
+        i.body_markdown =
+            super::crime_figures::fill(&state, &i.body_markdown, cal.areas.get(&area)).await?;
+    }
     let host = authority(state.base_url());
     let site = FeedSite {
         base_url: state.base_url(),

@@ -4,6 +4,7 @@ pub mod admin;
 mod answers;
 mod archive;
 mod confirm;
+mod crime_figures;
 mod error;
 mod feed_cache;
 pub mod feed_readers;

@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod console;
 mod crash;
+mod crime;
 mod delivery;
 mod feed_pages;
 mod feed_validity;

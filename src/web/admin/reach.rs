@@ -55,11 +55,16 @@ struct ReachPage {
     audience_chart: String,
     penetration_chart: String,
     sources_chart: String,
+    gap_chart: String,
 }
 
 impl ReachPage {
     fn fmt(&self, v: &Option<f64>) -> String {
         v.map_or_else(|| "–".into(), |v| format!("{v:.1}"))
+    }
+
+    fn share(&self, v: &Option<f64>, answers: &crate::reach::Cell) -> String {
+        reach::fear_format::share(*v, *answers)
     }
 }
 
@@ -74,17 +79,25 @@ pub async fn show(
         audience_chart: charts::audience(&r.series),
         penetration_chart: charts::penetration(&r.areas),
         sources_chart: charts::sources(&r.sources),
+        gap_chart: reach::gap_chart::svg(&reach::gap_chart::rows(&r)),
         qs: PeriodQuery::query_string(&r.period),
         r,
     }))
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SectionQuery {
+    section: reach::fear_format::Section,
+}
+
 pub async fn csv(
     State(state): State<AppState>,
     Query(q): Query<PeriodQuery>,
+    Query(s): Query<SectionQuery>,
 ) -> crate::web::Result {
     let r = report(&state, &q).await?;
-    let body = format::csv(&r).map_err(Error::internal)?;
+    let body = reach::fear_format::csv(&r, s.section).map_err(Error::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

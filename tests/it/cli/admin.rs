@@ -68,7 +68,7 @@ fn report_writes_json_csv_and_a_self_contained_html_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("1 January 2026 to 31 December 2026"));
-    assert_eq!(page.matches("<svg").count(), 3);
+    assert_eq!(page.matches("<svg").count(), 4);
     assert!(
         !page.contains("<link") && !page.contains("<script"),
         "self-contained"

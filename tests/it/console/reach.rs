@@ -148,8 +148,8 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
     let (_, board) = page(&app, &viewer, "/admin/reach.html").await;
     assert_eq!(
         board.matches("<svg").count(),
-        3,
-        "three charts, drawn on the server"
+        4,
+        "four charts (with the perception gap), drawn on the server"
     );
     assert!(!board.contains("<script"));
     assert_eq!(
