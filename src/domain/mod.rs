@@ -5,9 +5,9 @@
 pub mod area;
 pub mod campaign;
 pub mod channel;
-pub mod cron_fields;
 pub mod crime;
 pub mod crime_vars;
+pub mod cron_fields;
 pub mod district;
 pub mod email;
 pub mod feed_item;
@@ -22,8 +22,8 @@ pub mod schedule_words;
 pub mod season;
 pub mod sending;
 pub mod signup;
-pub mod survey;
 pub mod suggest;
+pub mod survey;
 
 pub use area::{Area, AreaDirectory, AreaTarget, Resolution};
 pub use campaign::Campaign;

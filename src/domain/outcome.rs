@@ -65,6 +65,8 @@ impl Measure {
             Measure::MinAreaPer1000Households => "per 1,000 households",
             Measure::MaxCampaignUnsubscribePct | Measure::DeliveryRatePct => "%",
             Measure::Signups => "sign-ups",
+            Measure::FeelSafePct | Measure::InformedPct | Measure::HelpfulPct => "%",
+            Measure::FeelSafeChangePts => "points",
         }
     }
 }

@@ -204,6 +204,11 @@ impl HtmlReport<'_> {
     fn share(&self, v: &Option<f64>, answers: &crate::reach::Cell) -> String {
         super::fear_format::share(*v, *answers)
     }
+
+    /// For the perception and crime partials, which the console's reach page includes too.
+    fn fmt(&self, v: &Option<f64>) -> String {
+        numbers::maybe(*v)
+    }
 }
 
 fn with_unit(v: Option<f64>, unit: &str) -> String {

@@ -8,9 +8,9 @@ pub mod crime;
 mod disclosure;
 pub mod fear_format;
 pub mod format;
+pub mod gap_chart;
 pub mod narrative;
 pub mod numbers;
-pub mod gap_chart;
 pub mod perception;
 mod report;
 

@@ -93,6 +93,7 @@ fn inputs(delivered: i64) -> Inputs {
             unsubscribed: 0,
         }],
         readers: vec![],
+        ..Inputs::default()
     }
 }
 

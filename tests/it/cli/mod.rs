@@ -4,8 +4,8 @@ use crate::support::repo_path;
 use std::process::{Command, Output};
 
 mod admin;
-mod board;
 mod audit;
+mod board;
 mod calendar;
 mod commands;
 mod database;
