@@ -15,6 +15,7 @@ pub mod postcode;
 pub mod priority;
 pub mod role;
 pub mod schedule;
+pub mod schedule_words;
 pub mod season;
 pub mod sending;
 pub mod signup;

@@ -8,6 +8,7 @@ mod disclosure;
 pub mod format;
 mod report;
 
+pub use disclosure::protect_group;
 pub use report::*;
 
 use crate::domain::outcome::{Measure, Outcomes};

@@ -90,6 +90,23 @@ impl Error {
         }
     }
 
+    /// The stable name of this kind of error: the end of its problem `type` URI under `/api/`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad-request",
+            Error::NotFound | Error::InvalidLink(_) => "not-found",
+            Error::Gone(_) => "gone",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::Conflict(_) => "conflict",
+            Error::TooLarge(_) => "too-large",
+            Error::Unprocessable(_) => "unprocessable",
+            Error::TooMany { .. } => "too-many-requests",
+            Error::Store(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
     fn explain(&self) -> Explain {
         match self {
             Error::NotFound => Explain::new(
@@ -145,6 +162,7 @@ impl From<StoreError> for Error {
 /// The RFC 9457 body of an error, kept on its response so [`api_problems`] can send it as JSON.
 #[derive(Debug, Clone)]
 struct Problem {
+    kind: &'static str,
     status: StatusCode,
     title: &'static str,
     detail: String,
@@ -174,6 +192,7 @@ impl IntoResponse for Error {
             _ => {}
         }
         r.extensions_mut().insert(Problem {
+            kind: self.kind(),
             status,
             title: explain.heading,
             detail: explain.message.into_owned(),
@@ -182,19 +201,107 @@ impl IntoResponse for Error {
     }
 }
 
-/// Under `/api/`, an error goes out as `application/problem+json` instead of a page.
+/// Where every problem `type` URI starts; the error's kind follows (`urn:beacon:problem:not-found`).
+pub const PROBLEM_TYPE_PREFIX: &str = "urn:beacon:problem:";
+
+/// Every kind of problem the API answers with, for its OpenAPI document and README.
+pub const PROBLEM_KINDS: &[&str] = &[
+    "bad-request",
+    "unauthorized",
+    "forbidden",
+    "not-found",
+    "method-not-allowed",
+    "timeout",
+    "conflict",
+    "gone",
+    "too-large",
+    "unsupported-media-type",
+    "unprocessable",
+    "too-many-requests",
+    "internal",
+    "unavailable",
+];
+
+/// The problem for an error response that no handler described: the router's own 404 and 405,
+/// an extractor's rejection (400, 415, 422), the body limit's 413, the timeout's 408.
+fn problem_of_status(status: StatusCode) -> Problem {
+    let (kind, title, detail) = match status.as_u16() {
+        400 => (
+            "bad-request",
+            "The request is not valid",
+            "Check the parameters and the body against the API's OpenAPI document.",
+        ),
+        404 => (
+            "not-found",
+            "No such resource",
+            "Check the address against the API's OpenAPI document at /api/v1/openapi.json.",
+        ),
+        405 => (
+            "method-not-allowed",
+            "Method not allowed",
+            "This address does not take that method; the `Allow` header lists those it takes.",
+        ),
+        408 => (
+            "timeout",
+            "The request took too long",
+            "Try again; nothing was changed unless the answer says so.",
+        ),
+        413 => (
+            "too-large",
+            "That is too much to send at once",
+            "Send a smaller body.",
+        ),
+        415 => (
+            "unsupported-media-type",
+            "Unsupported content type",
+            "Send the body with the content type the OpenAPI document names.",
+        ),
+        422 => (
+            "unprocessable",
+            "The body cannot be read",
+            "Check the body against the API's OpenAPI document.",
+        ),
+        s if s >= 500 => (
+            "internal",
+            "Sorry, there is a problem with the service",
+            "Please try again later.",
+        ),
+        _ => (
+            "bad-request",
+            "The request was refused",
+            "Check the request against the API's OpenAPI document.",
+        ),
+    };
+    Problem {
+        kind,
+        status,
+        title,
+        detail: detail.to_string(),
+    }
+}
+
+/// Under `/api/`, every answer is never cached, and every error goes out as
+/// `application/problem+json` (RFC 9457) with a stable `type` per kind, instead of a page.
 pub async fn api_problems(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let r = next.run(req).await;
     if !api {
         return r;
     }
-    let Some(p) = r.extensions().get::<Problem>().cloned() else {
-        return r;
+    let (mut parts, body) = r.into_parts();
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let described = parts.extensions.get::<Problem>().cloned();
+    let p = match described {
+        Some(p) => p,
+        None if parts.status.is_client_error() || parts.status.is_server_error() => {
+            problem_of_status(parts.status)
+        }
+        None => return Response::from_parts(parts, body),
     };
-    let (mut parts, _) = r.into_parts();
-    let body = serde_json::json!({
-        "type": "about:blank",
+    let json = serde_json::json!({
+        "type": format!("{PROBLEM_TYPE_PREFIX}{}", p.kind),
         "title": p.title,
         "status": p.status.as_u16(),
         "detail": p.detail,
@@ -207,7 +314,7 @@ pub async fn api_problems(req: Request, next: Next) -> Response {
         HeaderValue::from_static("application/problem+json"),
     );
     parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, axum::body::Body::from(body))
+    Response::from_parts(parts, axum::body::Body::from(json))
 }
 
 #[cfg(test)]
@@ -296,6 +403,8 @@ mod tests {
         );
         assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(json["status"], 401);
+        assert_eq!(json["type"], "urn:beacon:problem:unauthorized");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
         assert_eq!(json["title"], "Sign in");
         assert_eq!(json["detail"], "Send a token.");
         let (r, json) = get("/admin/x").await;

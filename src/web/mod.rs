@@ -1,6 +1,7 @@
 //! The HTTP face: one router per area of the site, merged here. The web enqueues; it never sends.
 
 pub mod admin;
+pub mod api;
 mod archive;
 mod confirm;
 mod error;
@@ -122,9 +123,11 @@ pub fn app(state: AppState) -> Router {
         .merge(confirm::router())
         .merge(manage::router())
         .merge(admin::router(state.clone()))
+        .merge(api::router(state.clone()))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.
         .merge(admin::upload_router(state.clone()))
+        .merge(api::upload_router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,

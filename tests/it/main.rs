@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod api;
 mod app;
 mod browser;
 mod cli;

@@ -8,9 +8,7 @@ use crate::reach::{self, Period};
 use crate::store::{AuditEntry, OutboxStats, RecentFailure, RunSummary};
 
 use axum::Extension;
-use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
 use chrono::{Duration, Utc};
 
 pub struct NextSend {
@@ -125,8 +123,4 @@ pub async fn audit(
         chrome: Chrome::new(&staff, "audit"),
         entries,
     }))
-}
-
-pub async fn api_outbox(State(state): State<AppState>) -> crate::web::Result {
-    Ok(Json(state.store.stats(Utc::now()).await?).into_response())
 }

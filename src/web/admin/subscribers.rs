@@ -145,16 +145,7 @@ pub async fn import(
     let mut p = page(&state, &staff).await?;
     match result {
         Ok(r) => {
-            staff
-                .audit(
-                    &state,
-                    "subscribers.import",
-                    Some(&format!(
-                        "import:{source}: {} added, {} known, {} invalid",
-                        r.added, r.unchanged, r.invalid
-                    )),
-                )
-                .await;
+            audit_import(&state, &staff, &source, &r).await;
             p.import_result = format!(
                 "Imported {} new residents; {} were already known; {} rows were skipped.",
                 r.added, r.unchanged, r.invalid
@@ -164,4 +155,20 @@ pub async fn import(
     }
     p.import_problems = problems;
     Ok(super::render(&p))
+}
+
+/// Audits an import made from the console or the API.
+pub async fn audit_import(
+    state: &AppState,
+    staff: &Staff,
+    source: &str,
+    r: &crate::bulk::ImportReport,
+) {
+    let detail = format!(
+        "import:{source}: {} added, {} known, {} invalid",
+        r.added, r.unchanged, r.invalid
+    );
+    staff
+        .audit(state, "subscribers.import", Some(&detail))
+        .await;
 }

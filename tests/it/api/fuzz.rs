@@ -1,0 +1,47 @@
+//! schemathesis, a fuzzer we did not write, against the running server: generated calls to
+//! every operation of the document (50 examples each), failing on any 5xx and on any answer
+//! whose status, content type, headers or body the document does not describe. Writes land in
+//! this test's own throwaway database.
+
+use super::{token, tool};
+use crate::app::spawn_app;
+use crate::smtp::SmtpSink;
+use crate::support::sqlite;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_and_no_answer_off_the_document() {
+    if tool("schemathesis").is_none() {
+        return;
+    }
+    let sink = SmtpSink::start();
+    let app = spawn_app(sqlite().await, &sink).await;
+    app.residents_in(12, "chesham", "burglary-vehicle").await;
+    let admin = token(&app, "admin").await;
+    super::send_once(&app, &admin).await;
+    let reports = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new("schemathesis")
+        .arg("run")
+        .arg(format!("{}/api/v1/openapi.json", app.base))
+        .args(["--header", &format!("Authorization: Bearer {admin}")])
+        .args(["--max-examples", "50"])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+        ])
+        .args(["--workers", "2", "--no-color"])
+        .arg("--report-dir")
+        .arg(reports.path())
+        .env("SCHEMATHESIS_HOOKS", "")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "schemathesis found problems:\n{said}");
+    app.finish().await;
+}
