@@ -50,6 +50,7 @@ pub struct AreaPage {
 #[utoipa::path(
     get,
     path = "/api/v1/areas",
+    operation_id = "listAreas",
     tag = "areas",
     params(PageQuery),
     responses((status = 200, description = "Areas, by slug", body = AreaPage))

@@ -91,6 +91,7 @@ fn view(c: &Campaign, paused: bool, now: DateTime<Utc>) -> CampaignView {
 #[utoipa::path(
     get,
     path = "/api/v1/campaigns",
+    operation_id = "listCampaigns",
     tag = "campaigns",
     params(PageQuery),
     responses((status = 200, description = "Campaigns, by slug", body = CampaignPage))
@@ -116,6 +117,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/campaigns/{slug}",
+    operation_id = "getCampaign",
     tag = "campaigns",
     params(("slug" = String, Path, description = "The campaign's slug")),
     responses((status = 200, description = "The campaign", body = CampaignView))
@@ -145,6 +147,7 @@ async fn set_paused(
 #[utoipa::path(
     post,
     path = "/api/v1/campaigns/{slug}/pause",
+    operation_id = "pauseCampaign",
     tag = "campaigns",
     params(("slug" = String, Path, description = "The campaign's slug")),
     responses((status = 200, description = "Paused (again, if it was): its scheduled fires are skipped until resumed", body = CampaignView))
@@ -160,6 +163,7 @@ pub async fn pause(
 #[utoipa::path(
     post,
     path = "/api/v1/campaigns/{slug}/resume",
+    operation_id = "resumeCampaign",
     tag = "campaigns",
     params(("slug" = String, Path, description = "The campaign's slug")),
     responses((status = 200, description = "Resumed: it fires on its schedule again", body = CampaignView))

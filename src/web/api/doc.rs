@@ -52,6 +52,7 @@ struct ApiDoc;
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
+    operation_id = "getOpenApi",
     tag = "meta",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object))

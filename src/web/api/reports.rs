@@ -13,6 +13,7 @@ use chrono::Utc;
 #[utoipa::path(
     get,
     path = "/api/v1/report",
+    operation_id = "getReport",
     tag = "reports",
     params(PeriodQuery),
     responses((status = 200, description = "The reach report; per-area counts under 10 are \"<10\"", body = Report))
@@ -27,6 +28,7 @@ pub async fn report(
 #[utoipa::path(
     get,
     path = "/api/v1/outbox",
+    operation_id = "getOutbox",
     tag = "reports",
     responses((status = 200, description = "The outbox: depth per status and channel, oldest due age, per-channel state", body = OutboxStats))
 )]

@@ -38,6 +38,7 @@ fn parse_key(key: &str) -> crate::web::Result<(DateTime<Utc>, i64)> {
 #[utoipa::path(
     get,
     path = "/api/v1/campaigns/{slug}/runs",
+    operation_id = "listCampaignRuns",
     tag = "runs",
     params(("slug" = String, Path, description = "The campaign's slug"), PageQuery),
     responses((status = 200, description = "The campaign's runs, newest first, with counts by outcome", body = RunPage))
@@ -71,6 +72,7 @@ pub async fn of_campaign(
 #[utoipa::path(
     get,
     path = "/api/v1/runs/{id}",
+    operation_id = "getRun",
     tag = "runs",
     params(("id" = i64, Path, description = "The run's id", minimum = 1)),
     responses((status = 200, description = "The run: status, counts by outcome, times", body = RunSummary))

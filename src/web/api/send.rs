@@ -134,6 +134,7 @@ fn check(
 #[utoipa::path(
     post,
     path = "/api/v1/campaigns/{slug}/send",
+    operation_id = "sendCampaign",
     tag = "campaigns",
     params(("slug" = String, Path, description = "The campaign's slug")),
     request_body = SendBody,

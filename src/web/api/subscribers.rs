@@ -34,6 +34,7 @@ pub struct SubscriberCountPage {
 #[utoipa::path(
     get,
     path = "/api/v1/subscribers/counts",
+    operation_id = "subscriberCounts",
     tag = "subscribers",
     params(PageQuery),
     responses((status = 200, description = "Residents per area, topic and status; small cells suppressed", body = SubscriberCountPage))
@@ -108,6 +109,7 @@ pub struct ImportResult {
 #[utoipa::path(
     post,
     path = "/api/v1/subscribers/import",
+    operation_id = "importSubscribers",
     tag = "subscribers",
     params(ImportQuery),
     request_body(

@@ -29,7 +29,8 @@ async fn schemathesis_finds_no_server_error_and_no_answer_off_the_document() {
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
         ])
-        .args(["--workers", "2", "--no-color"])
+        // One worker: hypothesis describes its strategies by parsing source, which is not thread-safe.
+        .args(["--workers", "1", "--no-color"])
         .arg("--report-dir")
         .arg(reports.path())
         .env("SCHEMATHESIS_HOOKS", "")
@@ -42,6 +43,8 @@ async fn schemathesis_finds_no_server_error_and_no_answer_off_the_document() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "schemathesis found problems:\n{said}");
+    // Its summary (operations, cases, warnings) is worth reading in CI's log even on success.
+    eprintln!("{said}");
+    assert!(out.status.success(), "schemathesis found problems");
     app.finish().await;
 }

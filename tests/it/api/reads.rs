@@ -12,7 +12,7 @@ use serde_json::Value;
 async fn residents(app: &TestApp, n: usize, area: &str, topic: &str) {
     let batch: Vec<_> = (0..n)
         .map(|i| ConfirmedSubscriber {
-            email: format!("{topic}-{i}@example.com"),
+            email: format!("{area}-{topic}-{i}@example.com"),
             postcode: None,
             area_slugs: vec![area.into()],
             priorities: vec![topic.into()],
