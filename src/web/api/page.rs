@@ -15,6 +15,7 @@ pub const MAX_LIMIT: u32 = 200;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The `next` of the previous page; absent for the first page.
+    #[param(pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Items per page (1 to 200; 50 when absent).
     #[param(minimum = 1, maximum = 200)]

@@ -24,6 +24,7 @@ pub struct SendBody {
     /// Some of the campaign's areas (area or district slugs); all of them when empty.
     pub areas: Vec<String>,
     /// Send again to residents who already had it, for this reason (who asked, and why).
+    #[schema(pattern = "\\S")]
     pub resend_reason: Option<String>,
     /// Send a paused or out-of-season campaign anyway.
     pub force: bool,

@@ -1,6 +1,7 @@
 //! schemathesis, a fuzzer we did not write, against the running server: generated calls to
-//! every operation of the document (50 examples each), failing on any 5xx and on any answer
-//! whose status, content type, headers or body the document does not describe. Writes land in
+//! every operation of the document (50 examples each), failing on any 5xx, on any answer whose
+//! status, content type, headers or body the document does not describe, on auth it ignores and
+//! methods it takes that are not documented. Writes land in
 //! this test's own throwaway database.
 
 use super::{token, tool};
@@ -25,9 +26,12 @@ async fn schemathesis_finds_no_server_error_and_no_answer_off_the_document() {
         .args(["--header", &format!("Authorization: Bearer {admin}")])
         .args(["--max-examples", "50"])
         .args(["--phases", "examples,coverage,fuzzing"])
+        // Every check but whether schema-valid input is accepted and invalid refused: an opaque
+        // cursor, a CSV body and a period's dates are text the schema cannot fully describe.
+        .args(["--checks", "all"])
         .args([
-            "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+            "--exclude-checks",
+            "positive_data_acceptance,negative_data_rejection",
         ])
         // One worker: hypothesis describes its strategies by parsing source, which is not thread-safe.
         .args(["--workers", "1", "--no-color"])
