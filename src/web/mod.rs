@@ -14,6 +14,7 @@ mod health;
 mod manage;
 mod pages;
 mod place;
+mod problem;
 mod server;
 mod signup;
 mod unsubscribe;
@@ -132,7 +133,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
-        .layer(axum::middleware::from_fn(error::api_problems))
+        .layer(axum::middleware::from_fn(problem::api_problems))
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -4,7 +4,7 @@
 
 use super::{areas, campaigns, reports, runs, send, subscribers};
 use crate::web::admin::ROUTES;
-use crate::web::error::{PROBLEM_KINDS, PROBLEM_TYPE_PREFIX};
+use crate::web::problem::{PROBLEM_KINDS, PROBLEM_TYPE_PREFIX};
 use axum::Json;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
