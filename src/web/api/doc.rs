@@ -190,3 +190,27 @@ fn describe(path: &str, method: &str, op: &mut Operation) {
             .or_insert_with(|| problem(description).into());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operation_has_an_id_a_tag_and_its_problems() {
+        let doc = serde_json::to_value(super::openapi()).unwrap();
+        if let Ok(path) = std::env::var("BEACON_DUMP_OPENAPI") {
+            std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        }
+        let mut ids = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                ids.push(op["operationId"].as_str().unwrap().to_string());
+                assert!(op["tags"][0].is_string(), "{method} {path}");
+                let problem = &op["responses"]["500"]["content"]["application/problem+json"];
+                assert!(problem.is_object(), "{method} {path}");
+            }
+        }
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!((n, ids.len()), (13, 13), "13 operations, each id once");
+    }
+}

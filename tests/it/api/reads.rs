@@ -5,28 +5,8 @@ use super::{call, token};
 use crate::app::{TestApp, spawn_app};
 use crate::smtp::SmtpSink;
 use crate::support::TestDb;
-use beacon::store::ConfirmedSubscriber;
 use chrono::Utc;
 use serde_json::Value;
-
-async fn residents(app: &TestApp, n: usize, area: &str, topic: &str) {
-    let batch: Vec<_> = (0..n)
-        .map(|i| ConfirmedSubscriber {
-            email: format!("{area}-{topic}-{i}@example.com"),
-            postcode: None,
-            area_slugs: vec![area.into()],
-            priorities: vec![topic.into()],
-            consent_version: "t".into(),
-            consent_at: Utc::now(),
-            source: "test".into(),
-        })
-        .collect();
-    app.services
-        .store
-        .add_confirmed(&batch, Utc::now())
-        .await
-        .unwrap();
-}
 
 /// Every item of a list, page by page, `limit` at a time.
 async fn all_pages(app: &TestApp, token: &str, path: &str, limit: u32) -> (Vec<Value>, usize) {
@@ -131,10 +111,29 @@ each_engine!(areas_and_campaigns_say_what_partners_need);
 async fn subscriber_counts_hide_small_cells_and_the_cell_that_would_give_one_away(db: TestDb) {
     let sink = SmtpSink::start();
     let app = spawn_app(db, &sink).await;
-    residents(&app, 12, "chesham", "burglary-vehicle").await;
-    residents(&app, 25, "chesham", "fear-of-crime").await;
-    residents(&app, 3, "chesham", "community-resilience").await;
-    residents(&app, 11, "amersham", "burglary-vehicle").await;
+    app.residents_as(
+        "chesham-burglary-vehicle-",
+        12,
+        "chesham",
+        "burglary-vehicle",
+    )
+    .await;
+    app.residents_as("chesham-fear-of-crime-", 25, "chesham", "fear-of-crime")
+        .await;
+    app.residents_as(
+        "chesham-community-resilience-",
+        3,
+        "chesham",
+        "community-resilience",
+    )
+    .await;
+    app.residents_as(
+        "amersham-burglary-vehicle-",
+        11,
+        "amersham",
+        "burglary-vehicle",
+    )
+    .await;
     let viewer = token(&app, "viewer").await;
     let (status, _, page) = call(&app, "GET", "/api/v1/subscribers/counts", &viewer, None).await;
     assert_eq!(status, 200, "{page}");
