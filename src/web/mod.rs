@@ -133,12 +133,13 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
-        .layer(axum::middleware::from_fn(problem::api_problems))
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outside the timeout, so its 408 under /api/ is a problem too.
+        .layer(axum::middleware::from_fn(problem::api_problems))
         // Outermost, so refusals made by the layers above (413, 408) carry them too.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
