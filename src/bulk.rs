@@ -78,7 +78,7 @@ fn row_to_subscriber(
     })
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub added: usize,
     pub unchanged: usize,

@@ -183,6 +183,20 @@ impl Signer {
     }
 }
 
+impl Signer {
+    /// A keyed tag over `text` (HMAC-SHA256, URL-safe), for tokens that bind a request's
+    /// contents, such as the API's send-now confirmation; the `bind:` prefix keeps it apart from every link payload.
+    pub fn tag(&self, text: &str) -> String {
+        let sig = self.mac(&format!("bind:{text}")).finalize().into_bytes();
+        URL_SAFE_NO_PAD.encode(sig)
+    }
+
+    /// Whether `tag` is [`Signer::tag`] of `text`, compared in constant time.
+    pub fn tag_matches(&self, text: &str, tag: &str) -> bool {
+        bool::from(self.tag(text).as_bytes().ct_eq(tag.as_bytes()))
+    }
+}
+
 /// What the database keeps of a session cookie or API token: its SHA-256, never the secret.
 pub fn secret_hash(secret: &str) -> String {
     use sha2::Digest;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What an outcome target measures, from a reach report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Overall audience growth over the report's period, scaled to a year, in %.
@@ -85,7 +85,7 @@ impl FromStr for Measure {
 }
 
 /// Which side of the target is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Good at or above the target.
@@ -95,7 +95,7 @@ pub enum Direction {
 }
 
 /// Red, Amber, Green; Grey when there is nothing to measure yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Rag {
     /// On target.

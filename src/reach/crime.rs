@@ -11,7 +11,7 @@ use serde::Serialize;
 /// Where the figures come from, as the licence asks.
 pub const ATTRIBUTION: &str = "Contains public sector information from data.police.uk, licensed under the Open Government Licence v3.0.";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CategoryCrime {
     pub category: String,
     pub name: String,
@@ -19,7 +19,7 @@ pub struct CategoryCrime {
     pub per_1000_households: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AreaCrime {
     pub slug: String,
     pub name: String,
@@ -31,7 +31,7 @@ pub struct AreaCrime {
     pub categories: Vec<CategoryCrime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, utoipa::ToSchema)]
 pub struct CrimeSection {
     /// The months counted (`YYYY-MM`); empty when none are held.
     pub months: Vec<String>,

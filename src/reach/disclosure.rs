@@ -43,6 +43,12 @@ pub(super) fn protect_helpfulness(rows: &mut [CampaignHelpfulness]) {
     }
 }
 
+/// Protects one set of cells that add up to a figure shown elsewhere (one area's residents in
+/// one status, across topics): a lone suppressed cell takes the smallest shown one with it.
+pub fn protect_group(cells: &mut [Cell]) {
+    complement(cells, |c| c);
+}
+
 /// When exactly one row's cell is suppressed, hides the smallest shown one; returns its index.
 fn complement<T>(rows: &mut [T], cell: fn(&mut T) -> &mut Cell) -> Option<usize> {
     let suppressed = rows

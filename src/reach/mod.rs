@@ -14,6 +14,7 @@ pub mod numbers;
 pub mod perception;
 mod report;
 
+pub use disclosure::protect_group;
 pub use report::*;
 
 use crate::domain::outcome::{Measure, Outcomes};

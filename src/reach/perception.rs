@@ -17,7 +17,7 @@ pub const INFORMED: (&str, [&str; 2]) = ("informed", ["very_well", "fairly_well"
 /// One area in one quarter. A share is `null` with `suppressed: true` when it rests on fewer
 /// than 10 answers (its `responses` then reads "<10"), or on a cell hidden so that a "<10"
 /// cannot be worked out from the quarter's total (`responses` reads "hidden").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AreaPerception {
     pub slug: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct AreaPerception {
 }
 
 /// Every area together in one quarter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QuarterPerception {
     pub quarter: String,
     pub responses: Cell,
@@ -45,7 +45,7 @@ pub struct QuarterPerception {
 }
 
 /// "Did this message help you feel safer?" for one campaign's runs in the period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignHelpfulness {
     pub slug: String,
     pub title: String,
@@ -57,7 +57,7 @@ pub struct CampaignHelpfulness {
 }
 
 /// The same over every campaign of one priority.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PriorityHelpfulness {
     pub priority: String,
     pub label: String,
@@ -66,7 +66,7 @@ pub struct PriorityHelpfulness {
     pub suppressed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, utoipa::ToSchema)]
 pub struct Perception {
     /// The calendar quarters the period touches, oldest first.
     pub quarters: Vec<String>,

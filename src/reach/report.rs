@@ -14,7 +14,7 @@ use serde::Serialize;
 pub const SMALL_CELL: i64 = 10;
 
 /// A per-area count, or "<10".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Cell {
     Count(i64),
@@ -51,7 +51,7 @@ impl std::fmt::Display for Cell {
 }
 
 /// The dates a report covers, both inclusive (UTC days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -145,7 +145,7 @@ impl Period {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Totals {
     pub audience: i64,
     pub subscribers: i64,
@@ -159,7 +159,7 @@ pub struct Totals {
     pub unsubscribed: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AreaReach {
     pub slug: String,
     pub name: String,
@@ -175,13 +175,13 @@ pub struct AreaReach {
     pub flagged: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SourceArea {
     pub slug: String,
     pub signups: Cell,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SourceReach {
     pub source: String,
     pub signups: i64,
@@ -189,7 +189,7 @@ pub struct SourceReach {
 }
 
 /// One campaign's counts from the store, and its unsubscribe rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignReach {
     /// Runs, deliveries, residents reached, webhook posts, failures, bounces and leavers.
     #[serde(flatten)]
@@ -198,7 +198,7 @@ pub struct CampaignReach {
     pub unsubscribe_pct: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PriorityReach {
     pub priority: String,
     pub label: String,
@@ -208,7 +208,7 @@ pub struct PriorityReach {
     pub unsubscribed: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutcomeStatus {
     pub id: String,
     pub description: String,
@@ -223,13 +223,13 @@ pub struct OutcomeStatus {
     pub previous: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub date: NaiveDate,
     pub subscribers: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub period: Period,
     pub generated_at: DateTime<Utc>,
@@ -254,7 +254,7 @@ pub struct Report {
 }
 
 /// The period before a report's own, for "last time" beside each figure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Previous {
     pub period: Period,
     pub totals: Totals,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A channel the breaker paused.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PausedChannel {
     /// `email` or `webhook`.
     pub channel: String,
@@ -19,7 +19,7 @@ pub struct PausedChannel {
 }
 
 /// What waits on one channel, for `beacon outbox` and the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ChannelReport {
     /// `email` or `webhook`.
     pub channel: String,

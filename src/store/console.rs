@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
 
 /// A run as the console lists it: its state and what became of its messages.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RunSummary {
     /// The run's id.
     pub run_id: i64,
@@ -20,9 +20,11 @@ pub struct RunSummary {
     pub trigger: String,
     /// How far its fan-out has gone.
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "finished")]
     pub status: RunStatus,
     /// Its delivery as an operator sees it.
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "sent with failures")]
     pub state: RunState,
     /// Why it was skipped, if it was.
     pub reason: Option<String>,
@@ -91,8 +93,17 @@ where
 }
 
 impl SqlStore {
-    /// Runs with their state and counts; `slug` empty for every campaign.
-    async fn run_summaries(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
+    /// Runs with their state and counts, newest first; `slug` empty for every campaign, `run_id`
+    /// 0 for every run, and only runs before `before` (fire time, run id) when given.
+    async fn run_summaries(
+        &self,
+        slug: &str,
+        run_id: i64,
+        before: Option<(DateTime<Utc>, i64)>,
+        limit: i64,
+    ) -> Result<Vec<RunSummary>> {
+        let (before_at, before_id) =
+            before.map_or((i64::MAX, i64::MAX), |(t, id)| (super::ms(t), id));
         with_pool!(&self.pool, p => {
             sqlx::query(
                 "select r.run_id, c.slug, r.fire_at, r.trigger, r.status, r.state, r.reason, r.skipped_repeat, r.folded, r.held_until,
@@ -103,10 +114,15 @@ impl SqlStore {
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'bounced'), 0) as bigint) as bounced,
                     cast(coalesce((select sum(e.count) from event e where e.run_id = r.run_id and e.kind = 'unsubscribed'), 0) as bigint) as unsubscribed
                  from run r join campaign c on c.campaign_id = r.campaign_id
-                 where ($1 = '' or c.slug = $1) order by r.fire_at desc, r.run_id desc limit $2",
+                 where ($1 = '' or c.slug = $1) and ($3 = 0 or r.run_id = $3)
+                   and (r.fire_at < $4 or (r.fire_at = $4 and r.run_id < $5))
+                 order by r.fire_at desc, r.run_id desc limit $2",
             )
             .bind(slug)
             .bind(limit)
+            .bind(run_id)
+            .bind(before_at)
+            .bind(before_id)
             .fetch_all(p)
             .await?
             .iter()
@@ -120,12 +136,30 @@ impl SqlStore {
 impl SqlStore {
     /// The latest runs of one campaign, newest first.
     pub async fn campaign_runs(&self, slug: &str, limit: i64) -> Result<Vec<RunSummary>> {
-        self.run_summaries(slug, limit).await
+        self.run_summaries(slug, 0, None, limit).await
+    }
+
+    /// One page of a campaign's runs, newest first, after the page that ended at `before`.
+    pub async fn campaign_runs_before(
+        &self,
+        slug: &str,
+        before: Option<(DateTime<Utc>, i64)>,
+        limit: i64,
+    ) -> Result<Vec<RunSummary>> {
+        self.run_summaries(slug, 0, before, limit).await
+    }
+
+    /// One run with its state and counts.
+    pub async fn run_summary(&self, run_id: i64) -> Result<Option<RunSummary>> {
+        if run_id <= 0 {
+            return Ok(None);
+        }
+        Ok(self.run_summaries("", run_id, None, 1).await?.pop())
     }
 
     /// The latest runs of every campaign, newest first.
     pub async fn recent_runs(&self, limit: i64) -> Result<Vec<RunSummary>> {
-        self.run_summaries("", limit).await
+        self.run_summaries("", 0, None, limit).await
     }
 
     /// Residents by status (sign-ups still pending counted only if made before `pending_before`,

@@ -45,6 +45,7 @@ mod runs;
 mod signup_requests;
 mod staff_access;
 mod staff_accounts;
+mod subscriber_cells;
 mod subscribers;
 
 pub use admin::{
@@ -75,6 +76,7 @@ pub use residents::{
 pub use runs::{NewRun, Run, Trigger};
 pub use signup_requests::SignupRequest;
 pub use staff_access::ApiToken;
+pub use subscriber_cells::SubscriberCell;
 pub use subscribers::{ConfirmedSubscriber, ImportOutcome};
 
 use sqlx::{PgPool, SqlitePool};

@@ -61,7 +61,7 @@ pub enum Failure {
 }
 
 /// Rows per status and channel.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct QueueDepth {
     /// The outbox status.
     pub status: String,
@@ -72,7 +72,7 @@ pub struct QueueDepth {
 }
 
 /// The queue as `beacon outbox` and the dashboard show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct OutboxStats {
     /// Rows per status and channel.
     pub depth: Vec<QueueDepth>,

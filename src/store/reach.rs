@@ -36,7 +36,7 @@ pub struct SourceCount {
 }
 
 /// What one campaign did in a period.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CampaignCounts {
     /// The campaign's slug.
     pub slug: String,

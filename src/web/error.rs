@@ -1,12 +1,10 @@
 //! The one error type at the web edge. Handlers return `Result<_, web::Error>` and use `?`;
 //! turning an error into a response logs its internal cause once (never shown to the visitor)
-//! and renders the problem page, or RFC 9457 problem JSON for `/api/` (see [`api_problems`]).
+//! and renders the problem page, or RFC 9457 problem JSON for `/api/` (see `problem.rs`).
 
 use super::pages;
 use crate::store::StoreError;
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 
@@ -90,6 +88,23 @@ impl Error {
         }
     }
 
+    /// The stable name of this kind of error: the end of its problem `type` URI under `/api/`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad-request",
+            Error::NotFound | Error::InvalidLink(_) => "not-found",
+            Error::Gone(_) => "gone",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::Conflict(_) => "conflict",
+            Error::TooLarge(_) => "too-large",
+            Error::Unprocessable(_) => "unprocessable",
+            Error::TooMany { .. } => "too-many-requests",
+            Error::Store(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
     fn explain(&self) -> Explain {
         match self {
             Error::NotFound => Explain::new(
@@ -142,12 +157,14 @@ impl From<StoreError> for Error {
     }
 }
 
-/// The RFC 9457 body of an error, kept on its response so [`api_problems`] can send it as JSON.
+/// The RFC 9457 body of an error, kept on its response so `problem::api_problems` can send it
+/// as JSON.
 #[derive(Debug, Clone)]
-struct Problem {
-    status: StatusCode,
-    title: &'static str,
-    detail: String,
+pub(super) struct Problem {
+    pub kind: &'static str,
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub detail: String,
 }
 
 impl IntoResponse for Error {
@@ -174,6 +191,7 @@ impl IntoResponse for Error {
             _ => {}
         }
         r.extensions_mut().insert(Problem {
+            kind: self.kind(),
             status,
             title: explain.heading,
             detail: explain.message.into_owned(),
@@ -182,37 +200,11 @@ impl IntoResponse for Error {
     }
 }
 
-/// Under `/api/`, an error goes out as `application/problem+json` instead of a page.
-pub async fn api_problems(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let r = next.run(req).await;
-    if !api {
-        return r;
-    }
-    let Some(p) = r.extensions().get::<Problem>().cloned() else {
-        return r;
-    };
-    let (mut parts, _) = r.into_parts();
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": p.title,
-        "status": p.status.as_u16(),
-        "detail": p.detail,
-        // The member the first API answered with; kept for its clients.
-        "error": p.detail,
-    })
-    .to_string();
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, axum::body::Body::from(body))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::problem::api_problems;
+    use axum::extract::Request;
 
     #[test]
     fn each_variant_has_its_status_and_store_failures_hide_their_cause() {
@@ -296,6 +288,8 @@ mod tests {
         );
         assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(json["status"], 401);
+        assert_eq!(json["type"], "urn:beacon:problem:unauthorized");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
         assert_eq!(json["title"], "Sign in");
         assert_eq!(json["detail"], "Send a token.");
         let (r, json) = get("/admin/x").await;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 mod answers;
+pub mod api;
 mod archive;
 mod confirm;
 mod crime_figures;
@@ -16,6 +17,7 @@ mod manage;
 mod metrics;
 mod pages;
 mod place;
+mod problem;
 mod server;
 mod signup;
 mod unsubscribe;
@@ -139,9 +141,11 @@ pub fn app(state: AppState) -> Router {
         .merge(manage::router())
         .merge(answers::router())
         .merge(admin::router(state.clone()))
+        .merge(api::router(state.clone()))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.
         .merge(admin::upload_router(state.clone()))
+        .merge(api::upload_router(state.clone()))
         .merge(if state.config.metrics.listen.is_empty() {
             metrics::router()
         } else {
@@ -152,7 +156,6 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
-        .layer(axum::middleware::from_fn(error::api_problems))
         .layer(TraceLayer::new_for_http())
         // Feeds and pages in gzip or brotli when asked; the body streams through the encoder.
         .layer(tower_http::compression::CompressionLayer::new())
@@ -160,6 +163,8 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outside the timeout, so its 408 under /api/ is a problem too.
+        .layer(axum::middleware::from_fn(problem::api_problems))
         // Outermost, so refusals made by the layers above (413, 408) carry them too.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

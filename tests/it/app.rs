@@ -120,9 +120,14 @@ impl TestApp {
 
     /// Adds `n` confirmed residents, `r0@example.com` …, all following `priority` in `area`.
     pub async fn residents_in(&self, n: usize, area: &str, priority: &str) {
+        self.residents_as("r", n, area, priority).await;
+    }
+
+    /// As `residents_in`, with addresses `{prefix}{i}@example.com`, for several batches in one test.
+    pub async fn residents_as(&self, prefix: &str, n: usize, area: &str, priority: &str) {
         let batch: Vec<_> = (0..n)
             .map(|i| ConfirmedSubscriber {
-                email: format!("r{i}@example.com"),
+                email: format!("{prefix}{i}@example.com"),
                 postcode: None,
                 area_slugs: vec![area.into()],
                 priorities: vec![priority.into()],

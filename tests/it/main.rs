@@ -8,6 +8,7 @@
 mod support;
 
 mod answers;
+mod api;
 mod app;
 mod browser;
 mod cli;

@@ -231,13 +231,14 @@ fn banner(cal: &crate::calendar::Calendar, q: &Done) -> Option<(String, String)>
     }
 }
 
-async fn set_paused(
-    state: AppState,
-    staff: Staff,
-    slug: String,
+/// Pauses or resumes a campaign and audits it: the console's buttons and the API's calls.
+pub async fn set_paused_audited(
+    state: &AppState,
+    staff: &Staff,
+    slug: &str,
     paused: bool,
-) -> crate::web::Result {
-    if !state.store.set_campaign_paused(&slug, paused).await? {
+) -> crate::web::Result<()> {
+    if !state.store.set_campaign_paused(slug, paused).await? {
         return Err(Error::NotFound);
     }
     let action = if paused {
@@ -245,7 +246,17 @@ async fn set_paused(
     } else {
         "campaign.resume"
     };
-    staff.audit(&state, action, Some(&slug)).await;
+    staff.audit(state, action, Some(slug)).await;
+    Ok(())
+}
+
+async fn set_paused(
+    state: AppState,
+    staff: Staff,
+    slug: String,
+    paused: bool,
+) -> crate::web::Result {
+    set_paused_audited(&state, &staff, &slug, paused).await?;
     let done = if paused { "paused" } else { "resumed" };
     Ok(Redirect::to(&format!(
         "/admin/calendar?done={done}&campaign={slug}#banner"

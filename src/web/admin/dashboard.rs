@@ -9,9 +9,7 @@ use crate::render::words::{self, filters};
 use crate::store::{AuditEntry, ChannelWeek, OutboxStats, RecentFailure, RunSummary};
 
 use axum::Extension;
-use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
 use chrono::{Duration, Utc};
 
 pub struct NextSend {
@@ -185,10 +183,6 @@ pub async fn audit(
         chrome: Chrome::new(&staff, "audit"),
         entries,
     }))
-}
-
-pub async fn api_outbox(State(state): State<AppState>) -> crate::web::Result {
-    Ok(Json(state.store.stats(Utc::now()).await?).into_response())
 }
 
 #[cfg(test)]

@@ -4,16 +4,19 @@ use super::{AppState, Chrome, Staff};
 use crate::reach::{self, Period, PeriodError, Report, charts, format};
 use crate::web::{Error, Explain};
 use axum::Extension;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::{NaiveDate, Utc};
 
-#[derive(Debug, Default, serde::Deserialize)]
+/// The period a report covers.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
+    /// The first day (UTC); 90 days before `to` when absent.
     from: Option<NaiveDate>,
+    /// The last day (UTC), inclusive; today when absent.
     to: Option<NaiveDate>,
 }
 
@@ -28,7 +31,8 @@ impl PeriodQuery {
     }
 }
 
-async fn report(state: &AppState, q: &PeriodQuery) -> crate::web::Result<Report> {
+/// The report for the period asked for; a period out of range is a 400 that says why.
+pub async fn report(state: &AppState, q: &PeriodQuery) -> crate::web::Result<Report> {
     let cal = state.calendar.get();
     let period = q.period().map_err(|e| {
         Error::BadRequest(Explain::new(
@@ -143,12 +147,4 @@ pub async fn board(
         body,
     )
         .into_response())
-}
-
-/// A period out of range is a 400 whose problem JSON (`detail`, and `error` as before) says why.
-pub async fn api_report(
-    State(state): State<AppState>,
-    Query(q): Query<PeriodQuery>,
-) -> crate::web::Result {
-    Ok(Json(report(&state, &q).await?).into_response())
 }

@@ -146,20 +146,22 @@ pub async fn send(
     req.idempotency_key = Some(format!("console:{}", form.idempotency_key));
     // The same key again (`None`) is a double click: the first press already sent it.
     if let Some(run_id) = state.scheduler.send(&req, Utc::now()).await? {
-        let (action, why) = match &req.resend {
-            Some(reason) => ("campaign.resend", format!(" resend because: {reason}")),
-            None => ("campaign.send", String::new()),
-        };
-        staff
-            .audit(
-                &state,
-                action,
-                Some(&format!(
-                    "{slug} run {run_id} areas [{}]{why}",
-                    form.areas.join(", ")
-                )),
-            )
-            .await;
+        audit_send(&state, &staff, &req, run_id).await;
     }
     Ok(Redirect::to(&format!("/admin/campaigns/{slug}?done=sent")).into_response())
 }
+
+/// Audits a send made from the console or the API, a deliberate repeat with its reason.
+pub async fn audit_send(state: &AppState, staff: &Staff, req: &SendRequest, run_id: i64) {
+    let (action, why) = match &req.resend {
+        Some(reason) => ("campaign.resend", format!(" resend because: {reason}")),
+        None => ("campaign.send", String::new()),
+    };
+    let detail = format!(
+        "{} run {run_id} areas [{}]{why}",
+        req.slug,
+        req.areas.join(", ")
+    );
+    staff.audit(state, action, Some(&detail)).await;
+}
+

@@ -216,16 +216,7 @@ pub async fn import(
     let mut p = page(&state, &staff).await?;
     match result {
         Ok(r) => {
-            staff
-                .audit(
-                    &state,
-                    "subscribers.import",
-                    Some(&format!(
-                        "import:{source}: {} added, {} known, {} invalid",
-                        r.added, r.unchanged, r.invalid
-                    )),
-                )
-                .await;
+            audit_import(&state, &staff, &source, &r).await;
             p.import_result = format!(
                 "Imported {} new residents from {label}; {} were already known; {} rows were skipped.",
                 thousands(i64::try_from(r.added).unwrap_or(i64::MAX)),
@@ -244,4 +235,20 @@ fn bad_upload(why: &str) -> crate::web::Error {
         "The file could not be read",
         format!("Choose the CSV file again and upload it. ({why})"),
     ))
+}
+
+/// Audits an import made from the console or the API.
+pub async fn audit_import(
+    state: &AppState,
+    staff: &Staff,
+    source: &str,
+    r: &crate::bulk::ImportReport,
+) {
+    let detail = format!(
+        "import:{source}: {} added, {} known, {} invalid",
+        r.added, r.unchanged, r.invalid
+    );
+    staff
+        .audit(state, "subscribers.import", Some(&detail))
+        .await;
 }
