@@ -164,4 +164,3 @@ pub async fn audit_send(state: &AppState, staff: &Staff, req: &SendRequest, run_
     );
     staff.audit(state, action, Some(&detail)).await;
 }
-

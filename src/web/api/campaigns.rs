@@ -73,7 +73,10 @@ fn view(c: &Campaign, paused: bool, now: DateTime<Utc>) -> CampaignView {
         schedule: ScheduleView {
             cron: c.schedule.source().to_string(),
             words: describe_schedule(c.schedule.source()).unwrap_or_else(|| {
-                format!("at the times of the cron schedule `{}`", c.schedule.source())
+                format!(
+                    "at the times of the cron schedule `{}`",
+                    c.schedule.source()
+                )
             }),
         },
         season: c.season.map(|s| s.to_string()),
