@@ -5,8 +5,10 @@ use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod organisation;
 mod redact;
 mod sections;
+pub use organisation::OrganisationConfig;
 pub use redact::{Secret, redact_url};
 pub use sections::{
     CalendarConfig, DatabaseConfig, DeliveryConfig, DigestConfig, FeedsConfig, MailConfig,
@@ -26,6 +28,7 @@ pub struct Config {
     pub signup: SignupConfig,
     pub feeds: FeedsConfig,
     pub webhooks: Vec<WebhookConfig>,
+    pub organisation: OrganisationConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

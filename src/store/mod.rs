@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod archive;
 mod calendar_sync;
 mod channel_state;
 mod columns;
@@ -44,6 +45,7 @@ pub use admin::{
     AuditEntry, Credentials, LOCK_AFTER_FAILURES, LOCK_MINUTES, SessionUser, StaffUser,
     UNKNOWN_ACTOR,
 };
+pub use archive::ArchivePage;
 pub use calendar_sync::StoredCampaign;
 pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
 pub(crate) use columns::state;

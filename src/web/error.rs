@@ -46,6 +46,9 @@ pub enum Error {
     /// `403 Forbidden`: a role that does not allow it, a cross-site form, an expired CSRF token.
     #[error("forbidden")]
     Forbidden(Explain),
+    /// `405 Method Not Allowed`: a form posted to a page that only shows, or the reverse.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// `409 Conflict`: the request clashes with what is stored (a unique constraint, a state).
     #[error("conflict")]
     Conflict(Explain),
@@ -79,6 +82,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound | Error::InvalidLink(_) => StatusCode::NOT_FOUND,
             Error::Gone(_) => StatusCode::GONE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -94,7 +98,11 @@ impl Error {
         match self {
             Error::NotFound => Explain::new(
                 "Page not found",
-                "If you typed the web address, check it is correct. If you followed a link from an e-mail, the link may be incomplete.",
+                "If you typed the web address, check it is correct. If you followed a link from an email, the link may be incomplete.",
+            ),
+            Error::MethodNotAllowed => Explain::new(
+                "This page cannot do that",
+                "The page exists, but not for what your browser asked of it. Go back to the page you came from and try again.",
             ),
             Error::BadRequest(x)
             | Error::InvalidLink(x)
@@ -159,8 +167,7 @@ impl IntoResponse for Error {
             Error::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => tracing::debug!(%status, error = %self, "refused"),
         }
-        let explain = self.explain();
-        let mut r = pages::problem(status, explain.heading, &explain.message);
+        let mut r = page(status, self.explain());
         let h = r.headers_mut();
         match &self {
             Error::Unauthorized(_) => {
@@ -173,13 +180,67 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
-        r.extensions_mut().insert(Problem {
-            status,
-            title: explain.heading,
-            detail: explain.message.into_owned(),
-        });
         r
     }
+}
+
+/// The problem page for `status`, carrying its RFC 9457 body for [`api_problems`].
+fn page(status: StatusCode, explain: Explain) -> Response {
+    let mut r = pages::problem(status, explain.heading, &explain.message);
+    r.extensions_mut().insert(Problem {
+        status,
+        title: explain.heading,
+        detail: explain.message.into_owned(),
+    });
+    r
+}
+
+/// Refusals made without a page (axum's 405, the body limit's 413, an extractor's rejection, a
+/// template that failed) get the problem page for their status, keeping their headers (`Allow`,
+/// `Retry-After`), so no visitor meets the browser's own blank error. Sits inside
+/// [`api_problems`], which turns the same page into problem JSON under `/api/`.
+pub async fn friendly(req: Request, next: Next) -> Response {
+    let r = next.run(req).await;
+    let status = r.status();
+    let plain = r.headers().get(header::CONTENT_TYPE).is_none_or(|t| {
+        t.to_str()
+            .is_ok_and(|t| t.starts_with("text/plain"))
+    });
+    if !(status.is_client_error() || status.is_server_error())
+        || !plain
+        || r.extensions().get::<Problem>().is_some()
+    {
+        return r;
+    }
+    let explain = match status {
+        StatusCode::NOT_FOUND => Error::NotFound.explain(),
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed.explain(),
+        StatusCode::PAYLOAD_TOO_LARGE => Explain::new(
+            "What you sent is too large",
+            "Go back and send less: a shorter message or a smaller file.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => Explain::new(
+            "Too many requests",
+            "You have asked for a lot in a short time. Please wait a while and try again.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => Explain::new(
+            "That took too long",
+            "Please try again. Nothing you sent has been lost.",
+        ),
+        s if s.is_server_error() => Error::Internal(String::new()).explain(),
+        _ => Explain::new(
+            "Sorry, we could not read that",
+            "Go back, check the form or the link, and try again.",
+        ),
+    };
+    let (parts, _) = r.into_parts();
+    let mut out = page(status, explain);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// Under `/api/`, an error goes out as `application/problem+json` instead of a page.

@@ -15,7 +15,11 @@ mod pages;
 mod place;
 mod server;
 mod signup;
+mod site;
+mod statements;
+mod summary;
 mod unsubscribe;
+mod messages;
 
 use crate::auth::token::Signer;
 use crate::calendar::SharedCalendar;
@@ -32,6 +36,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{Error, Explain};
 pub use feed_cache::FeedCache;
+pub use statements::{Kept, retention};
 
 /// What handlers return: the response, or the one error type of the web edge.
 pub type Result<T = axum::response::Response, E = Error> = std::result::Result<T, E>;
@@ -121,7 +126,11 @@ pub fn app(state: AppState) -> Router {
         .merge(signup::router())
         .merge(confirm::router())
         .merge(manage::router())
+        .merge(site::router())
+        .merge(statements::router())
+        .merge(messages::router())
         .merge(admin::router(state.clone()))
+        .fallback(|| async { Error::NotFound })
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.
         .merge(admin::upload_router(state.clone()))
@@ -129,7 +138,12 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
+        .layer(axum::middleware::from_fn(error::friendly))
         .layer(axum::middleware::from_fn(error::api_problems))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::scope,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

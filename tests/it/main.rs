@@ -20,6 +20,7 @@ mod leases;
 mod operator;
 mod outages;
 mod places;
+mod public_site;
 mod reliability;
 mod residents;
 mod safe_sending;
