@@ -12,9 +12,7 @@ pub fn base_url_mismatch(listen: &str, base_url: &str) -> Option<String> {
     let url = url::Url::parse(base_url).ok()?;
     let port = url.port_or_known_default()?;
     let host = match url.host()? {
-        url::Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => {
-            IpAddr::from([127, 0, 0, 1])
-        }
+        url::Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => IpAddr::from([127, 0, 0, 1]),
         url::Host::Domain(_) => return None,
         url::Host::Ipv4(a) => IpAddr::V4(a),
         url::Host::Ipv6(a) => IpAddr::V6(a),
@@ -59,6 +57,9 @@ mod tests {
     fn an_address_in_use_suggests_listen() {
         let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
         let msg = bind_error("127.0.0.1:8080", &e).to_string();
-        assert!(msg.contains("already in use") && msg.contains("--listen"), "{msg}");
+        assert!(
+            msg.contains("already in use") && msg.contains("--listen"),
+            "{msg}"
+        );
     }
 }

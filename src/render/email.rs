@@ -129,7 +129,10 @@ mod tests {
             m.html
         );
         assert!(m.html.contains("<strong>timer</strong>"));
-        assert!(m.text.starts_with("Lights on <tonight>"), "the heading is the subject");
+        assert!(
+            m.text.starts_with("Lights on <tonight>"),
+            "the heading is the subject"
+        );
         assert!(m.html.contains("href=\"https://b.example/unsubscribe/T2\""));
         assert!(
             m.text

@@ -202,10 +202,10 @@ fn page(status: StatusCode, explain: Explain) -> Response {
 pub async fn friendly(req: Request, next: Next) -> Response {
     let r = next.run(req).await;
     let status = r.status();
-    let plain = r.headers().get(header::CONTENT_TYPE).is_none_or(|t| {
-        t.to_str()
-            .is_ok_and(|t| t.starts_with("text/plain"))
-    });
+    let plain = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|t| t.to_str().is_ok_and(|t| t.starts_with("text/plain")));
     if !(status.is_client_error() || status.is_server_error())
         || !plain
         || r.extensions().get::<Problem>().is_some()
@@ -367,6 +367,40 @@ mod tests {
                 .is_ok_and(|t| t.starts_with("text/html")),
         );
         assert!(json.is_null());
+    }
+
+    #[tokio::test]
+    async fn a_bare_failure_becomes_a_page_and_keeps_its_headers() {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "template failed")
+                }),
+            )
+            .layer(axum::middleware::from_fn(friendly));
+        for (method, status, heading) in [
+            ("GET", 500, "Sorry, there is a problem with the service"),
+            ("POST", 405, "This page cannot do that"),
+        ] {
+            let req = Request::builder()
+                .method(method)
+                .uri("/boom")
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let r = app.clone().oneshot(req).await.expect("infallible");
+            assert_eq!(r.status().as_u16(), status);
+            if status == 405 {
+                assert!(r.headers().contains_key(header::ALLOW));
+            }
+            let body = axum::body::to_bytes(r.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            let html = String::from_utf8_lossy(&body);
+            assert!(html.contains(&format!("<h1>{heading}</h1>")), "{html}");
+            assert!(!html.contains("template failed"));
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod form_view;
 mod guard;
 mod health;
 mod manage;
+mod messages;
 mod pages;
 mod place;
 mod server;
@@ -19,7 +20,6 @@ mod site;
 mod statements;
 mod summary;
 mod unsubscribe;
-mod messages;
 
 use crate::auth::token::Signer;
 use crate::calendar::SharedCalendar;

@@ -44,7 +44,9 @@ async fn the_archive_lists_published_messages_newest_first_with_filters(db: Test
     let (status, html) = page(&app, &format!("/messages/{first}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("<h2 id=\"get-alerts-title\">Get these alerts</h2>"));
-    assert!(html.contains("genuine message from the Chiltern and South Bucks Community Safety Partnership"));
+    assert!(html.contains(
+        "genuine message from the Chiltern and South Bucks Community Safety Partnership"
+    ));
     app.finish().await;
 }
 each_engine!(the_archive_lists_published_messages_newest_first_with_filters);

@@ -48,10 +48,20 @@ async fn the_public_pages_pass_axe_at_both_widths_and_are_photographed() {
         })
     };
     let manage = format!("{}/manage/{}", app.base, link(Purpose::Manage, 1, 0));
-    let unsubscribe = format!("{}/unsubscribe/{}", app.base, link(Purpose::Unsubscribe, 1, 0));
+    let unsubscribe = format!(
+        "{}/unsubscribe/{}",
+        app.base,
+        link(Purpose::Unsubscribe, 1, 0)
+    );
     let tomorrow = Utc::now().timestamp() + 86_400;
     let confirm = [2, 3]
-        .map(|id| format!("{}/confirm/{}", app.base, link(Purpose::Confirm, id, tomorrow)))
+        .map(|id| {
+            format!(
+                "{}/confirm/{}",
+                app.base,
+                link(Purpose::Confirm, id, tomorrow)
+            )
+        })
         .join(" ");
     let shots = repo_path("target/screenshots/public");
 
@@ -74,8 +84,17 @@ async fn the_public_pages_pass_axe_at_both_widths_and_are_photographed() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "the public pages failed in the browser");
-    for name in ["privacy", "accessibility", "messages", "page-not-found", "confirmed"] {
+    assert!(
+        out.status.success(),
+        "the public pages failed in the browser"
+    );
+    for name in [
+        "privacy",
+        "accessibility",
+        "messages",
+        "page-not-found",
+        "confirmed",
+    ] {
         for width in [1280, 375] {
             let f = shots.join(format!("{name}-{width}.png"));
             assert!(f.exists(), "{} was taken", f.display());

@@ -12,7 +12,11 @@ fn is_html(r: &reqwest::Response) -> bool {
 async fn unknown_addresses_and_wrong_methods_get_a_page_not_the_browsers_own_error() {
     let sink = SmtpSink::start();
     let app = spawn_app(sqlite().await, &sink).await;
-    for path in ["/no-such-page", "/messages/999999", "/feeds/nowhere/atom.xml/extra"] {
+    for path in [
+        "/no-such-page",
+        "/messages/999999",
+        "/feeds/nowhere/atom.xml/extra",
+    ] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 404, "{path}");
         assert!(is_html(&r), "{path}");
@@ -26,7 +30,12 @@ async fn unknown_addresses_and_wrong_methods_get_a_page_not_the_browsers_own_err
     assert_eq!(r.status(), 405);
     assert!(r.headers().contains_key("allow"));
     assert!(is_html(&r));
-    assert!(r.text().await.unwrap().contains("<h1>This page cannot do that</h1>"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<h1>This page cannot do that</h1>")
+    );
 
     // More than the body limit: 413 with a page.
     let big = "x".repeat(200 * 1024);
@@ -39,7 +48,12 @@ async fn unknown_addresses_and_wrong_methods_get_a_page_not_the_browsers_own_err
         .unwrap();
     assert_eq!(r.status(), 413);
     assert!(is_html(&r));
-    assert!(r.text().await.unwrap().contains("<h1>What you sent is too large</h1>"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<h1>What you sent is too large</h1>")
+    );
 
     // The API keeps RFC 9457 problem JSON for the same refusals.
     let r = app.get("/api/v1/no-such-thing").await;

@@ -72,8 +72,12 @@ async fn residents_mails_are_valid_html_that_common_clients_support() {
         )
         .await;
     assert_eq!(r.status(), 200);
-    app.resident("known@example.com", &["chesham"], &["vulnerability-safeguarding"])
-        .await;
+    app.resident(
+        "known@example.com",
+        &["chesham"],
+        &["vulnerability-safeguarding"],
+    )
+    .await;
     publish(&app, "courier-fraud").await;
     app.drain(Utc::now()).await;
     let mails = sink.wait_for(2, WAIT);
@@ -89,7 +93,10 @@ async fn residents_mails_are_valid_html_that_common_clients_support() {
 
     // The confirmation says how often alerts will come.
     let text = text_part(&confirm);
-    assert!(text.contains("How often: A weekly round-up on Saturday morning"), "{text}");
+    assert!(
+        text.contains("How often: A weekly round-up on Saturday morning"),
+        "{text}"
+    );
     assert!(html_part(&confirm).contains("A weekly round-up on Saturday morning"));
 
     // Subject and heading agree, in both parts.
@@ -119,8 +126,14 @@ async fn residents_mails_are_valid_html_that_common_clients_support() {
         .rsplit("<div style=\"")
         .find(|d| d.contains("Unsubscribe"))
         .unwrap();
-    assert!(footer.contains("font-size:16px") && footer.contains("color:#0b0c0c"), "{footer}");
-    assert!(!html.contains("<body "), "no styling on <body>: clients drop it");
+    assert!(
+        footer.contains("font-size:16px") && footer.contains("color:#0b0c0c"),
+        "{footer}"
+    );
+    assert!(
+        !html.contains("<body "),
+        "no styling on <body>: clients drop it"
+    );
 
     validate(&[("confirm", html_part(&confirm)), ("campaign", html)]).await;
     app.finish().await;

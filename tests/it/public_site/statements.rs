@@ -12,7 +12,10 @@ async fn the_privacy_notice_states_the_retention_the_code_applies(db: TestDb) {
     assert!(html.contains("consent (UK GDPR Article 6(1)(a))"));
     assert!(html.contains("Information Commissioner"));
     // The figures are the ones the purge and the links use, not copy that can drift.
-    let unconfirmed = format!("Deleted {} days after sign-up", beacon::scheduler::UNCONFIRMED_DAYS);
+    let unconfirmed = format!(
+        "Deleted {} days after sign-up",
+        beacon::scheduler::UNCONFIRMED_DAYS
+    );
     assert!(html.contains(&unconfirmed), "{unconfirmed} in {html}");
     let link = format!(
         "The confirmation link works for {} days",
@@ -103,7 +106,11 @@ async fn every_page_names_todays_partners_from_settings_and_links_the_statements
             "{path} names the configured partners"
         );
         assert!(!html.contains("District Councils") && !html.contains("County Council"));
-        for link in ["href=\"/privacy\"", "href=\"/accessibility\"", "href=\"/messages\""] {
+        for link in [
+            "href=\"/privacy\"",
+            "href=\"/accessibility\"",
+            "href=\"/messages\"",
+        ] {
             assert!(html.contains(link), "{path}'s footer has {link}");
         }
     }
@@ -132,7 +139,9 @@ async fn a_configured_logo_is_served_from_the_site() {
     )
     .await;
     let (_, html) = page(&app, "/").await;
-    assert!(html.contains("<img class=\"logo\" src=\"/organisation/logo\" alt=\"Example Partnership\""));
+    assert!(
+        html.contains("<img class=\"logo\" src=\"/organisation/logo\" alt=\"Example Partnership\"")
+    );
     let r = app.get("/organisation/logo").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/svg+xml");

@@ -85,7 +85,12 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
     let mut chosen = form("ann@example.com", "HP16 0AB");
     chosen.push(("area", "prestwood"));
     let r = app.post_form("/subscribe", &chosen).await;
-    assert!(r.text().await.unwrap().contains("<h1>Check your email</h1>"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<h1>Check your email</h1>")
+    );
     app.drain(Utc::now()).await;
     assert!(decoded(&sink.wait_for(1, WAIT)[0].data).contains("Prestwood"));
     app.finish().await;

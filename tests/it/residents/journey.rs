@@ -20,10 +20,19 @@ async fn a_resident_signs_up_confirms_changes_downloads_and_erases_their_details
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     assert!(page.contains("Check your email"));
-    assert!(page.contains("<strong>Ann@Example.com</strong>"), "the address used is shown");
+    assert!(
+        page.contains("<strong>Ann@Example.com</strong>"),
+        "the address used is shown"
+    );
     assert!(page.contains("Wrong address?") && page.contains("Send the email again"));
     let bookmarked = app.get("/subscribe/check-email").await;
-    assert!(bookmarked.text().await.unwrap().contains("Check your email"));
+    assert!(
+        bookmarked
+            .text()
+            .await
+            .unwrap()
+            .contains("Check your email")
+    );
     assert!(sink.messages().is_empty(), "the web never sends inline");
 
     app.drain(Utc::now()).await;

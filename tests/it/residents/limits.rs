@@ -19,7 +19,12 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
         let r = app
             .post_form("/subscribe", &form("victim@example.com", "HP5 9AA"))
             .await;
-        assert!(r.text().await.unwrap().contains("<h1>Check your email</h1>"));
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("<h1>Check your email</h1>")
+        );
     }
     app.drain(Utc::now()).await;
     assert_eq!(to(&sink.wait_for(3, WAIT), "victim@example.com").len(), 3);
@@ -28,7 +33,12 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
     let r = app
         .post_form("/subscribe", &form("a@example.com", "HP5 9AA"))
         .await;
-    assert!(r.text().await.unwrap().contains("<h1>Check your email</h1>"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<h1>Check your email</h1>")
+    );
     let r = app
         .post_form("/subscribe", &form("b@example.com", "HP5 9AA"))
         .await;
@@ -41,7 +51,12 @@ async fn sign_ups_are_limited_per_connection_and_per_address() {
     bot.push(("website", "http://spam.example"));
     let r = app.post_form("/subscribe", &bot).await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("<strong>bot@example.com</strong>"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<strong>bot@example.com</strong>")
+    );
 
     // Another site's page cannot post the form on a visitor's behalf.
     let r = app

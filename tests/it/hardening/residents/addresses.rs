@@ -66,7 +66,12 @@ async fn sign_up_queues_the_same_job_whether_or_not_the_address_is_confirmed(db:
         "new@example.org",
     ] {
         let r = app.post_form("/subscribe", &form(email)).await;
-        assert!(r.text().await.unwrap().contains("<h1>Check your email</h1>"));
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("<h1>Check your email</h1>")
+        );
         let (id, _) = app
             .services
             .store
