@@ -11,6 +11,7 @@ mod archive;
 mod browser;
 mod errors;
 mod mail;
+mod quick_start;
 mod statements;
 
 /// The page at `path`: its status and body.
