@@ -41,7 +41,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
         .map(|s| cal.areas.get(s).map_or(s.as_str(), |a| a.name.as_str()))
         .collect();
     let areas = if names.len() == cal.areas.len() {
-        format!("all of {}", super::site::organisation().area)
+        format!("all of {}", super::site::settings().organisation.area)
     } else {
         names.join(", ")
     };

@@ -35,8 +35,8 @@ async fn stylesheet() -> impl IntoResponse {
 /// Renders a page, with the site's organisation as the runtime value `org` the layout reads; a
 /// template error is logged and shown as a plain 500 (which `error::friendly` dresses as a page).
 pub fn render<T: askama::Template>(status: StatusCode, page: &T) -> Response {
-    let org = super::site::organisation();
-    let org: &dyn std::any::Any = &*org;
+    let settings = super::site::settings();
+    let org: &dyn std::any::Any = &settings.organisation;
     match page.render_with_values(&("org", org)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {

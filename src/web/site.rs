@@ -4,7 +4,7 @@
 //! tests) get the defaults.
 
 use super::AppState;
-use crate::config::OrganisationConfig;
+use crate::config::Config;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -14,22 +14,21 @@ use axum::routing::get;
 use std::sync::{Arc, LazyLock};
 
 tokio::task_local! {
-    static ORGANISATION: Arc<OrganisationConfig>;
+    static SETTINGS: Arc<Config>;
 }
 
-static DEFAULT: LazyLock<Arc<OrganisationConfig>> = LazyLock::new(Default::default);
+static DEFAULT: LazyLock<Arc<Config>> = LazyLock::new(Default::default);
 
-/// The organisation of the request being served.
-pub fn organisation() -> Arc<OrganisationConfig> {
-    ORGANISATION
+/// The settings of the request being served; read `.organisation` for who runs the site.
+pub fn settings() -> Arc<Config> {
+    SETTINGS
         .try_with(Arc::clone)
         .unwrap_or_else(|_| DEFAULT.clone())
 }
 
-/// Runs the rest of the request with its site's organisation in reach of the templates.
+/// Runs the rest of the request with its site's settings in reach of the templates.
 pub async fn scope(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let org = Arc::new(state.config.organisation.clone());
-    ORGANISATION.scope(org, next.run(req)).await
+    SETTINGS.scope(state.config.clone(), next.run(req)).await
 }
 
 pub fn router() -> Router<AppState> {
