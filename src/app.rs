@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub mod crime_fetch;
+mod listen;
 mod loops;
 mod outbound;
 use loops::{
@@ -225,9 +226,13 @@ pub async fn run(config: Config, roles: Roles) -> anyhow::Result<()> {
             "secrets.token_key is not set: residents' links are signed with a key kept in the database; set secrets.token_key (BEACON_SECRETS__TOKEN_KEY) in production"
         );
     }
-    let listener = TcpListener::bind(&services.config.server.listen)
+    let server = &services.config.server;
+    if let Some(warning) = listen::base_url_mismatch(&server.listen, &server.base_url) {
+        tracing::warn!("{warning}");
+    }
+    let listener = TcpListener::bind(&server.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", services.config.server.listen))?;
+        .map_err(|e| listen::bind_error(&server.listen, &e))?;
     let state = services.web_state();
     serve(services, state, roles, listener, shutdown_signal()).await
 }

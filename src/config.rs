@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 mod crime_section;
 mod observe;
+mod organisation;
 mod redact;
 mod sections;
 pub use crime_section::CrimeConfig;
 pub use observe::{LogConfig, LogFormat, MetricsConfig};
+pub use organisation::OrganisationConfig;
 pub use redact::{Secret, redact_url};
 pub use sections::{
     CalendarConfig, DatabaseConfig, DeliveryConfig, DigestConfig, FeedsConfig, MailConfig,
@@ -33,6 +35,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub log: LogConfig,
     pub crime: CrimeConfig,
+    pub organisation: OrganisationConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -52,7 +52,7 @@ impl Worker {
                 let expires = field("expires").unwrap_or(0);
                 // A request for an address on file names its own choices and has its own link;
                 // a first sign-up confirms the record itself.
-                let (areas, topics, url) = match field("request") {
+                let (areas, topics, frequency, url) = match field("request") {
                     Some(request) => {
                         let Some(q) = self
                             .store
@@ -70,7 +70,7 @@ impl Worker {
                             r.token_version,
                             expires,
                         );
-                        (q.areas, q.topics, url)
+                        (q.areas, q.topics, q.frequency, url)
                     }
                     None => {
                         if r.status != SubscriberStatus::Pending {
@@ -91,7 +91,7 @@ impl Worker {
                             r.token_version,
                             expires,
                         );
-                        (prefs.areas, prefs.topics, url)
+                        (prefs.areas, prefs.topics, prefs.frequency, url)
                     }
                 };
                 let area_names: Vec<&str> = areas
@@ -109,7 +109,7 @@ impl Worker {
                     .map(Priority::resident_label)
                     .collect();
                 (
-                    resident_mail::confirm(&area_names.join(", "), &topics, &url)
+                    resident_mail::confirm(&area_names.join(", "), &topics, &frequency, &url)
                         .map_err(rendering)?,
                     false,
                 )

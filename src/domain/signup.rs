@@ -5,9 +5,12 @@ use super::area::{AreaDirectory, Resolution};
 use super::{Email, Postcode, Priority};
 
 /// The consent statement residents agree to, and its version, kept with every subscription.
-pub const CONSENT_VERSION: &str = "2026-11";
+pub const CONSENT_VERSION: &str = "2026-11-26";
 /// The consent statement a resident agrees to, recorded with each sign-up.
-pub const CONSENT_TEXT: &str = "I agree to the Chiltern and South Bucks Community Safety Partnership e-mailing me crime prevention advice and alerts for my area and the topics I chose. I can change or stop them at any time with the link in every e-mail.";
+pub const CONSENT_TEXT: &str = "I agree to the Chiltern and South Bucks Community Safety Partnership emailing me crime prevention advice and alerts for my area and the topics I chose. I can change or stop them at any time with the link in every email.";
+
+/// How long a confirmation link works, in days.
+pub const CONFIRM_VALID_DAYS: i64 = 7;
 
 /// How often a resident hears from us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -25,6 +28,18 @@ impl Frequency {
         match self {
             Frequency::Immediate => "immediate",
             Frequency::Weekly => "weekly",
+        }
+    }
+
+    /// How often mail comes, in the words residents read on the pages and in the mails.
+    pub fn resident_words(self) -> &'static str {
+        match self {
+            Frequency::Immediate => {
+                "As it happens: an email for each alert, usually no more than a few a month"
+            }
+            Frequency::Weekly => {
+                "A weekly round-up on Saturday morning, only when there is something new"
+            }
         }
     }
 
@@ -158,7 +173,7 @@ pub fn parse_frequency(raw: &str) -> Result<Frequency, FieldError> {
     Frequency::parse(raw.trim()).ok_or_else(|| {
         FieldError::new(
             "frequency",
-            "Choose how often you want e-mails: as it happens, or a weekly round-up",
+            "Choose how often you want emails: as it happens, or a weekly round-up",
         )
     })
 }
@@ -209,7 +224,7 @@ impl SignupForm {
         if self.consent.trim() != "yes" {
             errors.push(FieldError::new(
                 "consent",
-                "Tick the box to agree to getting e-mails from us",
+                "Tick the box to agree to getting emails from us",
             ));
         }
         match (email, postcode, area_slugs, topics, frequency) {

@@ -13,8 +13,8 @@ const ANSWER_SLOT: &str = "beacon-slot-answer-token";
 #[derive(Template)]
 #[template(path = "email/campaign.html")]
 struct HtmlLayout<'a> {
+    /// Also the mail's heading: what the inbox shows is what the mail opens with.
     subject: &'a str,
-    title: &'a str,
     body_html: &'a str,
     lead: &'a str,
     archive_url: &'a str,
@@ -27,7 +27,7 @@ struct HtmlLayout<'a> {
 #[derive(Template)]
 #[template(path = "email/campaign.txt")]
 struct TextLayout<'a> {
-    title: &'a str,
+    subject: &'a str,
     body_text: &'a str,
     lead: &'a str,
     archive_url: &'a str,
@@ -89,7 +89,6 @@ impl EmailTemplate {
         let body_text = super::markdown::to_text(c.body_markdown);
         let html = HtmlLayout {
             subject: c.subject,
-            title: c.title,
             body_html: &body_html,
             lead: c.lead,
             archive_url: c.archive_url,
@@ -100,7 +99,7 @@ impl EmailTemplate {
         }
         .render()?;
         let text = TextLayout {
-            title: c.title,
+            subject: c.subject,
             body_text: &body_text,
             lead: c.lead,
             archive_url: c.archive_url,
@@ -140,8 +139,8 @@ mod tests {
     #[test]
     fn each_resident_gets_their_own_links_and_the_reason_they_get_it() {
         let t = EmailTemplate::render(&CampaignContent {
-            subject: "S",
-            title: "Lights on <tonight>",
+            subject: "Lights on <tonight>",
+            title: "T",
             body_markdown: "Use a **timer**.",
             lead: "Thames Valley Police",
             archive_url: "https://b.example/messages/7",
@@ -172,6 +171,10 @@ mod tests {
             m.html
         );
         assert!(m.html.contains("<strong>timer</strong>"));
+        assert!(
+            m.text.starts_with("Lights on <tonight>"),
+            "the heading is the subject"
+        );
         assert!(m.html.contains("href=\"https://b.example/unsubscribe/T2\""));
         assert!(
             m.text

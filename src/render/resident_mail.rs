@@ -1,5 +1,6 @@
 //! The mails a resident's own actions cause: confirm, "already subscribed", the weekly digest.
 
+use crate::domain::signup::{CONFIRM_VALID_DAYS, Frequency};
 use askama::Template;
 
 /// A rendered mail, ready for the channel.
@@ -16,32 +17,51 @@ struct ConfirmHtml<'a> {
     subject: &'a str,
     area_name: &'a str,
     topics: &'a [&'a str],
+    how_often: &'a str,
     confirm_url: &'a str,
+    valid_days: i64,
 }
 
 #[derive(Template)]
 #[template(path = "email/confirm.txt")]
 struct ConfirmText<'a> {
+    subject: &'a str,
     area_name: &'a str,
     topics: &'a [&'a str],
+    how_often: &'a str,
     confirm_url: &'a str,
+    valid_days: i64,
 }
 
-pub fn confirm(area_name: &str, topics: &[&str], confirm_url: &str) -> Result<Mail, askama::Error> {
+/// The confirmation mail; `frequency` is the form's value (`immediate` or `weekly`).
+pub fn confirm(
+    area_name: &str,
+    topics: &[&str],
+    frequency: &str,
+    confirm_url: &str,
+) -> Result<Mail, askama::Error> {
     let subject = "Confirm your community safety alerts";
+    let how_often = Frequency::parse(frequency)
+        .unwrap_or(Frequency::Immediate)
+        .resident_words();
     Ok(Mail {
         subject: subject.into(),
         html: ConfirmHtml {
             subject,
             area_name,
             topics,
+            how_often,
             confirm_url,
+            valid_days: CONFIRM_VALID_DAYS,
         }
         .render()?,
         text: ConfirmText {
+            subject,
             area_name,
             topics,
+            how_often,
             confirm_url,
+            valid_days: CONFIRM_VALID_DAYS,
         }
         .render()?,
     })
@@ -127,6 +147,7 @@ struct DigestHtml<'a> {
 #[derive(Template)]
 #[template(path = "email/digest.txt")]
 struct DigestText<'a> {
+    subject: &'a str,
     items: &'a [DigestLine],
     manage_url: &'a str,
     unsubscribe_url: &'a str,
@@ -150,6 +171,7 @@ pub fn digest(
         }
         .render()?,
         text: DigestText {
+            subject: &subject,
             items,
             manage_url,
             unsubscribe_url,
@@ -168,11 +190,14 @@ mod tests {
         let m = confirm(
             "Chalfont <St> Giles",
             &["Local crime news"],
+            "weekly",
             "https://b.example/confirm/T",
         )
         .unwrap();
         assert!(m.text.contains("Chalfont <St> Giles"));
         assert!(m.text.contains("- Local crime news"));
+        assert!(m.text.contains("A weekly round-up on Saturday morning"));
+        assert!(m.html.contains("A weekly round-up on Saturday morning"));
         assert!(m.text.contains("https://b.example/confirm/T"));
         assert!(m.html.contains("href=\"https://b.example/confirm/T\""));
         assert!(!m.html.contains("<St>"), "escaped in HTML");

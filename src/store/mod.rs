@@ -19,6 +19,7 @@
 
 mod admin;
 mod answers;
+mod archive;
 mod calendar_sync;
 mod channel_state;
 mod columns;
@@ -55,6 +56,7 @@ pub use admin::{
 pub use answers::{
     FeedbackAnswer, FeedbackComment, FeedbackCounts, Receipt, Recorded, SurveyAnswer,
 };
+pub use archive::ArchivePage;
 pub use calendar_sync::StoredCampaign;
 pub use channel_state::{ChannelReport, PausedChannel, Unsuppressed};
 pub(crate) use columns::state;

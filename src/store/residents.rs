@@ -12,8 +12,7 @@ use sqlx::Row;
 /// Confirmation and "already subscribed" mails one address may be sent per day, however often
 /// the form is posted with it: nobody can mail-bomb a third party through the sign-up form.
 pub const MAILS_PER_ADDRESS_PER_DAY: i64 = 3;
-/// How long a confirmation link works.
-pub const CONFIRM_VALID_DAYS: i64 = 7;
+pub use crate::domain::signup::CONFIRM_VALID_DAYS;
 
 /// What a sign-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,8 @@ pub struct SignupRequest {
     pub areas: Vec<String>,
     /// Topics asked for.
     pub topics: Vec<String>,
+    /// `immediate` or `weekly`.
+    pub frequency: String,
 }
 
 fn list(json: &str) -> Result<Vec<String>> {
@@ -32,7 +34,7 @@ impl SqlStore {
     /// The waiting request `request_id`, if any.
     pub async fn signup_request(&self, request_id: i64) -> Result<Option<SignupRequest>> {
         let row = with_pool!(&self.pool, p => {
-            let r = sqlx::query("select subscriber_id, areas, topics from signup_request where signup_request_id = $1")
+            let r = sqlx::query("select subscriber_id, areas, topics, frequency from signup_request where signup_request_id = $1")
                 .bind(request_id)
                 .fetch_optional(p)
                 .await?;
@@ -41,15 +43,17 @@ impl SqlStore {
                     r.try_get::<i64, _>("subscriber_id")?,
                     r.try_get::<String, _>("areas")?,
                     r.try_get::<String, _>("topics")?,
+                    r.try_get::<String, _>("frequency")?,
                 )),
                 None => None,
             }
         });
-        row.map(|(subscriber_id, areas, topics)| {
+        row.map(|(subscriber_id, areas, topics, frequency)| {
             Ok(SignupRequest {
                 subscriber_id,
                 areas: list(&areas)?,
                 topics: list(&topics)?,
+                frequency,
             })
         })
         .transpose()

@@ -53,7 +53,7 @@ async fn message(State(state): State<AppState>, Path(id): Path<String>) -> super
         .map(|s| cal.areas.get(s).map_or(s.as_str(), |a| a.name.as_str()))
         .collect();
     let areas = if names.len() == cal.areas.len() {
-        "all of Chiltern and South Bucks".to_string()
+        format!("all of {}", super::site::settings().organisation.area)
     } else {
         names.join(", ")
     };

@@ -23,6 +23,9 @@ struct ConfirmPage {
     state: &'static str,
     action: String,
     manage_url: String,
+    /// What the resident now gets; only on "done".
+    choices: Option<super::summary::Choices>,
+    valid_days: i64,
 }
 
 fn page(status: StatusCode, state: &'static str, action: String, manage_url: String) -> Response {
@@ -32,6 +35,8 @@ fn page(status: StatusCode, state: &'static str, action: String, manage_url: Str
             state,
             action,
             manage_url,
+            choices: None,
+            valid_days: crate::store::CONFIRM_VALID_DAYS,
         },
     )
 }
@@ -139,11 +144,17 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> super:
                 version: c.version,
                 expires: 0,
             });
-            page(
+            let prefs = state.store.preferences(subscriber_id, c.version).await?;
+            let cal = state.calendar.get();
+            pages::render(
                 StatusCode::OK,
-                "done",
-                String::new(),
-                format!("/manage/{manage}"),
+                &ConfirmPage {
+                    state: "done",
+                    action: String::new(),
+                    manage_url: format!("/manage/{manage}"),
+                    choices: prefs.map(|p| super::summary::Choices::of(&cal.areas, &p)),
+                    valid_days: crate::store::CONFIRM_VALID_DAYS,
+                },
             )
         }
         (ConfirmOutcome::Gone, _) => page(StatusCode::GONE, "gone", String::new(), String::new()),

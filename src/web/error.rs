@@ -4,7 +4,9 @@
 
 use super::pages;
 use crate::store::StoreError;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 
@@ -44,6 +46,9 @@ pub enum Error {
     /// `403 Forbidden`: a role that does not allow it, a cross-site form, an expired CSRF token.
     #[error("forbidden")]
     Forbidden(Explain),
+    /// `405 Method Not Allowed`: a form posted to a page that only shows, or the reverse.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// `409 Conflict`: the request clashes with what is stored (a unique constraint, a state).
     #[error("conflict")]
     Conflict(Explain),
@@ -77,6 +82,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound | Error::InvalidLink(_) => StatusCode::NOT_FOUND,
             Error::Gone(_) => StatusCode::GONE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -93,6 +99,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => "bad-request",
             Error::NotFound | Error::InvalidLink(_) => "not-found",
+            Error::MethodNotAllowed => "method-not-allowed",
             Error::Gone(_) => "gone",
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
@@ -109,7 +116,11 @@ impl Error {
         match self {
             Error::NotFound => Explain::new(
                 "Page not found",
-                "If you typed the web address, check it is correct. If you followed a link from an e-mail, the link may be incomplete.",
+                "If you typed the web address, check it is correct. If you followed a link from an email, the link may be incomplete.",
+            ),
+            Error::MethodNotAllowed => Explain::new(
+                "This page cannot do that",
+                "The page exists, but not for what your browser asked of it. Go back to the page you came from and try again.",
             ),
             Error::BadRequest(x)
             | Error::InvalidLink(x)
@@ -176,8 +187,7 @@ impl IntoResponse for Error {
             Error::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => tracing::debug!(%status, error = %self, "refused"),
         }
-        let explain = self.explain();
-        let mut r = pages::problem(status, explain.heading, &explain.message);
+        let mut r = page(status, self.kind(), self.explain());
         let h = r.headers_mut();
         match &self {
             Error::Unauthorized(_) => {
@@ -190,126 +200,73 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
-        r.extensions_mut().insert(Problem {
-            kind: self.kind(),
-            status,
-            title: explain.heading,
-            detail: explain.message.into_owned(),
-        });
         r
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::web::problem::api_problems;
-    use axum::extract::Request;
-
-    #[test]
-    fn each_variant_has_its_status_and_store_failures_hide_their_cause() {
-        assert_eq!(Error::NotFound.status(), StatusCode::NOT_FOUND);
-        let e = Error::from(StoreError::Corrupt("secret detail".into()));
-        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(!e.explain().message.contains("secret"));
-        let c = Error::from(StoreError::Conflict(
-            "a user x@example.org already exists".into(),
-        ));
-        assert_eq!(c.status(), StatusCode::CONFLICT);
-        assert!(!c.explain().message.contains("example.org"));
-    }
-
-    #[tokio::test]
-    async fn constraint_violations_are_the_visitors_and_other_failures_ours() {
-        let db = sqlx::SqlitePool::connect("sqlite::memory:")
-            .await
-            .expect("sqlite");
-        sqlx::query("create table t (t_id integer primary key, name text check (name <> ''))")
-            .execute(&db)
-            .await
-            .expect("table");
-        let insert = |id: i64, name: &'static str| {
-            sqlx::query("insert into t (t_id, name) values ($1, $2)")
-                .bind(id)
-                .bind(name)
-                .execute(&db)
-        };
-        insert(1, "a").await.expect("first row");
-        let twice = insert(1, "b").await.expect_err("a duplicate key");
-        assert_eq!(
-            Error::from(StoreError::Db(twice)).status(),
-            StatusCode::CONFLICT
-        );
-        let empty = insert(2, "").await.expect_err("a refused value");
-        assert_eq!(
-            Error::from(StoreError::Db(empty)).status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
-        let missing = sqlx::query("select * from nowhere")
-            .execute(&db)
-            .await
-            .expect_err("no such table");
-        assert_eq!(
-            Error::from(StoreError::Db(missing)).status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
-    }
-
-    async fn get(path: &str) -> (Response, serde_json::Value) {
-        use tower::ServiceExt;
-        let refuse = || async {
-            Err::<Response, _>(Error::Unauthorized(Explain::new(
-                "Sign in",
-                "Send a token.",
-            )))
-        };
-        let app = axum::Router::new()
-            .route("/api/v1/x", axum::routing::get(refuse))
-            .route("/admin/x", axum::routing::get(refuse))
-            .layer(axum::middleware::from_fn(api_problems));
-        let req = Request::builder()
-            .uri(path)
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let r = app.oneshot(req).await.expect("infallible");
-        let (parts, body) = r.into_parts();
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.expect("body");
-        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        (Response::from_parts(parts, axum::body::Body::empty()), json)
-    }
-
-    #[tokio::test]
-    async fn under_api_an_error_is_problem_json_and_elsewhere_a_page() {
-        let (r, json) = get("/api/v1/x").await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            r.headers()[header::CONTENT_TYPE],
-            "application/problem+json"
-        );
-        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
-        assert_eq!(json["status"], 401);
-        assert_eq!(json["type"], "urn:beacon:problem:unauthorized");
-        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
-        assert_eq!(json["title"], "Sign in");
-        assert_eq!(json["detail"], "Send a token.");
-        let (r, json) = get("/admin/x").await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert!(
-            r.headers()[header::CONTENT_TYPE]
-                .to_str()
-                .is_ok_and(|t| t.starts_with("text/html")),
-        );
-        assert!(json.is_null());
-    }
-
-    #[test]
-    fn too_many_says_when_to_come_back() {
-        let r = Error::TooMany {
-            explain: Explain::new("Too many", "Wait."),
-            retry_after_secs: 3600,
-        }
-        .into_response();
-        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(r.headers()[header::RETRY_AFTER], "3600");
-    }
+/// The problem page for `status`, carrying its RFC 9457 body for [`super::problem::api_problems`].
+fn page(status: StatusCode, kind: &'static str, explain: Explain) -> Response {
+    let mut r = pages::problem(status, explain.heading, &explain.message);
+    r.extensions_mut().insert(Problem {
+        kind,
+        status,
+        title: explain.heading,
+        detail: explain.message.into_owned(),
+    });
+    r
 }
+
+/// Refusals made without a page (axum's 405, the body limit's 413, an extractor's rejection, a
+/// template that failed) get the problem page for their status, keeping their headers (`Allow`,
+/// `Retry-After`), so no visitor meets the browser's own blank error. Sits inside
+/// [`super::problem::api_problems`], which turns the same page into problem JSON under `/api/`.
+pub async fn friendly(req: Request, next: Next) -> Response {
+    // The API answers in problem JSON of its own, written for scripts, not people.
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let r = next.run(req).await;
+    let status = r.status();
+    let plain = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|t| t.to_str().is_ok_and(|t| t.starts_with("text/plain")));
+    if !(status.is_client_error() || status.is_server_error())
+        || !plain
+        || r.extensions().get::<Problem>().is_some()
+    {
+        return r;
+    }
+    let explain = match status {
+        StatusCode::NOT_FOUND => Error::NotFound.explain(),
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed.explain(),
+        StatusCode::PAYLOAD_TOO_LARGE => Explain::new(
+            "What you sent is too large",
+            "Go back and send less: a shorter message or a smaller file.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => Explain::new(
+            "Too many requests",
+            "You have asked for a lot in a short time. Please wait a while and try again.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => Explain::new(
+            "That took too long",
+            "Please try again. Nothing you sent has been lost.",
+        ),
+        s if s.is_server_error() => Error::Internal(String::new()).explain(),
+        _ => Explain::new(
+            "Sorry, we could not read that",
+            "Go back, check the form or the link, and try again.",
+        ),
+    };
+    let (parts, _) = r.into_parts();
+    let mut out = page(status, super::problem::kind_of(status), explain);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -55,6 +55,8 @@ struct ManagePage {
     paused: bool,
     /// The feel-safe pulse box (`pages/pulse_choice.html`).
     pulse_checked: bool,
+    /// What is saved, for the summary list at the top.
+    now: super::summary::Choices,
 }
 
 #[derive(askama::Template)]
@@ -68,7 +70,7 @@ struct ErasePage {
 fn invalid() -> Error {
     Error::InvalidLink(Explain::new(
         "This link is not valid",
-        "The link may be incomplete, or you may have asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
+        "The link may be incomplete, or you may have asked us to delete your details. Use the link in the newest email from us, or sign up again on the home page.",
     ))
 }
 
@@ -76,7 +78,7 @@ fn invalid() -> Error {
 fn gone() -> Error {
     Error::Gone(Explain::new(
         "This link no longer works",
-        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest e-mail from us, or sign up again on the home page.",
+        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest email from us, or sign up again on the home page.",
     ))
 }
 
@@ -141,6 +143,7 @@ fn page(
         frequencies,
         paused: form.paused == "yes",
         pulse_checked: form.pulse == "yes",
+        now: super::summary::Choices::of(&cal.areas, prefs),
     }
 }
 
@@ -312,8 +315,8 @@ async fn new_link(State(state): State<AppState>, Path(token): Path<String>) -> s
     }
     tracing::info!(subscriber_id = c.subscriber_id, "links renewed on request");
     Ok(pages::notice(
-        "Check your e-mail for your new link",
-        "We have sent a new link to your address. This link, and the links in our earlier e-mails, no longer work.",
+        "Check your email for your new link",
+        "We have sent a new link to your address. This link, and the links in our earlier emails, no longer work.",
     ))
 }
 

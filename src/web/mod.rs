@@ -15,11 +15,15 @@ mod guard;
 mod health;
 mod manage;
 mod metrics;
+mod messages;
 mod pages;
 mod place;
 mod problem;
 mod server;
 mod signup;
+mod site;
+mod statements;
+mod summary;
 mod unsubscribe;
 
 use crate::auth::token::Signer;
@@ -38,6 +42,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{Error, Explain};
 pub use feed_cache::FeedCache;
 pub use health::MailCheck;
+pub use statements::{Kept, retention};
 
 /// What handlers return: the response, or the one error type of the web edge.
 pub type Result<T = axum::response::Response, E = Error> = std::result::Result<T, E>;
@@ -140,8 +145,12 @@ pub fn app(state: AppState) -> Router {
         .merge(confirm::router())
         .merge(manage::router())
         .merge(answers::router())
+        .merge(site::router())
+        .merge(statements::router())
+        .merge(messages::router())
         .merge(admin::router(state.clone()))
         .merge(api::router(state.clone()))
+        .fallback(|| async { Error::NotFound })
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         // Merged after the 64 KB limit, with its own larger one.
         .merge(admin::upload_router(state.clone()))
@@ -155,6 +164,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,
+        ))
+        .layer(axum::middleware::from_fn(error::friendly))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::scope,
         ))
         .layer(TraceLayer::new_for_http())
         // Feeds and pages in gzip or brotli when asked; the body streams through the encoder.

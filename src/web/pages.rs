@@ -7,7 +7,19 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/style.css", get(stylesheet))
+    Router::new()
+        .route("/static/style.css", get(stylesheet))
+        .route("/static/public.css", get(public_stylesheet))
+}
+
+async fn public_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/public.css"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -20,9 +32,12 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// Renders a page; a template error is logged and shown as a plain 500.
+/// Renders a page, with the site's organisation as the runtime value `org` the layout reads; a
+/// template error is logged and shown as a plain 500 (which `error::friendly` dresses as a page).
 pub fn render<T: askama::Template>(status: StatusCode, page: &T) -> Response {
-    match page.render() {
+    let settings = super::site::settings();
+    let org: &dyn std::any::Any = &settings.organisation;
+    match page.render_with_values(&("org", org)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");

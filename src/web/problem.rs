@@ -31,6 +31,11 @@ pub const PROBLEM_KINDS: &[&str] = &[
 
 /// The problem for an error response that no handler described: the router's own 404 and 405,
 /// an extractor's rejection (400, 415, 422), the body limit's 413, the timeout's 408.
+/// The stable problem `type` for a bare status, for pages that later become problem JSON.
+pub(super) fn kind_of(status: StatusCode) -> &'static str {
+    problem_of_status(status).kind
+}
+
 fn problem_of_status(status: StatusCode) -> Problem {
     let (kind, title, detail) = match status.as_u16() {
         400 => (

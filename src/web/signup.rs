@@ -1,17 +1,19 @@
 //! `/`: what Beacon is and the sign-up form; `POST /subscribe`; the "check your email" page.
 //!
 //! Whatever happens to a valid sign-up (new, pending, already subscribed, daily mail cap hit,
-//! bot), the answer is the same redirect to the same page: the form never tells anyone whether
-//! an address is on the list.
+//! bot), the answer is the same "check your email" page showing the address typed: the form
+//! never tells anyone whether an address is on the list. The page is the post's own answer (no
+//! redirect) so the address shown never goes into a URL, a log or a cookie; its "send it again"
+//! posts the same form once more, under the same per-connection and per-address limits.
 
 use super::form_view::{Choice, ErrorSummary, anchored};
 use super::{AppState, pages};
-use crate::domain::signup::{CONSENT_TEXT, CONSENT_VERSION, FieldError, SignupForm};
+use crate::domain::signup::{CONSENT_TEXT, FieldError, SignupForm};
 use crate::domain::{District, Priority};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use chrono::Utc;
@@ -40,7 +42,6 @@ struct HomePage {
     frequencies: Vec<Choice>,
     consent_checked: bool,
     consent_text: &'static str,
-    consent_version: &'static str,
     /// The feel-safe pulse box (`pages/pulse_choice.html`).
     pulse_checked: bool,
     districts: Vec<(&'static str, Vec<FeedLink>)>,
@@ -85,12 +86,12 @@ impl HomePage {
                 (
                     "immediate",
                     "As it happens",
-                    "An e-mail for each alert, usually no more than a few a month",
+                    "An email for each alert, usually no more than a few a month",
                 ),
                 (
                     "weekly",
                     "A weekly round-up",
-                    "One e-mail on Saturday morning, only when there is something new",
+                    "One email on Saturday morning, only when there is something new",
                 ),
             ]
             .into_iter()
@@ -110,7 +111,6 @@ impl HomePage {
             frequencies,
             consent_checked: form.consent == "yes",
             consent_text: CONSENT_TEXT,
-            consent_version: CONSENT_VERSION,
             pulse_checked: form.pulse == "yes",
             districts,
         }
@@ -134,7 +134,7 @@ async fn subscribe(
 ) -> super::Result {
     if form.is_bot() {
         tracing::info!("sign-up honeypot filled; ignored");
-        return Ok(Redirect::to("/subscribe/check-email").into_response());
+        return Ok(sent(&form));
     }
     let cal = state.calendar.get();
     let signup = match form.validate(&cal.areas) {
@@ -165,13 +165,56 @@ async fn subscribe(
     let outcome = state.store.sign_up(&signup, Utc::now()).await?;
     metrics::counter!("beacon_signups_total").increment(1);
     tracing::info!(?outcome, source = %signup.source, areas = signup.area_slugs.len(), "sign-up");
-    Ok(Redirect::to("/subscribe/check-email").into_response())
+    Ok(sent(&form))
 }
 
 #[derive(askama::Template)]
 #[template(path = "pages/check_email.html")]
-struct CheckEmailPage;
+struct CheckEmailPage {
+    /// The address as typed; empty on the bookmarkable page.
+    email: String,
+    /// The form's fields, posted again by "send it again".
+    resend: Vec<(&'static str, String)>,
+    valid_days: i64,
+}
+
+/// "Check your email" for the form just posted.
+fn sent(form: &SignupForm) -> Response {
+    let mut resend: Vec<(&'static str, String)> = vec![
+        ("email", form.email.clone()),
+        ("postcode", form.postcode.clone()),
+        ("frequency", form.frequency.clone()),
+        ("consent", form.consent.clone()),
+        ("source", form.source.clone()),
+        ("area", form.area.clone()),
+        ("asked", form.asked.clone()),
+    ];
+    resend.extend(form.topics.iter().map(|t| ("topics", t.clone())));
+    resend.retain(|(_, v)| !v.is_empty());
+    let page = CheckEmailPage {
+        email: form.email.trim().to_string(),
+        resend,
+        valid_days: crate::store::CONFIRM_VALID_DAYS,
+    };
+    no_store(pages::render(StatusCode::OK, &page))
+}
+
+/// The page holds the address typed: no cache keeps it.
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
 
 async fn check_email() -> Response {
-    pages::render(StatusCode::OK, &CheckEmailPage)
+    pages::render(
+        StatusCode::OK,
+        &CheckEmailPage {
+            email: String::new(),
+            resend: Vec::new(),
+            valid_days: crate::store::CONFIRM_VALID_DAYS,
+        },
+    )
 }

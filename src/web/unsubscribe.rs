@@ -18,19 +18,21 @@ pub fn router() -> Router<AppState> {
 struct UnsubscribePage {
     done: bool,
     action: String,
+    /// The resident's manage page, offered instead of leaving ("pause or change topics").
+    manage_url: String,
 }
 
 fn invalid() -> Error {
     Error::InvalidLink(Explain::new(
         "This unsubscribe link is not valid",
-        "The link may be incomplete: try copying the whole link from the e-mail. If you still get e-mails you do not want, use the link in the newest one.",
+        "The link may be incomplete: try copying the whole link from the email. If you still get emails you do not want, use the link in the newest one.",
     ))
 }
 
 fn gone() -> Error {
     Error::Gone(Explain::new(
         "This link no longer works",
-        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest e-mail from us.",
+        "Since we sent it you asked for a new link, or asked us to delete your details. Use the link in the newest email from us.",
     ))
 }
 
@@ -42,11 +44,20 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> super
     if !state.store.link_is_live(c.subscriber_id, c.version).await? {
         return Err(gone());
     }
+    // The mail that carried this link carried the manage link too: offering it here gives the
+    // holder nothing they did not have.
+    let manage = state.signer.sign(crate::auth::token::Claims {
+        purpose: Purpose::Manage,
+        subscriber_id: c.subscriber_id,
+        version: c.version,
+        expires: 0,
+    });
     Ok(pages::render(
         StatusCode::OK,
         &UnsubscribePage {
             done: false,
             action: format!("/unsubscribe/{token}"),
+            manage_url: format!("/manage/{manage}"),
         },
     ))
 }
@@ -69,6 +80,7 @@ async fn act(State(state): State<AppState>, Path(token): Path<String>) -> super:
         &UnsubscribePage {
             done: true,
             action: String::new(),
+            manage_url: String::new(),
         },
     ))
 }

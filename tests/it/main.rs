@@ -26,6 +26,7 @@ mod observability;
 mod operator;
 mod outages;
 mod places;
+mod public_site;
 mod reliability;
 mod residents;
 mod safe_sending;

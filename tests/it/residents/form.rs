@@ -11,10 +11,10 @@ async fn the_form_answers_alike_for_new_pending_and_subscribed_addresses(db: Tes
     for email in ["new@example.com", "new@example.com", "old@example.com"] {
         let r = app.post_form("/subscribe", &form(email, "HP5 9AA")).await;
         let status = r.status();
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        let body = r.text().await.unwrap();
-        let next = app.get(&location).await.text().await.unwrap();
-        answers.push((status, location, body, next));
+        // The page shows back the address typed, and nothing else that differs.
+        let body = r.text().await.unwrap().replace(email, "ADDRESS");
+        assert!(body.contains("<strong>ADDRESS</strong>"));
+        answers.push((status, body));
     }
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
 
@@ -85,7 +85,12 @@ async fn form_errors_are_explained_beside_each_field_and_keep_what_was_typed() {
     let mut chosen = form("ann@example.com", "HP16 0AB");
     chosen.push(("area", "prestwood"));
     let r = app.post_form("/subscribe", &chosen).await;
-    assert_eq!(r.status(), 303);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<h1>Check your email</h1>")
+    );
     app.drain(Utc::now()).await;
     assert!(decoded(&sink.wait_for(1, WAIT)[0].data).contains("Prestwood"));
     app.finish().await;
