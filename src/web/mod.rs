@@ -5,6 +5,7 @@ mod archive;
 mod confirm;
 mod error;
 mod feed_cache;
+mod feed_page;
 pub mod feed_readers;
 mod feeds;
 mod form_view;

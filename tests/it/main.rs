@@ -13,6 +13,7 @@ mod cli;
 mod console;
 mod crash;
 mod delivery;
+mod feed_negotiation;
 mod feed_pages;
 mod feed_validity;
 mod feeds;
