@@ -119,7 +119,7 @@ mod tests {
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         ));
         assert!(html_for("text/html, application/atom+xml;q=0.5"));
-        assert!(html_for("text/*, */*;q=0.1"));
+        assert!(html_for("text/html, text/*;q=0.5, */*;q=0.1"));
     }
 
     #[test]
@@ -134,6 +134,8 @@ mod tests {
         assert!(!html_for("*/*"));
         assert!(!html_for("text/html;q=0, */*"));
         assert!(!html_for("text/*;q=0.2, application/*"));
+        // `text/*` takes `text/xml` as gladly as `text/html`: a tie goes to the feed.
+        assert!(!html_for("text/*, */*;q=0.1"));
         assert!(!html_for("image/png"));
         assert!(!html_for("not a media type;;"));
         assert!(!prefers_html(&HeaderMap::new()));
