@@ -1,6 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- Shows an Atom or RSS feed as a page for people who click a feed link: what the feed is,
-     how to follow it, and its alerts. Feed readers ignore it. XSLT 1.0, as browsers run it. -->
+<!-- Shows an Atom or RSS feed as a page, for clients that fetch the feed as XML and run its
+     stylesheet: what the feed is, how to follow it, and its alerts. Browsers navigating to a
+     feed get an HTML page from the server instead (templates/pages/feed.html); feed readers
+     ignore this. XSLT 1.0, as browsers run it. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:atom="http://www.w3.org/2005/Atom"
@@ -20,9 +22,8 @@
 <link rel="stylesheet" href="/static/style.css"/>
 </head>
 <body>
-<!-- The skip link sits in the banner landmark: Chromium puts a notice of its own (with links)
-     before our page's first element, and a skip link outside any landmark is then flagged. -->
-<header class="site"><a class="skip-link" href="#main">Skip to main content</a><a href="/">Community safety alerts</a></header>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site"><a href="/">Community safety alerts</a></header>
 <main id="main">
 <p class="meta">Feed</p>
 <h1><xsl:value-of select="$title"/></h1>

@@ -19,6 +19,10 @@ impl FeedSite<'_> {
     pub fn cap_url(&self, run_id: i64) -> String {
         format!("{}/alerts/{run_id}/cap.xml", self.base_url)
     }
+    /// Where the feed `file` (`atom.xml`, `rss.xml`, `cap.xml`) of `area` is served.
+    pub fn feed_url(&self, area: &str, file: &str) -> String {
+        format!("{}/feeds/{area}/{file}", self.base_url)
+    }
     pub fn entry_id(&self, run_id: i64) -> String {
         format!("tag:{},2026:message/{run_id}", self.authority)
     }
@@ -27,12 +31,14 @@ impl FeedSite<'_> {
     }
 }
 
-/// Where the page a browser shows for a feed comes from (see `static/feed.xsl`). Root-relative,
-/// so it is always same-origin with the feed, as browsers require of a stylesheet.
+/// The XSLT that makes a page of a feed fetched as XML (see `static/feed.xsl`). Browsers
+/// navigating to a feed are sent an HTML page instead (content negotiation in `web/`), so this
+/// serves only clients that ask for XML and still run stylesheets. Root-relative, so it is
+/// always same-origin with the feed, as browsers require of a stylesheet.
 pub const STYLESHEET: &str = "/static/feed.xsl";
 
-/// `xml` with an `<?xml-stylesheet?>` instruction after its declaration: a browser shows the
-/// feed as a page for people; feed readers skip the instruction.
+/// `xml` with an `<?xml-stylesheet?>` instruction after its declaration: a client that runs
+/// XSLT shows the feed as a page for people; feed readers skip the instruction.
 fn for_people(xml: String) -> String {
     let pi = format!("<?xml-stylesheet type=\"text/xsl\" href=\"{STYLESHEET}\"?>");
     match xml.strip_prefix("<?xml").and_then(|rest| rest.find("?>")) {
@@ -53,7 +59,8 @@ fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.fixed_offset()
 }
 
-fn feed_title(area_name: &str) -> String {
+/// The feed's title, which its page for people shows too.
+pub fn feed_title(area_name: &str) -> String {
     format!("Community safety alerts: {area_name}")
 }
 
@@ -69,7 +76,7 @@ pub fn atom(
     cap_index: bool,
 ) -> String {
     let kind = if cap_index { "cap" } else { "atom" };
-    let self_url = format!("{}/feeds/{area}/{}.xml", site.base_url, kind);
+    let self_url = site.feed_url(area, &format!("{kind}.xml"));
     let updated = updated(items, since);
     let entries: Vec<atom::Entry> = items
         .iter()
@@ -165,7 +172,7 @@ pub fn rss(
         })
         .collect();
     let self_link = atom::LinkBuilder::default()
-        .href(format!("{}/feeds/{area}/rss.xml", site.base_url))
+        .href(site.feed_url(area, "rss.xml"))
         .rel("self")
         .mime_type(Some("application/rss+xml".to_string()))
         .build();

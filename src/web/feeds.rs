@@ -1,6 +1,7 @@
 //! Per-area alert feeds (Atom, RSS, a CAP index) and CAP 1.2 alerts, with conditional GETs.
 
 use super::feed_cache::CachedFeed;
+use super::feed_page;
 use super::{AppState, Error};
 use crate::render::cap::{CapAlert, CapArea};
 use crate::render::feeds::{self, FeedSite};
@@ -21,7 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/cap.xml", get(cap_alert))
 }
 
-/// The XSLT that turns a feed into a page when a person opens it in a browser.
+/// The XSLT that turns a feed into a page, for a client that asks for the feed as XML and then
+/// runs the feed's `<?xml-stylesheet?>`; browsers navigating get `feed_page` instead.
 async fn stylesheet() -> impl IntoResponse {
     (
         [
@@ -54,27 +56,6 @@ fn not_modified(headers: &HeaderMap, feed: &CachedFeed) -> bool {
     }
 }
 
-/// Whether the client is a browser navigating: it lists `text/html` in `Accept`.
-fn asks_for_html(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|range| {
-            let mut parts = range.split(';');
-            let ty = parts.next().unwrap_or("").trim();
-            // `text/html;q=0` is a refusal, not a request.
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            ty.eq_ignore_ascii_case("text/html") && !refused
-        })
-}
-
 /// 304 when the client's copy is current, else the body with validators; counted by `kind`.
 fn respond(
     headers: &HeaderMap,
@@ -84,14 +65,6 @@ fn respond(
 ) -> Response {
     metrics::counter!("beacon_feed_requests_total", "kind" => kind).increment(1);
     let for_people = matches!(kind, "atom" | "rss");
-    // Browsers show `application/atom+xml` and `application/rss+xml` as text, never running the
-    // feed's stylesheet; as `application/xml` they make the page. Feed readers keep the feed's
-    // own type: they do not ask for HTML.
-    let content_type = if for_people && asks_for_html(headers) {
-        "application/xml; charset=utf-8"
-    } else {
-        content_type
-    };
     let mut res = if not_modified(headers, feed) {
         metrics::counter!("beacon_feed_not_modified_total", "kind" => kind).increment(1);
         StatusCode::NOT_MODIFIED.into_response()
@@ -110,7 +83,7 @@ fn respond(
         header::HeaderValue::from_static("public, max-age=300"),
     );
     // Also on a 304 and on bodies too small to compress: caches must key on the encoding (and,
-    // for the feeds people open, on whether a browser asked).
+    // for the feeds people open, on `Accept`, which picks the feed or its page).
     h.insert(
         header::VARY,
         header::HeaderValue::from_static(if for_people {
@@ -162,7 +135,14 @@ async fn feed(
             Utc::now(),
         );
     }
-    let key = format!("{area}/{file}");
+    // A person opening an Atom or RSS link gets a page made from the same items; it is cached
+    // beside the feed, with an entity tag of its own.
+    let page = matches!(kind, "atom" | "rss") && feed_page::prefers_html(&headers);
+    let (key, content_type) = if page {
+        (format!("{area}/{file}#page"), "text/html; charset=utf-8")
+    } else {
+        (format!("{area}/{file}"), content_type)
+    };
     if let Some(cached) = state.feeds.get(&key) {
         return Ok(respond(&headers, &cached, content_type, kind));
     }
@@ -194,6 +174,9 @@ async fn feed(
             .unwrap_or_else(Utc::now),
     };
     let body = match file.as_str() {
+        _ if page => {
+            feed_page::render(&site, &area, &area_name, &file, &items).map_err(Error::internal)?
+        }
         "rss.xml" => feeds::rss(&site, &area, &area_name, &items, since),
         "cap.xml" => feeds::atom(&site, &area, &area_name, &items, since, true),
         _ => feeds::atom(&site, &area, &area_name, &items, since, false),

@@ -8,6 +8,7 @@ mod confirm;
 mod crime_figures;
 mod error;
 mod feed_cache;
+mod feed_page;
 pub mod feed_readers;
 mod feeds;
 mod form_view;

@@ -1,6 +1,7 @@
-//! Feeds for people: a click on a feed link shows a page. The XSLT is run by xsltproc (libxslt,
-//! the engine most browsers used) on real feeds, and the page is opened in headless Chromium
-//! with axe-core (tests/browser/feed_page.mjs).
+//! Feeds for people. A browser clicking a feed link is sent an HTML page (content negotiation,
+//! `feed_negotiation.rs`), opened here in headless Chromium with axe-core
+//! (tests/browser/feed_page.mjs). The feeds still name an XSLT for clients that fetch them as
+//! XML and run it; xsltproc (libxslt) runs it on real feeds.
 
 use crate::app::{TestApp, spawn_app};
 use crate::smtp::SmtpSink;
@@ -90,7 +91,7 @@ async fn xsltproc_turns_atom_and_rss_into_a_page_that_explains_feeds() {
 }
 
 #[tokio::test]
-async fn a_feed_opened_in_chromium_is_a_readable_page_that_passes_axe() {
+async fn a_feed_opened_in_chromium_is_our_page_without_an_xslt_notice_and_passes_axe() {
     if let Err(why) = crate::browser::browser_tools() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),

@@ -216,7 +216,7 @@ async fn conditional_gets_follow_rfc_9110_and_caches_are_told_to_vary_on_encodin
     ];
     assert_eq!(status(both).await.0, 200);
 
-    // A browser (it asks for HTML) gets the same feed as XML, so it runs the stylesheet; a feed
+    // A browser (it ranks HTML first) gets the feed's page (see feed_negotiation.rs); a feed
     // reader gets the feed's own type.
     let typed = |accept: &'static str| {
         let r = app.request("GET", path).header("accept", accept);
@@ -226,7 +226,7 @@ async fn conditional_gets_follow_rfc_9110_and_caches_are_told_to_vary_on_encodin
         }
     };
     let chromium = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8";
-    assert_eq!(typed(chromium).await, "application/xml; charset=utf-8");
+    assert_eq!(typed(chromium).await, "text/html; charset=utf-8");
     let reader = "application/atom+xml, application/rss+xml;q=0.9, */*;q=0.1";
     assert_eq!(typed(reader).await, "application/atom+xml; charset=utf-8");
     assert_eq!(
