@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use toml::Spanned;
 
-const FENCE: &str = "+++";
+pub(super) const FENCE: &str = "+++";
 const MAX_SUBJECT: usize = 120;
 
 #[derive(Deserialize)]
@@ -31,6 +31,8 @@ struct RawCampaign {
     repeat_after: Option<Spanned<String>>,
     #[serde(default)]
     urgent: bool,
+    /// `"draft"`: valid, kept, but never sent nor shown in feeds or the calendar.
+    status: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -41,7 +43,7 @@ struct RawSeason {
 }
 
 /// Splits the file into (front matter start offset, front matter, body start offset, body).
-fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
+pub(super) fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != FENCE {
         return Err((
@@ -85,12 +87,13 @@ fn date(dt: &Spanned<toml::value::Datetime>) -> Result<chrono::NaiveDate, String
     }
 }
 
+/// The campaign in a file, and whether it is a draft (`status = "draft"`).
 pub(super) fn parse(
     path: &Path,
     text: &str,
     areas: &AreaDirectory,
     diags: &mut Diagnostics,
-) -> Option<Campaign> {
+) -> Option<(Campaign, bool)> {
     let (fm_start, front, body_start, body) = match split(text) {
         Ok(parts) => parts,
         Err((offset, m)) => {
@@ -260,6 +263,20 @@ pub(super) fn parse(
             .ok(),
         None => Some(None),
     };
+    let draft = match &raw.status {
+        None => false,
+        Some(s) => match s.get_ref().as_str() {
+            "draft" => true,
+            "scheduled" => false,
+            other => {
+                err(
+                    s.span(),
+                    format!("status `{other}` is not known; use \"draft\" or \"scheduled\""),
+                );
+                false
+            }
+        },
+    };
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }
@@ -267,7 +284,7 @@ pub(super) fn parse(
     if diags.len() != before {
         return None;
     }
-    Some(Campaign {
+    let campaign = Campaign {
         slug,
         title: raw.title.into_inner().trim().to_string(),
         priority: priority?,
@@ -285,7 +302,8 @@ pub(super) fn parse(
         content_hash: hex::encode(Sha256::digest(text.as_bytes())),
         repeat_after: repeat_after?,
         urgent: raw.urgent,
-    })
+    };
+    Some((campaign, draft))
 }
 
 #[cfg(test)]
@@ -311,7 +329,7 @@ mod tests {
 
     fn run(text: &str) -> (Option<Campaign>, Vec<String>) {
         let mut d = Diagnostics::default();
-        let c = parse(Path::new("c/winter.md"), text, &areas(), &mut d);
+        let c = parse(Path::new("c/winter.md"), text, &areas(), &mut d).map(|(c, _)| c);
         (c, d.0.iter().map(ToString::to_string).collect())
     }
 

@@ -34,6 +34,7 @@ mod reach;
 mod resident_links;
 mod resident_sql;
 mod residents;
+mod revisions;
 mod runs;
 mod signup_requests;
 mod staff_access;
@@ -58,6 +59,7 @@ pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     SignupOutcome,
 };
+pub use revisions::{CALENDAR_VERSION_SETTING, NewRevision, Revision, RevisionState, SERVER_AUTHOR, SERVER_REASON};
 pub use runs::{NewRun, Run, Trigger};
 pub use signup_requests::SignupRequest;
 pub use staff_access::ApiToken;

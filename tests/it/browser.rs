@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Chromium and the npm packages, or a reason they are missing (fatal under CI).
-fn browser_tools() -> Result<(), String> {
+pub(crate) fn browser_tools() -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
         return Err(format!("{chromium} is missing (apt-get install chromium)"));

@@ -13,6 +13,7 @@ mod cli;
 mod console;
 mod crash;
 mod delivery;
+mod editor;
 mod feeds;
 mod fixtures;
 mod hardening;

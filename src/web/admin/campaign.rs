@@ -55,7 +55,7 @@ impl CampaignPage {
     }
 }
 
-fn render_email(
+pub(super) fn render_email(
     state: &AppState,
     c: &Campaign,
     area_name: &str,
@@ -139,7 +139,12 @@ pub async fn preview(
     let c = cal.campaign(&slug).ok_or(Error::NotFound)?;
     let (_, _, area_name) = areas_of(&state, c, &q.area);
     let b = render_email(&state, c, &area_name).map_err(Error::internal)?;
-    let mut r = Html(b.html).into_response();
+    Ok(email_page(b.html))
+}
+
+/// A rendered e-mail as a page of its own, allowed nothing but its own inline styles.
+pub(super) fn email_page(html: String) -> axum::response::Response {
+    let mut r = Html(html).into_response();
     // The e-mail's own inline styles, nothing else.
     r.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -147,7 +152,7 @@ pub async fn preview(
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
         ),
     );
-    Ok(r)
+    r
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
