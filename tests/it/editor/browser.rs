@@ -91,7 +91,7 @@ async fn staff_write_preview_schedule_restore_and_approve_a_campaign_in_a_real_b
     phase("create", &app.base, "admin@example.org", &date, slug).await;
     let draft = std::fs::read_to_string(&file).expect("the draft is written");
     assert!(draft.contains("status = \"draft\""), "{draft}");
-    assert!(draft.contains("areas = [\"chesham\", \"amersham\"]"), "{draft}");
+    assert!(draft.contains("areas = [\"amersham\", \"chesham\"]"), "{draft}");
     assert!(draft.contains(&format!("starts = {date}")), "{draft}");
     let check = run_beacon_check(dir.path());
     assert!(check.status.success(), "beacon check passes: {check:?}");
