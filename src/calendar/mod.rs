@@ -6,8 +6,8 @@
 mod areas;
 mod campaign_file;
 mod diagnostic;
-pub mod forecast;
 pub mod editing;
+pub mod forecast;
 mod outcomes;
 pub mod postcodes;
 pub mod upcoming;
@@ -67,9 +67,12 @@ impl Calendar {
 
     /// A scheduled campaign or a draft, and whether it is a draft.
     pub fn campaign_or_draft(&self, slug: &str) -> Option<(&Campaign, bool)> {
-        self.campaign(slug)
-            .map(|c| (c, false))
-            .or_else(|| self.drafts.iter().find(|c| c.slug == slug).map(|c| (c, true)))
+        self.campaign(slug).map(|c| (c, false)).or_else(|| {
+            self.drafts
+                .iter()
+                .find(|c| c.slug == slug)
+                .map(|c| (c, true))
+        })
     }
 }
 

@@ -59,7 +59,9 @@ pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     SignupOutcome,
 };
-pub use revisions::{CALENDAR_VERSION_SETTING, NewRevision, Revision, RevisionState, SERVER_AUTHOR, SERVER_REASON};
+pub use revisions::{
+    CALENDAR_VERSION_SETTING, NewRevision, Revision, RevisionState, SERVER_AUTHOR, SERVER_REASON,
+};
 pub use runs::{NewRun, Run, Trigger};
 pub use signup_requests::SignupRequest;
 pub use staff_access::ApiToken;

@@ -205,8 +205,11 @@ impl SqlStore {
 
     /// Asks every running `serve` on this database to reload the calendar.
     pub async fn request_calendar_reload(&self, now: DateTime<Utc>) -> Result<()> {
-        self.set_setting(CALENDAR_VERSION_SETTING, &now.timestamp_millis().to_string())
-            .await
+        self.set_setting(
+            CALENDAR_VERSION_SETTING,
+            &now.timestamp_millis().to_string(),
+        )
+        .await
     }
 
     /// Records, as "edited on the server", each file (slug, text, hash) whose hash differs from

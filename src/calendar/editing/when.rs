@@ -96,7 +96,9 @@ fn month_day(
     errs: &mut Vec<FieldError>,
 ) -> Option<String> {
     match (day.trim().parse::<u32>(), month.trim().parse::<u32>()) {
-        (Ok(d), Ok(m)) if (1..=12).contains(&m) && NaiveDate::from_ymd_opt(2024, m, d).is_some() => {
+        (Ok(d), Ok(m))
+            if (1..=12).contains(&m) && NaiveDate::from_ymd_opt(2024, m, d).is_some() =>
+        {
             Some(format!("{m:02}-{d:02}"))
         }
         _ => {
@@ -117,7 +119,10 @@ pub fn to_file(f: &WhenForm) -> Result<WhenFile, Vec<FieldError>> {
     } else {
         let t = parse_time(&f.time);
         if t.is_none() {
-            errs.push(("time", "Enter a time in the 24-hour clock, like 09:00".into()));
+            errs.push((
+                "time",
+                "Enter a time in the 24-hour clock, like 09:00".into(),
+            ));
         }
         t
     };
@@ -192,12 +197,7 @@ pub fn to_file(f: &WhenForm) -> Result<WhenFile, Vec<FieldError>> {
             "season_from",
             &mut errs,
         );
-        let to = month_day(
-            &f.season_to_day,
-            &f.season_to_month,
-            "season_to",
-            &mut errs,
-        );
+        let to = month_day(&f.season_to_day, &f.season_to_month, "season_to", &mut errs);
         from.zip(to)
     } else {
         None

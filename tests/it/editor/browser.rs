@@ -38,7 +38,9 @@ async fn phase(name: &str, base: &str, who: &str, date: &str, slug: &str) {
 
 /// 09:00 UK time on `date`.
 fn nine_on(date: chrono::NaiveDate) -> DateTime<Utc> {
-    beacon::domain::schedule::london_instant(date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap()))
+    beacon::domain::schedule::london_instant(
+        date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap()),
+    )
 }
 
 #[tokio::test]
@@ -70,9 +72,16 @@ async fn staff_write_preview_schedule_restore_and_approve_a_campaign_in_a_real_b
         app.resident(email, &[area], &["vulnerability-safeguarding"])
             .await;
     }
-    app.resident("other.topic@example.com", &["chesham"], &["burglary-vehicle"])
-        .await;
-    for (email, role) in [("admin@example.org", "admin"), ("editor@example.org", "editor")] {
+    app.resident(
+        "other.topic@example.com",
+        &["chesham"],
+        &["burglary-vehicle"],
+    )
+    .await;
+    for (email, role) in [
+        ("admin@example.org", "admin"),
+        ("editor@example.org", "editor"),
+    ] {
         let hash = beacon::auth::password::hash(PASSWORD).unwrap();
         app.services
             .store
@@ -91,7 +100,10 @@ async fn staff_write_preview_schedule_restore_and_approve_a_campaign_in_a_real_b
     phase("create", &app.base, "admin@example.org", &date, slug).await;
     let draft = std::fs::read_to_string(&file).expect("the draft is written");
     assert!(draft.contains("status = \"draft\""), "{draft}");
-    assert!(draft.contains("areas = [\"amersham\", \"chesham\"]"), "{draft}");
+    assert!(
+        draft.contains("areas = [\"amersham\", \"chesham\"]"),
+        "{draft}"
+    );
     assert!(draft.contains(&format!("starts = {date}")), "{draft}");
     let check = run_beacon_check(dir.path());
     assert!(check.status.success(), "beacon check passes: {check:?}");
@@ -99,35 +111,71 @@ async fn staff_write_preview_schedule_restore_and_approve_a_campaign_in_a_real_b
         String::from_utf8_lossy(&check.stdout).contains(&format!("{slug}: draft")),
         "{check:?}"
     );
-    let tick = app.services.scheduler.tick(fire + Duration::minutes(1)).await.unwrap();
+    let tick = app
+        .services
+        .scheduler
+        .tick(fire + Duration::minutes(1))
+        .await
+        .unwrap();
     assert!(tick.created.is_empty(), "a draft never fires: {tick:?}");
     app.drain(fire + Duration::minutes(1)).await;
     assert!(sink.messages().is_empty(), "nothing is sent for a draft");
 
     // An invalid field: its error beside it, the file untouched.
     phase("invalid", &app.base, "admin@example.org", &date, slug).await;
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), draft, "the file is untouched");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        draft,
+        "the file is untouched"
+    );
 
     // Scheduled, a stale save refused, a mistake made and the previous version restored.
     phase("schedule", &app.base, "admin@example.org", &date, slug).await;
     let live = std::fs::read_to_string(&file).unwrap();
     assert!(!live.contains("status"), "{live}");
-    assert!(!live.contains("mistake") && !live.contains("old tab"), "{live}");
+    assert!(
+        !live.contains("mistake") && !live.contains("old tab"),
+        "{live}"
+    );
     assert!(run_beacon_check(dir.path()).status.success());
 
     // It sends once, at its time.
-    let before = app.services.scheduler.tick(fire - Duration::minutes(1)).await.unwrap();
-    assert!(before.created.is_empty(), "nothing before its time: {before:?}");
-    let at = app.services.scheduler.tick(fire + Duration::minutes(1)).await.unwrap();
+    let before = app
+        .services
+        .scheduler
+        .tick(fire - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert!(
+        before.created.is_empty(),
+        "nothing before its time: {before:?}"
+    );
+    let at = app
+        .services
+        .scheduler
+        .tick(fire + Duration::minutes(1))
+        .await
+        .unwrap();
     assert_eq!(at.created.len(), 1, "one run at its time: {at:?}");
     app.drain(fire + Duration::minutes(2)).await;
-    let again = app.services.scheduler.tick(fire + Duration::hours(1)).await.unwrap();
+    let again = app
+        .services
+        .scheduler
+        .tick(fire + Duration::hours(1))
+        .await
+        .unwrap();
     assert!(again.created.is_empty(), "and only once: {again:?}");
     app.drain(fire + Duration::hours(1)).await;
     let mails = sink.wait_for(2, std::time::Duration::from_secs(10));
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
-    assert_eq!(to, ["amersham.resident@example.com", "chesham.resident@example.com"]);
+    assert_eq!(
+        to,
+        [
+            "amersham.resident@example.com",
+            "chesham.resident@example.com"
+        ]
+    );
     for m in &mails {
         assert_eq!(
             header(&m.data, "Subject").as_deref(),
@@ -140,14 +188,38 @@ async fn staff_write_preview_schedule_restore_and_approve_a_campaign_in_a_real_b
     let held_slug = "rogue-traders-warning";
     let held_day = day + Duration::days(1);
     let held_fire = nine_on(held_day);
-    phase("editor-change", &app.base, "editor@example.org", &held_day.to_string(), held_slug).await;
+    phase(
+        "editor-change",
+        &app.base,
+        "editor@example.org",
+        &held_day.to_string(),
+        held_slug,
+    )
+    .await;
     let held_file = dir.path().join(format!("{held_slug}.md"));
     assert!(!held_file.exists(), "a held change is not written");
-    let t = app.services.scheduler.tick(held_fire + Duration::minutes(1)).await.unwrap();
+    let t = app
+        .services
+        .scheduler
+        .tick(held_fire + Duration::minutes(1))
+        .await
+        .unwrap();
     assert!(t.created.is_empty(), "a held change does not send: {t:?}");
-    phase("approve", &app.base, "admin@example.org", &held_day.to_string(), held_slug).await;
+    phase(
+        "approve",
+        &app.base,
+        "admin@example.org",
+        &held_day.to_string(),
+        held_slug,
+    )
+    .await;
     assert!(held_file.exists(), "approved, it is written");
-    let t = app.services.scheduler.tick(held_fire + Duration::minutes(2)).await.unwrap();
+    let t = app
+        .services
+        .scheduler
+        .tick(held_fire + Duration::minutes(2))
+        .await
+        .unwrap();
     assert_eq!(t.created.len(), 1, "approved, it sends: {t:?}");
     app.drain(held_fire + Duration::minutes(3)).await;
     sink.wait_for(4, std::time::Duration::from_secs(10));

@@ -26,11 +26,17 @@ async fn versions_are_kept_in_order_and_held_changes_decided_once(db: TestDb) {
         .await
         .unwrap();
     let held = s
-        .add_revision(&version("two", "h2", RevisionState::Pending), now + Duration::seconds(1))
+        .add_revision(
+            &version("two", "h2", RevisionState::Pending),
+            now + Duration::seconds(1),
+        )
         .await
         .unwrap();
     let again = s
-        .add_revision(&version("three", "h3", RevisionState::Pending), now + Duration::seconds(2))
+        .add_revision(
+            &version("three", "h3", RevisionState::Pending),
+            now + Duration::seconds(2),
+        )
         .await
         .unwrap();
     let all = s.revisions("courier-fraud", 10).await.unwrap();
@@ -49,11 +55,19 @@ async fn versions_are_kept_in_order_and_held_changes_decided_once(db: TestDb) {
     assert_eq!(pending[0].base_hash, "h0");
 
     // The newest version on disk is still the saved one: a held change is not the file.
-    assert_eq!(s.last_on_disk("courier-fraud").await.unwrap().unwrap().revision_id, first);
-    assert!(s
-        .decide_revision(again, RevisionState::Approved, "admin@example.org", now)
-        .await
-        .unwrap());
+    assert_eq!(
+        s.last_on_disk("courier-fraud")
+            .await
+            .unwrap()
+            .unwrap()
+            .revision_id,
+        first
+    );
+    assert!(
+        s.decide_revision(again, RevisionState::Approved, "admin@example.org", now)
+            .await
+            .unwrap()
+    );
     assert!(
         !s.decide_revision(again, RevisionState::Rejected, "admin@example.org", now)
             .await
@@ -64,7 +78,14 @@ async fn versions_are_kept_in_order_and_held_changes_decided_once(db: TestDb) {
     assert_eq!(approved.state, RevisionState::Approved);
     assert_eq!(approved.decided_by.as_deref(), Some("admin@example.org"));
     assert!(approved.decided_at.is_some());
-    assert_eq!(s.last_on_disk("courier-fraud").await.unwrap().unwrap().revision_id, again);
+    assert_eq!(
+        s.last_on_disk("courier-fraud")
+            .await
+            .unwrap()
+            .unwrap()
+            .revision_id,
+        again
+    );
     assert!(s.revision(again + 100).await.unwrap().is_none());
     db.finish().await;
 }
@@ -78,17 +99,30 @@ async fn a_file_changed_by_hand_is_recorded_once_as_edited_on_the_server(db: Tes
         .unwrap();
     let files = |text: &str, hash: &str| {
         vec![
-            ("courier-fraud".to_string(), text.to_string(), hash.to_string()),
+            (
+                "courier-fraud".to_string(),
+                text.to_string(),
+                hash.to_string(),
+            ),
             ("new-by-hand".to_string(), "x".to_string(), "hx".to_string()),
         ]
     };
     // Unchanged since the console saved it: nothing new. Never seen: recorded.
-    let found = s.record_server_edits(&files("one", "h1"), now).await.unwrap();
+    let found = s
+        .record_server_edits(&files("one", "h1"), now)
+        .await
+        .unwrap();
     assert_eq!(found, ["new-by-hand"]);
     // Changed by hand: recorded with its full text, once however often it is reloaded.
-    let found = s.record_server_edits(&files("one, edited", "h9"), now).await.unwrap();
+    let found = s
+        .record_server_edits(&files("one, edited", "h9"), now)
+        .await
+        .unwrap();
     assert_eq!(found, ["courier-fraud"]);
-    let found = s.record_server_edits(&files("one, edited", "h9"), now).await.unwrap();
+    let found = s
+        .record_server_edits(&files("one, edited", "h9"), now)
+        .await
+        .unwrap();
     assert!(found.is_empty(), "{found:?}");
     let latest = &s.revisions("courier-fraud", 1).await.unwrap()[0];
     assert_eq!(latest.state, RevisionState::Server);

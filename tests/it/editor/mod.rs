@@ -54,7 +54,13 @@ async fn app_on(db: TestDb, sink: &SmtpSink, dir: &Path) -> TestApp {
 }
 
 /// Saves the edit form of `slug` as it was opened, with one field changed.
-async fn save_form(app: &TestApp, cookie: &str, form_html: &str, slug: &str, summary: &str) -> (u16, String) {
+async fn save_form(
+    app: &TestApp,
+    cookie: &str,
+    form_html: &str,
+    slug: &str,
+    summary: &str,
+) -> (u16, String) {
     let mut fields: Vec<(String, String)> = vec![
         ("csrf".into(), hidden(form_html, "csrf")),
         ("original".into(), slug.into()),
@@ -64,7 +70,17 @@ async fn save_form(app: &TestApp, cookie: &str, form_html: &str, slug: &str, sum
         ("reason".into(), "summary reworded".into()),
     ];
     // The rest as the form shows them: text inputs, then the ticked boxes.
-    for name in ["title", "lead", "subject", "time", "cron", "starts", "ends", "date", "day_of_month"] {
+    for name in [
+        "title",
+        "lead",
+        "subject",
+        "time",
+        "cron",
+        "starts",
+        "ends",
+        "date",
+        "day_of_month",
+    ] {
         fields.push((name.into(), html_escape_decode(&hidden(form_html, name))));
     }
     let body_at = form_html.find("name=\"body\"").unwrap();
@@ -149,20 +165,32 @@ async fn a_hand_edit_shows_in_the_history_and_makes_an_open_form_stale(db: TestD
     assert_ne!(text, by_hand);
     std::fs::write(&file, &by_hand).unwrap();
 
-    let (status, refused) = save_form(&app, &editor, &form, "winter-burglary", "A newer summary").await;
+    let (status, refused) =
+        save_form(&app, &editor, &form, "winter-burglary", "A newer summary").await;
     assert_eq!(status, 200);
     assert!(
         refused.contains("changed by someone on the server since you opened it"),
         "{refused}"
     );
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), by_hand, "nothing written");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        by_hand,
+        "nothing written"
+    );
 
     // Opening the form again picks the hand edit up, and it is in the history.
     let (_, fresh) = page(&app, &editor, "/admin/editor/winter-burglary").await;
-    assert!(fresh.contains("By hand: "), "the form shows the file as it is");
+    assert!(
+        fresh.contains("By hand: "),
+        "the form shows the file as it is"
+    );
     let (status, history) = page(&app, &viewer, "/admin/editor/winter-burglary/history").await;
     assert_eq!(status, 200, "viewers may read the history");
-    assert_eq!(history.matches("Edited on the server").count(), 2, "the file as first found, and the hand edit: {history}");
+    assert_eq!(
+        history.matches("Edited on the server").count(),
+        2,
+        "the file as first found, and the hand edit: {history}"
+    );
     assert!(!history.contains("Restore"), "viewers cannot restore");
 
     // Saved from the fresh form, keeping the keys the form does not show.
@@ -170,16 +198,27 @@ async fn a_hand_edit_shows_in_the_history_and_makes_an_open_form_stale(db: TestD
     assert_eq!(status, 303);
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("summary = \"A newer summary\""), "{saved}");
-    for line in text.lines().filter(|l| l.starts_with("grace") || l.starts_with("repeat_after") || l.starts_with("urgent")) {
+    for line in text.lines().filter(|l| {
+        l.starts_with("grace") || l.starts_with("repeat_after") || l.starts_with("urgent")
+    }) {
         assert!(saved.contains(line), "{line} kept in {saved}");
     }
-    let versions = app.services.store.revisions("winter-burglary", 10).await.unwrap();
+    let versions = app
+        .services
+        .store
+        .revisions("winter-burglary", 10)
+        .await
+        .unwrap();
     assert_eq!(versions[0].author, "editor@example.org");
     assert_eq!(versions[0].reason, "summary reworded");
     assert_eq!(versions[1].reason, "edited on the server");
     assert_eq!(versions[1].content, by_hand);
     let live = app.services.calendar.get();
-    assert_eq!(live.campaign("winter-burglary").unwrap().summary, "A newer summary", "the running server has the change");
+    assert_eq!(
+        live.campaign("winter-burglary").unwrap().summary,
+        "A newer summary",
+        "the running server has the change"
+    );
     assert!(run_beacon_check(dir.path()).status.success());
 
     // Viewers see campaigns read-only.

@@ -2,9 +2,9 @@
 //! changed (a line diff), restoring an older version, and an admin's approval or rejection of
 //! an editor's held change. Also the list of drafts and of changes waiting for approval.
 
+use super::super::{AppState, Chrome, Staff};
 use super::publish::{self, Change, Outcome, Record};
 use super::view::in_words;
-use super::super::{AppState, Chrome, Staff};
 use crate::domain::Role;
 use crate::store::{Revision, RevisionState};
 use crate::web::{Error, Explain};
@@ -152,7 +152,10 @@ pub async fn diff(
         .ok_or(Error::NotFound)?;
     let disk = publish::current_text(&state, &slug)?;
     let (old, against) = if r.state == RevisionState::Pending {
-        (disk.clone().unwrap_or_default(), "the campaign as it is now".to_string())
+        (
+            disk.clone().unwrap_or_default(),
+            "the campaign as it is now".to_string(),
+        )
     } else {
         let before = state
             .store
@@ -161,18 +164,29 @@ pub async fn diff(
             .into_iter()
             .find(|p| p.revision_id < id && p.state.on_disk());
         match before {
-            Some(p) => (p.content, format!("the version of {}", in_words(p.created_at))),
+            Some(p) => (
+                p.content,
+                format!("the version of {}", in_words(p.created_at)),
+            ),
             None => (String::new(), "nothing (the first version)".into()),
         }
     };
-    let disk_hash = disk.as_deref().map(crate::calendar::editing::hash).unwrap_or_default();
+    let disk_hash = disk
+        .as_deref()
+        .map(crate::calendar::editing::hash)
+        .unwrap_or_default();
     Ok(super::super::render(&DiffPage {
         can_restore: staff.can(Role::Editor)
             && r.state != RevisionState::Pending
             && r.content_hash != disk_hash,
         can_decide: staff.can(Role::Admin) && r.state == RevisionState::Pending,
         chrome: Chrome::new(&staff, "calendar"),
-        heading: format!("{} by {}, {}", state_words(&r), r.author, in_words(r.created_at)),
+        heading: format!(
+            "{} by {}, {}",
+            state_words(&r),
+            r.author,
+            in_words(r.created_at)
+        ),
         against,
         lines: diff_lines(&old, &r.content),
         slug,
@@ -217,7 +231,10 @@ pub async fn restore(
     } else {
         f.reason.trim().to_string()
     };
-    let draft = r.content.lines().any(|l| l.replace(' ', "") == "status=\"draft\"");
+    let draft = r
+        .content
+        .lines()
+        .any(|l| l.replace(' ', "") == "status=\"draft\"");
     let hold = state.config.calendar.require_approval && !staff.can(Role::Admin) && !draft;
     let change = Change {
         slug: &slug,
@@ -232,7 +249,9 @@ pub async fn restore(
     });
     match publish::save(&state, &staff, &change, record).await? {
         Ok(Outcome::Held) => Ok(Redirect::to("/admin/editor?done=held").into_response()),
-        Ok(Outcome::Written) => Ok(Redirect::to(&format!("/admin/editor/{slug}?done=restored")).into_response()),
+        Ok(Outcome::Written) => {
+            Ok(Redirect::to(&format!("/admin/editor/{slug}?done=restored")).into_response())
+        }
         Err(p) => Err(refused(p)),
     }
 }
@@ -272,13 +291,22 @@ pub async fn reject(
 ) -> crate::web::Result {
     if !state
         .store
-        .decide_revision(f.revision_id, RevisionState::Rejected, &staff.actor, Utc::now())
+        .decide_revision(
+            f.revision_id,
+            RevisionState::Rejected,
+            &staff.actor,
+            Utc::now(),
+        )
         .await?
     {
         return Err(Error::NotFound);
     }
     staff
-        .audit(&state, "campaign.reject", Some(&format!("{slug}: revision {}", f.revision_id)))
+        .audit(
+            &state,
+            "campaign.reject",
+            Some(&format!("{slug}: revision {}", f.revision_id)),
+        )
         .await;
     Ok(Redirect::to(&format!("/admin/editor/{slug}/history")).into_response())
 }

@@ -186,7 +186,10 @@ async fn page(
 }
 
 /// `GET /admin/editor/new`: a blank campaign, sent once at 09:00 by e-mail and feed.
-pub async fn new(State(state): State<AppState>, Extension(staff): Extension<Staff>) -> crate::web::Result {
+pub async fn new(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+) -> crate::web::Result {
     let form = CampaignForm {
         channels: vec!["email".into(), "feed".into()],
         ..CampaignForm::default()
@@ -211,11 +214,17 @@ pub async fn new(State(state): State<AppState>, Extension(staff): Extension<Staf
 
 /// The calendar as the files are now: a file changed by hand since the last load is picked
 /// up (and so recorded in its history as edited on the server) before anyone edits it.
-async fn fresh(state: &AppState, slug: &str) -> Result<std::sync::Arc<crate::calendar::Calendar>, Error> {
+async fn fresh(
+    state: &AppState,
+    slug: &str,
+) -> Result<std::sync::Arc<crate::calendar::Calendar>, Error> {
     let cal = state.calendar.get();
-    let loaded = cal.campaign_or_draft(slug).map(|(c, _)| c.content_hash.clone());
+    let loaded = cal
+        .campaign_or_draft(slug)
+        .map(|(c, _)| c.content_hash.clone());
     let on_disk = publish::current_text(state, slug)?.map(|t| editing::hash(&t));
-    if on_disk.is_some() && loaded != on_disk
+    if on_disk.is_some()
+        && loaded != on_disk
         && let Ok(new) = crate::calendar::load(&cal.dir)
     {
         publish::reload(state, new).await?;
@@ -242,7 +251,17 @@ pub async fn edit(
         reason: String::new(),
         done: q.done,
     };
-    page(&state, &staff, frame, form_of(c), when::from_campaign(c), vec![], Some((&cal, c)), "").await
+    page(
+        &state,
+        &staff,
+        frame,
+        form_of(c),
+        when::from_campaign(c),
+        vec![],
+        Some((&cal, c)),
+        "",
+    )
+    .await
 }
 
 /// `GET /admin/editor/{slug}/duplicate`: a new campaign starting as a copy, saved as a draft.
@@ -265,13 +284,24 @@ pub async fn duplicate(
         reason: String::new(),
         done: String::new(),
     };
-    page(&state, &staff, frame, form, when::from_campaign(c), vec![], None, "").await
+    page(
+        &state,
+        &staff,
+        frame,
+        form,
+        when::from_campaign(c),
+        vec![],
+        None,
+        "",
+    )
+    .await
 }
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 80
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !matches!(s, "new" | "email")
 }
@@ -315,7 +345,9 @@ pub async fn email(
     let (form, when_form) = post.split();
     let mut problems = required(&form);
     let text = match when::to_file(&when_form) {
-        Ok(w) if problems.is_empty() => editing::compose(existing.as_deref(), false, &form, &w, false),
+        Ok(w) if problems.is_empty() => {
+            editing::compose(existing.as_deref(), false, &form, &w, false)
+        }
         Ok(_) => String::new(),
         Err(e) => {
             problems.extend(e);
@@ -330,11 +362,16 @@ pub async fn email(
     } else {
         None
     };
-    let Some((with, c)) = checked
-        .as_ref()
-        .and_then(|k| k.calendar.campaign_or_draft(&slug).map(|(c, _)| (&k.calendar, c)))
-    else {
-        let detail = problems.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
+    let Some((with, c)) = checked.as_ref().and_then(|k| {
+        k.calendar
+            .campaign_or_draft(&slug)
+            .map(|(c, _)| (&k.calendar, c))
+    }) else {
+        let detail = problems
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect::<Vec<_>>()
+            .join(" ");
         return Err(Error::Unprocessable(crate::web::Explain::new(
             "Fix the campaign before previewing it",
             detail,
@@ -378,7 +415,9 @@ pub async fn submit(
         ));
     }
     problems.extend(required(&form));
-    let when_file = when::to_file(&when_form).map_err(|e| problems.extend(e)).ok();
+    let when_file = when::to_file(&when_form)
+        .map_err(|e| problems.extend(e))
+        .ok();
     let cal = state.calendar.get();
     let existing = match (original.is_empty(), copy_of.is_empty()) {
         (false, _) => publish::current_text(&state, &original)?,
@@ -415,12 +454,20 @@ pub async fn submit(
         } else {
             RevisionState::Saved
         });
-        let default_reason = if original.is_empty() { "created" } else { "changed" };
+        let default_reason = if original.is_empty() {
+            "created"
+        } else {
+            "changed"
+        };
         let change = Change {
             slug: &slug,
             text: &text,
             base_hash: if original.is_empty() { "" } else { &base_hash },
-            reason: if reason.is_empty() { default_reason } else { &reason },
+            reason: if reason.is_empty() {
+                default_reason
+            } else {
+                &reason
+            },
         };
         match publish::save(&state, &staff, &change, record).await? {
             Ok(outcome) => {
@@ -438,5 +485,15 @@ pub async fn submit(
     let candidate = checked
         .as_ref()
         .and_then(|cal| cal.campaign_or_draft(&slug).map(|(c, _)| (cal, c)));
-    page(&state, &staff, frame(""), form, when_form, problems, candidate, &area).await
+    page(
+        &state,
+        &staff,
+        frame(""),
+        form,
+        when_form,
+        problems,
+        candidate,
+        &area,
+    )
+    .await
 }

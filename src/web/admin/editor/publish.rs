@@ -57,7 +57,11 @@ pub fn current_text(state: &AppState, slug: &str) -> Result<Option<String>, Erro
     }
 }
 
-async fn stale(state: &AppState, c: &Change<'_>, now: Option<&str>) -> Result<FieldProblems, Error> {
+async fn stale(
+    state: &AppState,
+    c: &Change<'_>,
+    now: Option<&str>,
+) -> Result<FieldProblems, Error> {
     let Some(now) = now else {
         return Ok(vec![(
             "form",

@@ -88,7 +88,14 @@ pub fn choices(cal: &Calendar, form: &CampaignForm, when: &WhenForm) -> Blank {
     let has = |list: &[String], v: &str| list.iter().any(|x| x == v);
     let priorities = Priority::ALL
         .iter()
-        .map(|p| Choice::new("priority", p.slug(), p.resident_label(), form.priority == p.slug()))
+        .map(|p| {
+            Choice::new(
+                "priority",
+                p.slug(),
+                p.resident_label(),
+                form.priority == p.slug(),
+            )
+        })
         .collect();
     let mut areas = vec![Choice::new(
         "areas",
