@@ -7,7 +7,20 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/style.css", get(stylesheet))
+    Router::new()
+        .route("/static/style.css", get(stylesheet))
+        .route("/static/editor.js", get(editor_script))
+}
+
+/// The campaign editor's live preview (the form works without it).
+async fn editor_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/editor.js"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

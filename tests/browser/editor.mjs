@@ -77,6 +77,9 @@ try {
     await page.getByRole('link', { name: 'Write a new campaign' }).click();
     await axe(page, 'the new campaign form');
     await fillOneOff(page, 'Courier fraud warning', slug);
+    // The preview follows the typing (editor.js), before any button is pressed.
+    const live = await page.waitForSelector('#next-sends li', { timeout: 15000 }).then(() => true, () => false);
+    check(live, 'the preview appears while the form is filled in');
     await save(page, 'Preview');
     const sends = await page.locator('#next-sends li').allInnerTexts();
     check(sends.length === 1 && sends[0] === `${when} at 09:00`, `one send, ${when} at 09:00 (${sends})`);

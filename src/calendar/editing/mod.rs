@@ -250,6 +250,62 @@ mod tests {
     }
 
     #[test]
+    fn schedules_in_words_survive_the_file_and_back() {
+        use crate::domain::{Area, AreaDirectory, District};
+        let areas = AreaDirectory::new(["chesham", "amersham"].map(|s| Area {
+            slug: s.into(),
+            name: s.into(),
+            district: District::Chiltern,
+            postcodes: vec![],
+            households: None,
+            wards: vec![],
+            places: vec![],
+        }));
+        let base = when::WhenForm {
+            time: "09:30".into(),
+            ..when::WhenForm::default()
+        };
+        let forms = [
+            when::WhenForm {
+                repeat: "once".into(),
+                date: "2026-12-04".into(),
+                ..base.clone()
+            },
+            when::WhenForm {
+                repeat: "weekly".into(),
+                weekdays: vec!["MON".into(), "FRI".into()],
+                season_from_day: "25".into(),
+                season_from_month: "10".into(),
+                season_to_day: "28".into(),
+                season_to_month: "2".into(),
+                ..base.clone()
+            },
+            when::WhenForm {
+                repeat: "monthly".into(),
+                day_of_month: "1".into(),
+                starts: "2026-01-01".into(),
+                ends: "2027-06-30".into(),
+                ..base.clone()
+            },
+            when::WhenForm {
+                repeat: "custom".into(),
+                cron: "0 18 1-7 11,12,1,2 FRI".into(),
+                time: String::new(),
+                ..base.clone()
+            },
+        ];
+        for f in forms {
+            let file = when::to_file(&f).unwrap();
+            let text = compose(None, false, &form(), &file, false);
+            let mut d = Diagnostics::default();
+            let (c, _) =
+                super::super::campaign_file::parse(Path::new("c/x.md"), &text, &areas, &mut d)
+                    .unwrap_or_else(|| panic!("{d}\n{text}"));
+            assert_eq!(when::from_campaign(&c), f, "{text}");
+        }
+    }
+
+    #[test]
     fn lines_map_to_fields() {
         let text = compose(None, false, &form(), &once(), false);
         let line = |needle: &str| {

@@ -116,6 +116,8 @@ struct Frame {
     draft: bool,
     reason: String,
     done: String,
+    /// The area the preview is for.
+    area: String,
 }
 
 async fn page(
@@ -126,7 +128,6 @@ async fn page(
     when: WhenForm,
     problems: Vec<(&'static str, String)>,
     candidate: Option<(&crate::calendar::Calendar, &Campaign)>,
-    area: &str,
 ) -> crate::web::Result {
     let cal = state.calendar.get();
     let blank = view::choices(&cal, &form, &when);
@@ -140,7 +141,8 @@ async fn page(
         .collect();
     let preview = match candidate {
         Some((with, c)) => Some(
-            view::preview(state, with, c, area, &paused, Utc::now()).map_err(Error::internal)?,
+            view::preview(state, with, c, &frame.area, &paused, Utc::now())
+                .map_err(Error::internal)?,
         ),
         None => None,
     };
@@ -208,8 +210,9 @@ pub async fn new(
         draft: true,
         reason: String::new(),
         done: String::new(),
+        area: String::new(),
     };
-    page(&state, &staff, frame, form, when, vec![], None, "").await
+    page(&state, &staff, frame, form, when, vec![], None).await
 }
 
 /// The calendar as the files are now: a file changed by hand since the last load is picked
@@ -250,6 +253,7 @@ pub async fn edit(
         draft,
         reason: String::new(),
         done: q.done,
+        area: String::new(),
     };
     page(
         &state,
@@ -259,7 +263,6 @@ pub async fn edit(
         when::from_campaign(c),
         vec![],
         Some((&cal, c)),
-        "",
     )
     .await
 }
@@ -283,6 +286,7 @@ pub async fn duplicate(
         draft: true,
         reason: String::new(),
         done: String::new(),
+        area: String::new(),
     };
     page(
         &state,
@@ -292,7 +296,6 @@ pub async fn duplicate(
         when::from_campaign(c),
         vec![],
         None,
-        "",
     )
     .await
 }
@@ -446,6 +449,7 @@ pub async fn submit(
         draft,
         reason: reason.clone(),
         done: done.into(),
+        area: area.clone(),
     };
     if problems.is_empty() && matches!(action.as_str(), "draft" | "schedule") {
         let hold = state.config.calendar.require_approval && !staff.can(Role::Admin) && !draft;
@@ -493,7 +497,6 @@ pub async fn submit(
         when_form,
         problems,
         candidate,
-        &area,
     )
     .await
 }
