@@ -243,7 +243,7 @@ mod tests {
         assert!(text.contains("status = \"draft\""), "{text}");
         assert!(!text.contains("season"), "{text}");
         assert!(text.contains("starts = 2026-12-04"), "{text}");
-        assert!(text.contains(r#"title = "New \"quoted\" title""#), "{text}");
+        assert!(text.contains(r#"title = 'New "quoted" title'"#), "{text}");
         assert!(text.ends_with("+++\nHang up.\n\nCall 159.\n"), "{text}");
         let scheduled = compose(Some(&text), false, &form(), &once(), false);
         assert!(!scheduled.contains("status"), "{scheduled}");
