@@ -11,7 +11,8 @@
     const data = new URLSearchParams(new FormData(form));
     data.set('action', 'preview');
     try {
-      const r = await fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin' });
+      // A control named "action" hides form.action: read the attribute.
+      const r = await fetch(form.getAttribute('action'), { method: 'POST', body: data, credentials: 'same-origin' });
       if (!r.ok || mine !== seq) return;
       const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
       const fresh = doc.getElementById('preview-section');
