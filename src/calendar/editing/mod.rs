@@ -106,6 +106,14 @@ fn ensure_newline(mut s: String) -> String {
     s
 }
 
+/// Whether a campaign file says `status = "draft"`.
+pub fn is_draft(text: &str) -> bool {
+    split(text)
+        .ok()
+        .and_then(|(_, front, _, _)| front.parse::<DocumentMut>().ok())
+        .is_some_and(|d| d.get("status").and_then(Item::as_str) == Some("draft"))
+}
+
 /// The form field a problem at `line` of a campaign file belongs to: a front-matter key's
 /// field, `body` below the front matter, or `""` for the file as a whole.
 pub fn field_of(text: &str, line: usize) -> &'static str {
@@ -247,6 +255,7 @@ mod tests {
         assert!(text.ends_with("+++\nHang up.\n\nCall 159.\n"), "{text}");
         let scheduled = compose(Some(&text), false, &form(), &once(), false);
         assert!(!scheduled.contains("status"), "{scheduled}");
+        assert!(is_draft(&text) && !is_draft(&scheduled));
     }
 
     #[test]

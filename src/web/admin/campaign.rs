@@ -76,7 +76,11 @@ pub(super) fn render_email(
 }
 
 /// The campaign's own areas, and the chosen one's name.
-fn areas_of(state: &AppState, c: &Campaign, chosen: &str) -> (Vec<AreaOption>, String, String) {
+pub(super) fn areas_of(
+    state: &AppState,
+    c: &Campaign,
+    chosen: &str,
+) -> (Vec<AreaOption>, String, String) {
     let cal = state.calendar.get();
     let own = cal.areas.expand(&c.areas);
     let pick = own

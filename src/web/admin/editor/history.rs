@@ -212,6 +212,34 @@ fn refused(problems: crate::calendar::editing::FieldProblems) -> Error {
     Error::Conflict(Explain::new("That change was not made", detail))
 }
 
+/// The version `id` of `slug` (only if still held, with `held`).
+async fn version(state: &AppState, slug: &str, id: i64, held: bool) -> Result<Revision, Error> {
+    state
+        .store
+        .revision(id)
+        .await?
+        .filter(|r| r.slug == slug && (!held || r.state == RevisionState::Pending))
+        .ok_or(Error::NotFound)
+}
+
+/// Writes (or holds) a version's text, then goes back to the form with `done`.
+async fn write_back(
+    state: &AppState,
+    staff: &Staff,
+    change: &Change<'_>,
+    record: Record,
+    done: &str,
+) -> crate::web::Result {
+    let slug = change.slug;
+    match publish::save(state, staff, change, record).await? {
+        Ok(Outcome::Held) => Ok(Redirect::to("/admin/editor?done=held").into_response()),
+        Ok(Outcome::Written) => {
+            Ok(Redirect::to(&format!("/admin/editor/{slug}?done={done}")).into_response())
+        }
+        Err(p) => Err(refused(p)),
+    }
+}
+
 /// `POST /admin/editor/{slug}/restore`: writes an older version back, as a new save (held for
 /// approval like any editor's change when approval is on).
 pub async fn restore(
@@ -220,40 +248,24 @@ pub async fn restore(
     Path(slug): Path<String>,
     Form(f): Form<RevisionForm>,
 ) -> crate::web::Result {
-    let r = state
-        .store
-        .revision(f.revision_id)
-        .await?
-        .filter(|r| r.slug == slug)
-        .ok_or(Error::NotFound)?;
+    let r = version(&state, &slug, f.revision_id, false).await?;
     let reason = if f.reason.trim().is_empty() {
         format!("restored the version of {}", in_words(r.created_at))
     } else {
         f.reason.trim().to_string()
     };
-    let draft = r
-        .content
-        .lines()
-        .any(|l| l.replace(' ', "") == "status=\"draft\"");
-    let hold = state.config.calendar.require_approval && !staff.can(Role::Admin) && !draft;
+    let record = publish::record_for(
+        &state,
+        &staff,
+        crate::calendar::editing::is_draft(&r.content),
+    );
     let change = Change {
         slug: &slug,
         text: &r.content,
         base_hash: &f.base_hash,
         reason: &reason,
     };
-    let record = Record::New(if hold {
-        RevisionState::Pending
-    } else {
-        RevisionState::Saved
-    });
-    match publish::save(&state, &staff, &change, record).await? {
-        Ok(Outcome::Held) => Ok(Redirect::to("/admin/editor?done=held").into_response()),
-        Ok(Outcome::Written) => {
-            Ok(Redirect::to(&format!("/admin/editor/{slug}?done=restored")).into_response())
-        }
-        Err(p) => Err(refused(p)),
-    }
+    write_back(&state, &staff, &change, record, "restored").await
 }
 
 /// `POST /admin/editor/{slug}/approve`: an admin writes a held change to the file.
@@ -263,12 +275,7 @@ pub async fn approve(
     Path(slug): Path<String>,
     Form(f): Form<RevisionForm>,
 ) -> crate::web::Result {
-    let r = state
-        .store
-        .revision(f.revision_id)
-        .await?
-        .filter(|r| r.slug == slug && r.state == RevisionState::Pending)
-        .ok_or(Error::NotFound)?;
+    let r = version(&state, &slug, f.revision_id, true).await?;
     let reason = format!("approved: {}", r.reason);
     let change = Change {
         slug: &slug,
@@ -276,10 +283,14 @@ pub async fn approve(
         base_hash: &r.base_hash,
         reason: &reason,
     };
-    match publish::save(&state, &staff, &change, Record::Approve(r.revision_id)).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/editor/{slug}?done=approved")).into_response()),
-        Err(p) => Err(refused(p)),
-    }
+    write_back(
+        &state,
+        &staff,
+        &change,
+        Record::Approve(r.revision_id),
+        "approved",
+    )
+    .await
 }
 
 /// `POST /admin/editor/{slug}/reject`: an admin turns a held change down; the file stays.

@@ -39,6 +39,18 @@ pub enum Outcome {
     Held,
 }
 
+/// How a save by `staff` is recorded: under `calendar.require_approval`, an editor's change
+/// that can send (anything but a draft) is held for an admin; everything else is written.
+pub fn record_for(state: &AppState, staff: &Staff, draft: bool) -> Record {
+    let hold =
+        state.config.calendar.require_approval && !staff.can(crate::domain::Role::Admin) && !draft;
+    Record::New(if hold {
+        RevisionState::Pending
+    } else {
+        RevisionState::Saved
+    })
+}
+
 /// Where a campaign's file is (or would be).
 pub fn file_of(state: &AppState, slug: &str) -> PathBuf {
     let cal = state.calendar.get();

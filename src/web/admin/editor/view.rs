@@ -2,7 +2,7 @@
 //! e-mail (HTML and text) and feed entry for a chosen area, the next five sends in UK time and
 //! the e-mails per resident per month it adds.
 
-use super::super::campaign::{AreaOption, render_email};
+use super::super::campaign::{AreaOption, areas_of, render_email};
 use super::super::{AppState, Chrome};
 use crate::calendar::Calendar;
 use crate::calendar::editing::CampaignForm;
@@ -178,22 +178,9 @@ pub fn preview(
     paused: &[String],
     now: DateTime<Utc>,
 ) -> Result<Preview, askama::Error> {
-    let own = with.areas.expand(&c.areas);
-    let pick = own
-        .iter()
-        .find(|a| a.slug == chosen_area)
-        .or(own.first())
-        .map(|a| (a.slug.clone(), a.name.clone()))
-        .unwrap_or_default();
-    let areas = own
-        .iter()
-        .map(|a| AreaOption {
-            slug: a.slug.clone(),
-            name: a.name.clone(),
-            selected: a.slug == pick.0,
-        })
-        .collect();
-    let body = render_email(state, c, &pick.1)?;
+    // Areas come from areas.toml, which a change to a campaign never touches.
+    let (areas, _, area_name) = areas_of(state, c, chosen_area);
+    let body = render_email(state, c, &area_name)?;
     let next_sends = c
         .fires_between(now, now + chrono::Duration::days(3 * 366))
         .take(5)
