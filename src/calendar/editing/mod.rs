@@ -7,6 +7,7 @@
 pub mod when;
 pub mod write;
 
+pub use super::areas::is_slug;
 use super::campaign_file::{FENCE, split};
 use super::{Calendar, Diagnostics};
 use std::path::{Path, PathBuf};

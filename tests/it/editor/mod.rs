@@ -221,6 +221,25 @@ async fn a_hand_edit_shows_in_the_history_and_makes_an_open_form_stale(db: TestD
     );
     assert!(run_beacon_check(dir.path()).status.success());
 
+    // A short name is never a path.
+    let csrf = hidden(&fresh, "csrf");
+    for (original, slug, status) in [("../areas", "", 404), ("", "../escape", 200)] {
+        let r = app
+            .request("POST", "/admin/editor")
+            .header("cookie", &editor)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("original", original),
+                ("slug", slug),
+                ("action", "schedule"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{original}{slug}");
+    }
+    assert!(!dir.path().parent().unwrap().join("escape.md").exists());
+
     // Viewers see campaigns read-only.
     let (status, _) = page(&app, &viewer, "/admin/editor/winter-burglary").await;
     assert_eq!(status, 403);

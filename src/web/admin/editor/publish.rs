@@ -60,8 +60,11 @@ pub fn file_of(state: &AppState, slug: &str) -> PathBuf {
         .unwrap_or_else(|| cal.dir.join(format!("{slug}.md")))
 }
 
-/// The file's text now, if it exists.
+/// The file's text now, if it exists (and `slug` is one: never a path of someone's choosing).
 pub fn current_text(state: &AppState, slug: &str) -> Result<Option<String>, Error> {
+    if !editing::is_slug(slug) {
+        return Ok(None);
+    }
     match std::fs::read_to_string(file_of(state, slug)) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -108,6 +111,12 @@ pub async fn save(
     c: &Change<'_>,
     record: Record,
 ) -> Result<Result<Outcome, FieldProblems>, Error> {
+    if !editing::is_slug(c.slug) {
+        return Ok(Err(vec![(
+            "slug",
+            "Enter a short name of lower-case letters, digits and hyphens".into(),
+        )]));
+    }
     let _one_at_a_time = SAVING.lock().await;
     let path = file_of(state, c.slug);
     let on_disk = current_text(state, c.slug)?;

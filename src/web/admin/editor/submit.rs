@@ -75,13 +75,9 @@ impl EditorPost {
     }
 }
 
+/// A new campaign's short name: a slug the editor's own addresses do not use.
 fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 80
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !matches!(s, "new" | "email")
+    editing::is_slug(s) && s.len() <= 80 && !matches!(s, "new" | "email")
 }
 
 /// The form's own checks, before the loader's: what is missing, in plain words.
@@ -179,6 +175,9 @@ pub async fn submit(
     let base_hash = post.base_hash.clone();
     let area = post.preview_area.clone();
     let (form, when_form) = post.split();
+    if !original.is_empty() && !editing::is_slug(&original) {
+        return Err(Error::NotFound);
+    }
     let mut problems = Vec::new();
     if original.is_empty() && !is_slug(&slug) {
         problems.push((
