@@ -194,6 +194,14 @@ async fn a_hand_edit_shows_in_the_history_and_makes_an_open_form_stale(db: TestD
     assert!(!history.contains("Restore"), "viewers cannot restore");
 
     // Saved from the fresh form, keeping the keys the form does not show.
+    let version = || async {
+        app.services
+            .store
+            .setting(beacon::store::CALENDAR_VERSION_SETTING)
+            .await
+            .unwrap()
+    };
+    let before = version().await;
     let (status, _) = save_form(&app, &editor, &fresh, "winter-burglary", "A newer summary").await;
     assert_eq!(status, 303);
     let saved = std::fs::read_to_string(&file).unwrap();
@@ -220,6 +228,11 @@ async fn a_hand_edit_shows_in_the_history_and_makes_an_open_form_stale(db: TestD
         "the running server has the change"
     );
     assert!(run_beacon_check(dir.path()).status.success());
+    assert_ne!(
+        version().await,
+        before,
+        "every other `serve` is asked to reload, as `beacon reload` asks"
+    );
 
     // A short name is never a path.
     let csrf = hidden(&fresh, "csrf");
