@@ -26,7 +26,7 @@ use loops::{
 pub use outbound::{MailSetupError, mailer, webhook_endpoints};
 
 /// Set in the database by `beacon reload`; every running scheduler reloads when it changes.
-const CALENDAR_VERSION: &str = "calendar_version";
+const CALENDAR_VERSION: &str = crate::store::CALENDAR_VERSION_SETTING;
 
 /// The calendar, or every problem in it as one error.
 pub fn load_calendar(config: &Config) -> anyhow::Result<Calendar> {
@@ -55,14 +55,11 @@ pub async fn sync_calendar(
     cal: &Calendar,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let files = crate::calendar::editing::file_texts(cal);
     store
-        .sync_areas(&cal.areas)
+        .sync_calendar(&cal.areas, &cal.campaigns, &files, now)
         .await
-        .context("cannot store the areas")?;
-    store
-        .sync_campaigns(&cal.campaigns, now)
-        .await
-        .context("cannot store the campaigns")?;
+        .context("cannot store the calendar")?;
     Ok(())
 }
 
@@ -322,10 +319,7 @@ pub async fn serve(
 
 /// Tells every running `beacon serve` on this database to reload the calendar.
 pub async fn request_reload(services: &Services) -> anyhow::Result<()> {
-    services
-        .store
-        .set_setting(CALENDAR_VERSION, &Utc::now().timestamp_millis().to_string())
-        .await?;
+    services.store.request_calendar_reload(Utc::now()).await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use toml::Spanned;
 
-const FENCE: &str = "+++";
+pub(super) const FENCE: &str = "+++";
 const MAX_SUBJECT: usize = 120;
 
 #[derive(Deserialize)]
@@ -33,6 +33,8 @@ struct RawCampaign {
     urgent: bool,
     kind: Option<Spanned<String>>,
     question: Option<Spanned<String>>,
+    /// `"draft"`: valid, kept, but never sent nor shown in feeds or the calendar.
+    status: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -43,7 +45,7 @@ struct RawSeason {
 }
 
 /// Splits the file into (front matter start offset, front matter, body start offset, body).
-fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
+pub(super) fn split(text: &str) -> Result<(usize, &str, usize, &str), (usize, String)> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != FENCE {
         return Err((
@@ -87,12 +89,13 @@ fn date(dt: &Spanned<toml::value::Datetime>) -> Result<chrono::NaiveDate, String
     }
 }
 
+/// The campaign in a file, and whether it is a draft (`status = "draft"`).
 pub(super) fn parse(
     path: &Path,
     text: &str,
     areas: &AreaDirectory,
     diags: &mut Diagnostics,
-) -> Option<Campaign> {
+) -> Option<(Campaign, bool)> {
     let (fm_start, front, body_start, body) = match split(text) {
         Ok(parts) => parts,
         Err((offset, m)) => {
@@ -270,6 +273,20 @@ pub(super) fn parse(
     };
     let survey = super::survey_kind::survey(raw.kind.as_ref(), raw.question.as_ref(), &mut err);
     super::survey_kind::check_channels(survey, &raw.channels, &mut err);
+    let draft = match &raw.status {
+        None => false,
+        Some(s) => match s.get_ref().as_str() {
+            "draft" => true,
+            "scheduled" => false,
+            other => {
+                err(
+                    s.span(),
+                    format!("status `{other}` is not known; use \"draft\" or \"scheduled\""),
+                );
+                false
+            }
+        },
+    };
     if body.trim().is_empty() {
         diags.push(Diagnostic::at(path, text, body_start, "the message body is empty; write the advice residents will read below the front matter"));
     }
@@ -280,7 +297,7 @@ pub(super) fn parse(
     if diags.len() != before {
         return None;
     }
-    Some(Campaign {
+    let campaign = Campaign {
         slug,
         title: raw.title.into_inner().trim().to_string(),
         priority: priority?,
@@ -299,7 +316,8 @@ pub(super) fn parse(
         repeat_after: repeat_after?,
         urgent: raw.urgent,
         survey,
-    })
+    };
+    Some((campaign, draft))
 }
 
 #[cfg(test)]
@@ -325,7 +343,7 @@ mod tests {
 
     fn run(text: &str) -> (Option<Campaign>, Vec<String>) {
         let mut d = Diagnostics::default();
-        let c = parse(Path::new("c/winter.md"), text, &areas(), &mut d);
+        let c = parse(Path::new("c/winter.md"), text, &areas(), &mut d).map(|(c, _)| c);
         (c, d.0.iter().map(ToString::to_string).collect())
     }
 

@@ -6,6 +6,7 @@
 mod areas;
 mod campaign_file;
 mod diagnostic;
+pub mod editing;
 pub mod forecast;
 mod outcomes;
 pub mod postcodes;
@@ -52,6 +53,10 @@ pub struct Calendar {
     pub dir: PathBuf,
     pub areas: AreaDirectory,
     pub campaigns: Vec<Campaign>,
+    /// Campaigns saved as drafts (`status = "draft"`): valid, never sent, in no feed or calendar.
+    pub drafts: Vec<Campaign>,
+    /// Each campaign's and draft's file, by slug.
+    pub files: BTreeMap<String, PathBuf>,
     /// Outcome targets for reach reports; none when `outcomes.toml` is absent.
     pub outcomes: Outcomes,
 }
@@ -60,10 +65,26 @@ impl Calendar {
     pub fn campaign(&self, slug: &str) -> Option<&Campaign> {
         self.campaigns.iter().find(|c| c.slug == slug)
     }
+
+    /// A scheduled campaign or a draft, and whether it is a draft.
+    pub fn campaign_or_draft(&self, slug: &str) -> Option<(&Campaign, bool)> {
+        self.campaign(slug).map(|c| (c, false)).or_else(|| {
+            self.drafts
+                .iter()
+                .find(|c| c.slug == slug)
+                .map(|c| (c, true))
+        })
+    }
 }
 
 /// Loads and validates `dir/areas.toml` and every `dir/*.md` campaign file.
 pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
+    load_with(dir, None)
+}
+
+/// [`load`] as it would be with `overlay`'s text in place of (or beside) the files: how the
+/// console checks a change by the same rules before writing anything.
+pub fn load_with(dir: &Path, overlay: Option<(&Path, &str)>) -> Result<Calendar, Diagnostics> {
     let mut diags = Diagnostics::default();
     let geo = postcodes::load().unwrap_or_else(|e| {
         diags.push(Diagnostic::file(Path::new(postcodes::TABLE_PATH), e));
@@ -104,12 +125,22 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
             Vec::new()
         }
     };
+    if let Some((p, _)) = overlay
+        && !files.iter().any(|f| f == p)
+    {
+        files.push(p.to_path_buf());
+    }
     files.sort();
 
     let mut campaigns: Vec<Campaign> = Vec::new();
+    let mut drafts: Vec<Campaign> = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in files {
-        let bytes = match std::fs::read(&path) {
+        let read = match overlay {
+            Some((p, text)) if p == path => Ok(text.as_bytes().to_vec()),
+            _ => std::fs::read(&path),
+        };
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
                 diags.push(Diagnostic::file(&path, format!("cannot read: {e}")));
@@ -123,7 +154,7 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
             ));
             continue;
         };
-        if let Some(c) = campaign_file::parse(&path, &text, &areas, &mut diags) {
+        if let Some((c, draft)) = campaign_file::parse(&path, &text, &areas, &mut diags) {
             if let Some(first) = seen.get(&c.slug) {
                 diags.push(Diagnostic::file(
                     &path,
@@ -136,7 +167,11 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
                 continue;
             }
             seen.insert(c.slug.clone(), path.clone());
-            campaigns.push(c);
+            if draft {
+                drafts.push(c);
+            } else {
+                campaigns.push(c);
+            }
         }
     }
 
@@ -145,6 +180,8 @@ pub fn load(dir: &Path) -> Result<Calendar, Diagnostics> {
             dir: dir.to_path_buf(),
             areas,
             campaigns,
+            drafts,
+            files: seen,
             outcomes,
         })
     } else {

@@ -13,6 +13,9 @@ pub fn run(config: &Config) -> anyhow::Result<bool> {
                 cal.areas.len(),
                 config.calendar.dir.display()
             );
+            for d in &cal.drafts {
+                println!("{}: draft: never sent until it is scheduled", d.slug);
+            }
             let rules = config
                 .delivery
                 .sending_rules()

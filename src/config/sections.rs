@@ -62,6 +62,8 @@ pub struct CalendarConfig {
     pub dir: PathBuf,
     /// `beacon check` warns when one campaign fires more often than this in any 30 days.
     pub max_fires_per_30_days: u32,
+    /// An editor's console change to a campaign that can send waits for an admin's approval.
+    pub require_approval: bool,
 }
 
 impl Default for CalendarConfig {
@@ -69,6 +71,7 @@ impl Default for CalendarConfig {
         CalendarConfig {
             dir: PathBuf::from("campaigns"),
             max_fires_per_30_days: 4,
+            require_approval: false,
         }
     }
 }

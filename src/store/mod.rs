@@ -42,6 +42,7 @@ mod reach;
 mod resident_links;
 mod resident_sql;
 mod residents;
+mod revisions;
 mod runs;
 mod signup_requests;
 mod staff_access;
@@ -74,6 +75,9 @@ pub use reach::{CampaignCounts, DayCount, ReaderCount, SourceCount};
 pub use residents::{
     CONFIRM_VALID_DAYS, ConfirmOutcome, MAILS_PER_ADDRESS_PER_DAY, PreferenceChange, Preferences,
     SignupOutcome,
+};
+pub use revisions::{
+    CALENDAR_VERSION_SETTING, NewRevision, Revision, RevisionState, SERVER_AUTHOR, SERVER_REASON,
 };
 pub use runs::{NewRun, Run, Trigger};
 pub use signup_requests::SignupRequest;

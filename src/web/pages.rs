@@ -10,6 +10,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(stylesheet))
         .route("/static/public.css", get(public_stylesheet))
+        .route("/static/editor.js", get(editor_script))
 }
 
 async fn public_stylesheet() -> impl IntoResponse {
@@ -19,6 +20,17 @@ async fn public_stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/public.css"),
+    )
+}
+
+/// The campaign editor's live preview (the form works without it).
+async fn editor_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/editor.js"),
     )
 }
 

@@ -16,6 +16,7 @@ mod console;
 mod crash;
 mod crime;
 mod delivery;
+mod editor;
 mod feed_negotiation;
 mod feed_pages;
 mod feed_validity;

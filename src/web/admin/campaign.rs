@@ -73,7 +73,7 @@ pub fn run_status(state: &crate::domain::RunState) -> (&'static str, &'static st
     }
 }
 
-fn render_email(
+pub(super) fn render_email(
     state: &AppState,
     c: &Campaign,
     area_name: &str,
@@ -97,7 +97,11 @@ fn render_email(
 }
 
 /// The campaign's own areas, and the chosen one's name.
-fn areas_of(state: &AppState, c: &Campaign, chosen: &str) -> (Vec<AreaOption>, String, String) {
+pub(super) fn areas_of(
+    state: &AppState,
+    c: &Campaign,
+    chosen: &str,
+) -> (Vec<AreaOption>, String, String) {
     let cal = state.calendar.get();
     let own = cal.areas.expand(&c.areas);
     let pick = own
@@ -184,7 +188,12 @@ pub async fn preview(
     let c = cal.campaign(&slug).ok_or(Error::NotFound)?;
     let (_, _, area_name) = areas_of(&state, c, &q.area);
     let b = render_email(&state, c, &area_name).map_err(Error::internal)?;
-    let mut r = Html(b.html).into_response();
+    Ok(email_page(b.html))
+}
+
+/// A rendered e-mail as a page of its own, allowed nothing but its own inline styles.
+pub(super) fn email_page(html: String) -> axum::response::Response {
+    let mut r = Html(html).into_response();
     // The e-mail's own inline styles, nothing else.
     r.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -192,7 +201,7 @@ pub async fn preview(
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
         ),
     );
-    Ok(r)
+    r
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

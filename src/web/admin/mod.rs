@@ -10,6 +10,7 @@ mod campaign;
 mod campaign_feedback;
 mod dashboard;
 mod describe;
+mod editor;
 pub use dashboard::mask_addresses;
 mod login;
 mod password;
@@ -74,6 +75,17 @@ pub const ROUTES: &[Rule] = &[
         Role::Editor,
     ),
     rule("POST", "/admin/campaigns/{slug}/send", Role::Editor),
+    rule("GET", "/admin/editor", Role::Viewer),
+    rule("POST", "/admin/editor", Role::Editor),
+    rule("GET", "/admin/editor/new", Role::Editor),
+    rule("POST", "/admin/editor/email", Role::Editor),
+    rule("GET", "/admin/editor/{slug}", Role::Editor),
+    rule("GET", "/admin/editor/{slug}/duplicate", Role::Editor),
+    rule("GET", "/admin/editor/{slug}/history", Role::Viewer),
+    rule("GET", "/admin/editor/{slug}/history/{id}", Role::Viewer),
+    rule("POST", "/admin/editor/{slug}/restore", Role::Editor),
+    rule("POST", "/admin/editor/{slug}/approve", Role::Admin),
+    rule("POST", "/admin/editor/{slug}/reject", Role::Admin),
     rule("GET", "/admin/subscribers", Role::Viewer),
     rule("GET", "/admin/subscribers/lookup", Role::Admin),
     rule("POST", "/admin/subscribers/import", Role::Admin),
@@ -173,6 +185,16 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/campaigns/{slug}/comments/{id}/hide",
             post(campaign_feedback::hide),
         )
+        .route("/admin/editor", get(editor::list).post(editor::submit))
+        .route("/admin/editor/new", get(editor::new))
+        .route("/admin/editor/email", post(editor::email))
+        .route("/admin/editor/{slug}", get(editor::edit))
+        .route("/admin/editor/{slug}/duplicate", get(editor::duplicate))
+        .route("/admin/editor/{slug}/history", get(editor::history))
+        .route("/admin/editor/{slug}/history/{id}", get(editor::diff))
+        .route("/admin/editor/{slug}/restore", post(editor::restore))
+        .route("/admin/editor/{slug}/approve", post(editor::approve))
+        .route("/admin/editor/{slug}/reject", post(editor::reject))
         .route("/admin/subscribers", get(subscribers::show))
         .route("/admin/subscribers/lookup", get(subscribers::lookup))
         .route(

@@ -37,6 +37,17 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/admin/campaigns/winter-burglary/send", [303, 303, 403, 200, 200]),
     ("POST", "/admin/campaigns/winter-burglary/send", [303, 303, 403, 400, 400]),
     ("POST", "/admin/campaigns/winter-burglary/comments/1/hide", [303, 303, 403, 404, 404]),
+    ("GET", "/admin/editor", [303, 303, 200, 200, 200]),
+    ("POST", "/admin/editor", [303, 303, 403, 200, 200]),
+    ("GET", "/admin/editor/new", [303, 303, 403, 200, 200]),
+    ("POST", "/admin/editor/email", [303, 303, 403, 422, 422]),
+    ("GET", "/admin/editor/winter-burglary", [303, 303, 403, 200, 200]),
+    ("GET", "/admin/editor/winter-burglary/duplicate", [303, 303, 403, 200, 200]),
+    ("GET", "/admin/editor/winter-burglary/history", [303, 303, 200, 200, 200]),
+    ("GET", "/admin/editor/winter-burglary/history/999999", [303, 303, 404, 404, 404]),
+    ("POST", "/admin/editor/winter-burglary/restore", [303, 303, 403, 404, 404]),
+    ("POST", "/admin/editor/winter-burglary/approve", [303, 303, 403, 403, 404]),
+    ("POST", "/admin/editor/winter-burglary/reject", [303, 303, 403, 403, 404]),
     ("GET", "/admin/subscribers", [303, 303, 200, 200, 200]),
     ("GET", "/admin/subscribers/lookup", [303, 303, 403, 403, 200]),
     ("POST", "/admin/subscribers/import", [303, 303, 403, 403, 200]),
@@ -136,7 +147,8 @@ async fn every_console_and_api_route_answers_each_identity_as_the_written_matrix
                 p.replace("winter-burglary", "{slug}")
                     .replace("/channels/email/", "/channels/{channel}/")
                     .replace("/comments/1/", "/comments/{id}/")
-                    .replace("/runs/1", "/runs/{id}"),
+                    .replace("/runs/1", "/runs/{id}")
+                    .replace("/history/999999", "/history/{id}"),
             )
         })
         .collect();
