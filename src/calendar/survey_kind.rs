@@ -94,7 +94,7 @@ mod tests {
         let mut d = Diagnostics::default();
         let c = super::super::campaign_file::parse(Path::new("c/pulse.md"), text, &areas, &mut d);
         (
-            c.and_then(|c| c.survey),
+            c.and_then(|c| c.0.survey),
             d.0.iter().map(ToString::to_string).collect(),
         )
     }
