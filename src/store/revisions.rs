@@ -92,6 +92,8 @@ pub struct NewRevision<'a> {
 pub const SERVER_AUTHOR: &str = "server";
 /// Their reason.
 pub const SERVER_REASON: &str = "edited on the server";
+/// The reason on each file's first history entry on a new install.
+pub const FIRST_SEEN_REASON: &str = "as first found on the server";
 
 /// The setting `beacon reload` and the console bump; every running `serve` reloads when it changes.
 pub const CALENDAR_VERSION_SETTING: &str = "calendar_version";
@@ -221,14 +223,20 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<String>> {
         let mut recorded = Vec::new();
+        let fresh_install: bool = with_pool!(&self.pool, p => sqlx::query_scalar::<_, i64>(
+            "select count(*) from (select 1 from campaign_revision limit 1) as any_revision",
+        )
+        .fetch_one(p)
+        .await?)
+            == 0;
         for (slug, text, hash) in files {
-            if self
-                .last_on_disk(slug)
-                .await?
-                .is_some_and(|r| &r.content_hash == hash)
-            {
+            let last = self.last_on_disk(slug).await?;
+            if last.as_ref().is_some_and(|r| &r.content_hash == hash) {
                 continue;
             }
+            // On a new install every file is new to the history: each is kept as its first
+            // version, not reported as an edit. Later, a new file is one added on the server.
+            let first = fresh_install;
             self.add_revision(
                 &NewRevision {
                     slug,
@@ -238,12 +246,18 @@ impl SqlStore {
                     state: RevisionState::Server,
                     author: SERVER_AUTHOR,
                     user_id: None,
-                    reason: SERVER_REASON,
+                    reason: if first {
+                        FIRST_SEEN_REASON
+                    } else {
+                        SERVER_REASON
+                    },
                 },
                 now,
             )
             .await?;
-            recorded.push(slug.clone());
+            if !first {
+                recorded.push(slug.clone());
+            }
         }
         Ok(recorded)
     }

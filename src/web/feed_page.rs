@@ -86,7 +86,7 @@ pub(super) fn render(
             }
         })
         .collect();
-    askama::Template::render(&FeedPage {
+    super::pages::html(&FeedPage {
         title: feed_title(area_name),
         format,
         feed_url: site.feed_url(area, file),

@@ -46,10 +46,16 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// Renders a page, with the site's organisation as the runtime value `org` the layout reads; a
 /// template error is logged and shown as a plain 500 (which `error::friendly` dresses as a page).
-pub fn render<T: askama::Template>(status: StatusCode, page: &T) -> Response {
+/// A public page's HTML with the site's settings in reach of its layout (header, footer); every
+/// page that extends `pages/layout.html` must be rendered through here, or it loses both.
+pub fn html<T: askama::Template>(page: &T) -> Result<String, askama::Error> {
     let settings = super::site::settings();
     let org: &dyn std::any::Any = &settings.organisation;
-    match page.render_with_values(&("org", org)) {
+    page.render_with_values(&("org", org))
+}
+
+pub fn render<T: askama::Template>(status: StatusCode, page: &T) -> Response {
+    match html(page) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");

@@ -126,5 +126,7 @@ pub async fn api_problems(req: Request, next: Next) -> Response {
         HeaderValue::from_static("application/problem+json"),
     );
     parts.headers.remove(header::CONTENT_LENGTH);
+    // The page it replaces may have been compressed on its way out; the JSON is not.
+    parts.headers.remove(header::CONTENT_ENCODING);
     Response::from_parts(parts, axum::body::Body::from(json))
 }

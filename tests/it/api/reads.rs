@@ -84,7 +84,7 @@ async fn areas_and_campaigns_say_what_partners_need(db: TestDb) {
     assert_eq!(c["schedule"]["cron"], "0 18 1-7 11,12,1,2 FRI");
     assert_eq!(
         c["schedule"]["words"],
-        "18:00 on the first Friday of November, December, January and February (UK time)"
+        "The first Friday of November, December, January and February at 6pm"
     );
     assert_eq!(c["paused"], false);
     assert_eq!(

@@ -154,7 +154,7 @@ async fn the_reach_api_reports_the_documented_fields_and_suppresses_small_areas(
     assert!(!board.contains("<script"));
     assert_eq!(
         board.matches("role=\"img\"").count(),
-        3,
+        4,
         "each chart is an image with words"
     );
     assert!(board.contains("Period before") && board.contains("messages reached residents"));
