@@ -86,15 +86,22 @@ pub(super) fn render(
             }
         })
         .collect();
-    askama::Template::render(&FeedPage {
-        title: feed_title(area_name),
-        format,
-        feed_url: site.feed_url(area, file),
-        media_type,
-        other_format,
-        other_url: site.feed_url(area, other_file),
-        entries,
-    })
+    // The layout's header and footer read the organisation as the runtime value `org`, as on
+    // every other public page (`pages::render`).
+    let settings = super::site::settings();
+    let org: &dyn std::any::Any = &settings.organisation;
+    askama::Template::render_with_values(
+        &FeedPage {
+            title: feed_title(area_name),
+            format,
+            feed_url: site.feed_url(area, file),
+            media_type,
+            other_format,
+            other_url: site.feed_url(area, other_file),
+            entries,
+        },
+        &("org", org),
+    )
 }
 
 #[cfg(test)]
