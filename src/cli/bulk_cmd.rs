@@ -66,13 +66,13 @@ pub async fn demo(s: &Services, subscribers: usize, months: u32) -> anyhow::Resu
     }
     let detail = format!("{} demo residents added", r.added);
     super::actor::audit(s, "demo", Some(&detail)).await?;
-    let n = |v: usize| crate::reach::numbers::whole(i64::try_from(v).unwrap_or(i64::MAX));
+    let n = |v: usize| crate::domain::numbers::thousands(i64::try_from(v).unwrap_or(i64::MAX));
     println!(
         "added {} demo residents ({} already there) and {} past send(s) over {months} month(s), {} message(s) delivered",
         n(r.added),
         n(r.unchanged),
         n(sent.runs),
-        crate::reach::numbers::whole(sent.delivered)
+        crate::domain::numbers::thousands(sent.delivered)
     );
     Ok(true)
 }

@@ -26,7 +26,7 @@ pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
                     t.add_row([
                         d.status.to_string(),
                         d.channel.to_string(),
-                        crate::reach::numbers::whole(d.count),
+                        crate::domain::numbers::thousands(d.count),
                     ]);
                 }
                 println!("{}", super::human::show(&t));

@@ -146,21 +146,11 @@ impl Month {
 
     /// "September 2026".
     pub fn long_name(self) -> String {
-        const NAMES: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        format!("{} {}", NAMES[self.month() as usize - 1], self.year())
+        format!(
+            "{} {}",
+            super::schedule_words::MONTHS[self.month() as usize - 1],
+            self.year()
+        )
     }
 }
 

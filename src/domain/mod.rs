@@ -12,6 +12,7 @@ pub mod district;
 pub mod email;
 pub mod feed_item;
 pub mod geography;
+pub mod numbers;
 pub mod outcome;
 pub mod pipeline;
 pub mod postcode;

@@ -7,7 +7,8 @@
 
 use crate::domain::Season;
 
-const MONTHS: [&str; 12] = [
+/// The months' full names, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -2,7 +2,7 @@
 //! Each is an image with a title and a description in words for screen readers; text is drawn
 //! large enough that, scaled to fit an A4 page, it still prints at 12 px or more.
 
-use super::numbers::{axis, decimal, whole};
+use super::numbers::{axis, decimal, thousands};
 use super::{AreaReach, Point, SourceReach};
 use plotters::prelude::*;
 
@@ -82,7 +82,7 @@ pub fn audience(points: &[Point]) -> String {
                     .format("%-d %b")
                     .to_string()
             })
-            .y_label_formatter(&|v| whole(*v))
+            .y_label_formatter(&|v| thousands(*v))
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -98,9 +98,9 @@ pub fn audience(points: &[Point]) -> String {
     let desc = match (points.first(), points.last()) {
         (Some(a), Some(b)) => format!(
             "A line from {} subscribers on {} to {} on {}.",
-            whole(a.subscribers),
+            thousands(a.subscribers),
             a.date.format("%-d %B %Y"),
-            whole(b.subscribers),
+            thousands(b.subscribers),
             b.date.format("%-d %B %Y")
         ),
         _ => "No data for this period.".into(),

@@ -163,12 +163,12 @@ impl HtmlReport<'_> {
     }
 
     fn n(&self, v: &i64) -> String {
-        numbers::whole(*v)
+        numbers::thousands(*v)
     }
 
     fn cell(&self, c: &Cell) -> String {
         match c {
-            Cell::Count(n) => numbers::whole(*n),
+            Cell::Count(n) => numbers::thousands(*n),
             Cell::Suppressed(s) => (*s).to_string(),
         }
     }
@@ -238,10 +238,10 @@ fn key_figures(r: &Report) -> Vec<(&'static str, String, String)> {
         .map(|(label, f)| {
             (
                 *label,
-                numbers::whole(f(&r.totals)),
+                numbers::thousands(f(&r.totals)),
                 r.previous
                     .as_ref()
-                    .map_or_else(|| "–".into(), |p| numbers::whole(f(&p.totals))),
+                    .map_or_else(|| "–".into(), |p| numbers::thousands(f(&p.totals))),
             )
         })
         .collect()

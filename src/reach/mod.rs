@@ -359,8 +359,8 @@ fn impossible(a: &crate::domain::Area, subs: i64) -> String {
         "{}: {} subscribers but only {} households in areas.toml — more than one per household \
          cannot be right, so its reach is not shown; check the household figure and the area's postcodes.",
         a.name,
-        numbers::whole(subs),
-        numbers::whole(i64::from(a.households.unwrap_or(0)))
+        numbers::thousands(subs),
+        numbers::thousands(i64::from(a.households.unwrap_or(0)))
     )
 }
 

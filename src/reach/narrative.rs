@@ -1,7 +1,7 @@
 //! Three plain-English sentences a board member reads first: what was sent, whom it reached,
 //! and how the plan's targets stand. Built from the report's figures alone, so it is testable.
 
-use super::numbers::{decimal, whole};
+use super::numbers::{decimal, thousands};
 use super::{OutcomeStatus, Period, Report};
 use crate::domain::outcome::Rag;
 
@@ -22,7 +22,7 @@ fn span(p: &Period) -> String {
 }
 
 fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{} {}", whole(n), if n == 1 { one } else { many })
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// What was sent, with the period before beside it.
@@ -33,7 +33,7 @@ fn sent(r: &Report) -> String {
     let was = r
         .previous
         .as_ref()
-        .map(|p| format!(" ({} in the period before)", whole(p.totals.delivered)))
+        .map(|p| format!(" ({} in the period before)", thousands(p.totals.delivered)))
         .unwrap_or_default();
     if runs == 0 {
         return format!(
@@ -68,21 +68,21 @@ fn reached(r: &Report) -> String {
     let movement = match t.subscribers.cmp(&t.baseline_subscribers) {
         std::cmp::Ordering::Greater => format!(
             "rose from {} to {}{}",
-            whole(t.baseline_subscribers),
-            whole(t.subscribers),
+            thousands(t.baseline_subscribers),
+            thousands(t.subscribers),
             t.growth_pct
                 .map(|g| format!(" (up {}%)", decimal(g)))
                 .unwrap_or_default()
         ),
         std::cmp::Ordering::Less => format!(
             "fell from {} to {}{}",
-            whole(t.baseline_subscribers),
-            whole(t.subscribers),
+            thousands(t.baseline_subscribers),
+            thousands(t.subscribers),
             t.growth_pct
                 .map(|g| format!(" (down {}%)", decimal(-g)))
                 .unwrap_or_default()
         ),
-        std::cmp::Ordering::Equal => format!("stayed at {}", whole(t.subscribers)),
+        std::cmp::Ordering::Equal => format!("stayed at {}", thousands(t.subscribers)),
     };
     let readers = if t.feed_readers > 0 {
         format!(
@@ -130,15 +130,15 @@ fn targets(r: &Report) -> String {
             plural(n, "outcome target", "outcome targets")
         );
     }
-    let mut parts = vec![format!("{} on target", whole(green))];
+    let mut parts = vec![format!("{} on target", thousands(green))];
     if amber > 0 {
-        parts.push(format!("{} close (amber)", whole(amber)));
+        parts.push(format!("{} close (amber)", thousands(amber)));
     }
     if red > 0 {
-        parts.push(format!("{} off target (red)", whole(red)));
+        parts.push(format!("{} off target (red)", thousands(red)));
     }
     if grey > 0 {
-        parts.push(format!("{} without data yet", whole(grey)));
+        parts.push(format!("{} without data yet", thousands(grey)));
     }
     let listed = match parts.len() {
         1 => parts.remove(0),

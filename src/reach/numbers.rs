@@ -1,20 +1,7 @@
-//! Numbers as a board paper writes them: "20,000", "12.5", "–" for nothing to show.
+//! Numbers as a board paper writes them: "20,000" (`domain::numbers`), "12.5", "–" for nothing
+//! to show.
 
-/// A whole number with thousands separators: 20000 → "20,000".
-pub fn whole(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::domain::numbers::thousands;
 
 /// One decimal place, thousands separated, and no "-0.0": 1234.56 → "1,234.6".
 pub fn decimal(v: f64) -> String {
@@ -26,7 +13,7 @@ pub fn decimal(v: f64) -> String {
     let tenths = tenths.unsigned_abs();
     format!(
         "{sign}{}.{}",
-        whole(i64::try_from(tenths / 10).unwrap_or(i64::MAX)),
+        thousands(i64::try_from(tenths / 10).unwrap_or(i64::MAX)),
         tenths % 10
     )
 }
@@ -34,7 +21,7 @@ pub fn decimal(v: f64) -> String {
 /// A chart axis value: whole numbers without a decimal point, others with one.
 pub fn axis(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
-        whole(v.round() as i64)
+        thousands(v.round() as i64)
     } else {
         decimal(v)
     }
@@ -48,17 +35,6 @@ pub fn maybe(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(whole(0), "0");
-        assert_eq!(whole(999), "999");
-        assert_eq!(whole(1000), "1,000");
-        assert_eq!(whole(20000), "20,000");
-        assert_eq!(whole(1234567), "1,234,567");
-        assert_eq!(whole(-45210), "-45,210");
-        assert_eq!(whole(i64::MIN), "-9,223,372,036,854,775,808");
-    }
 
     #[test]
     fn decimals_have_one_place_and_no_negative_zero() {

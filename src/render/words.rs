@@ -5,18 +5,7 @@ use crate::domain::LONDON;
 use crate::domain::schedule_words::time_words;
 use chrono::{DateTime, Timelike, Utc};
 
-/// 7420 → "7,420".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::domain::numbers::thousands;
 
 /// The UK clock time of an instant: "6pm", "6:04pm", "midday".
 pub fn clock(t: DateTime<Utc>) -> String {
@@ -79,21 +68,18 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_grouped_in_thousands() {
-        assert_eq!(thousands(7420), "7,420");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(-12345), "-12,345");
-        assert_eq!(thousands(0), "0");
-    }
-
-    #[test]
     fn times_are_in_words_and_uk_time() {
         // 27 November 2026 is a Friday; GMT in winter.
         assert_eq!(when(utc(2026, 11, 27, 18, 0)), "Fri 27 Nov, 6pm");
         // Summer: 17:04 UTC is 6:04pm BST.
         assert_eq!(when(utc(2026, 7, 3, 17, 4)), "Fri 3 Jul, 6:04pm");
         assert_eq!(when_dated(utc(2026, 7, 3, 11, 0)), "Fri 3 Jul 2026, midday");
+        assert_eq!(when_dated(utc(2026, 11, 27, 18, 0)), "Fri 27 Nov 2026, 6pm");
+        assert_eq!(when_dated(utc(2026, 7, 3, 8, 30)), "Fri 3 Jul 2026, 9:30am");
+        assert_eq!(
+            when_dated(utc(2026, 12, 1, 0, 5)),
+            "Tue 1 Dec 2026, 12:05am"
+        );
         // 23:30 UTC on 31 March is 00:30 on 1 April in London.
         assert_eq!(when(utc(2027, 3, 31, 23, 30)), "Thu 1 Apr, 12:30am");
     }

@@ -1,8 +1,8 @@
 //! The public message archive: what was published, newest first, a page at a time.
 
-use super::{Result, SqlStore, from_ms, with_pool};
+use super::feeds::FeedRow;
+use super::{Result, SqlStore, with_pool};
 use crate::domain::FeedItem;
-use sqlx::Row;
 
 /// One page of the archive and how many messages match in all.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +33,7 @@ impl SqlStore {
             .bind(topic)
             .fetch_one(p)
             .await?;
-            let rows = sqlx::query(
+            let rows: Vec<FeedRow> = sqlx::query_as(
                 "select r.run_id, r.title, r.summary, r.body, r.lead, r.priority, f.created_at
                  from feed_entry f join run r on r.run_id = f.run_id
                  where f.area_slug = $1 and ($2 = '' or r.priority = $2)
@@ -45,20 +45,7 @@ impl SqlStore {
             .bind(offset)
             .fetch_all(p)
             .await?;
-            let items = rows
-                .iter()
-                .map(|r| {
-                    Ok(FeedItem {
-                        run_id: r.try_get("run_id")?,
-                        title: r.try_get("title")?,
-                        summary: r.try_get("summary")?,
-                        body_markdown: r.try_get("body")?,
-                        lead: r.try_get("lead")?,
-                        priority: r.try_get("priority")?,
-                        published: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let items = rows.into_iter().map(FeedItem::from).collect();
             Ok(ArchivePage { items, total })
         })
     }

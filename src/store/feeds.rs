@@ -1,14 +1,42 @@
 //! Published feed entries, newest first.
 
-use super::{Result, SqlStore, from_ms, with_pool};
+use super::{Millis, Result, SqlStore, from_ms, with_pool};
 use crate::domain::FeedItem;
-use sqlx::Row;
+use chrono::{DateTime, Utc};
+
+/// A published message as `feed_entry` joined to `run` gives it (`select r.run_id, r.title,
+/// r.summary, r.body, r.lead, r.priority, f.created_at`), for the feeds and the archive.
+#[derive(sqlx::FromRow)]
+pub(super) struct FeedRow {
+    run_id: i64,
+    title: String,
+    summary: String,
+    body: String,
+    lead: String,
+    priority: String,
+    #[sqlx(try_from = "Millis")]
+    created_at: DateTime<Utc>,
+}
+
+impl From<FeedRow> for FeedItem {
+    fn from(r: FeedRow) -> Self {
+        FeedItem {
+            run_id: r.run_id,
+            title: r.title,
+            summary: r.summary,
+            body_markdown: r.body,
+            lead: r.lead,
+            priority: r.priority,
+            published: r.created_at,
+        }
+    }
+}
 
 impl SqlStore {
     /// The newest `limit` messages published to `area` (an area slug or `all`).
     pub async fn feed_items(&self, area: &str, limit: i64) -> Result<Vec<FeedItem>> {
         with_pool!(&self.pool, p => {
-            let rows = sqlx::query(
+            let rows: Vec<FeedRow> = sqlx::query_as(
                 "select r.run_id, r.title, r.summary, r.body, r.lead, r.priority, f.created_at
                  from feed_entry f join run r on r.run_id = f.run_id
                  where f.area_slug = $1 order by f.created_at desc, r.run_id desc limit $2",
@@ -17,19 +45,7 @@ impl SqlStore {
             .bind(limit)
             .fetch_all(p)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(FeedItem {
-                        run_id: r.try_get("run_id")?,
-                        title: r.try_get("title")?,
-                        summary: r.try_get("summary")?,
-                        body_markdown: r.try_get("body")?,
-                        lead: r.try_get("lead")?,
-                        priority: r.try_get("priority")?,
-                        published: from_ms(r.try_get("created_at")?),
-                    })
-                })
-                .collect()
+            Ok(rows.into_iter().map(FeedItem::from).collect())
         })
     }
 

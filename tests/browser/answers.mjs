@@ -2,46 +2,15 @@
 // feel safer?" from an e-mail link (as chosen, with a refused comment, and thanked), the same
 // from the public message page, and a feel-safe pulse question.
 // Usage: node answers.mjs BASE_URL FEEDBACK_LINK SURVEY_LINK MESSAGE_PATH  (run by tests/it/answers/browser.rs)
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { axeCheck, check, launch, problems, reflows, report } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [base, feedbackLink, surveyLink, messagePath] = process.argv.slice(2);
 if (!base || !feedbackLink || !surveyLink || !messagePath) {
   console.error('usage: node answers.mjs BASE_URL FEEDBACK_LINK SURVEY_LINK MESSAGE_PATH');
   process.exit(2);
 }
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(() => window.axe.run(document));
-  for (const v of result.violations) {
-    console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.help}`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-  }
-  check(result.violations.length === 0, `axe-core finds no violations on ${name}`);
-}
-
-async function reflows(page, name) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-  check(!wide, `${name} reflows at 320 px (400 % zoom) without sideways scrolling`);
-  await page.setViewportSize({ width: 1024, height: 768 });
-}
+const browser = await launch();
 
 try {
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 768 } });
@@ -52,7 +21,7 @@ try {
   check((await page.title()).startsWith('Did this message help you feel safer?'), 'feedback page title');
   check(await page.getByLabel('Not sure').isChecked(), 'the answer from the link is chosen');
   check(!(await page.getByLabel('Yes').isChecked()), 'no other answer is chosen');
-  await axe(page, 'the feedback page');
+  await axeCheck(page, 'the feedback page');
   await reflows(page, 'the feedback page');
 
   // Too long a comment: refused beside its field, with what was typed kept.
@@ -62,31 +31,31 @@ try {
   check((await page.title()).startsWith('Error: '), 'the error page title starts with "Error:"');
   check(await page.locator('#comment-error').isVisible(), 'the comment message sits beside its field');
   check((await page.getByLabel('What would help? (optional)').inputValue()).length === 501, 'what was typed is kept');
-  await axe(page, 'the feedback page with an error');
+  await axeCheck(page, 'the feedback page with an error');
 
   await page.getByLabel('What would help? (optional)').fill('More about what is happening in Chesham, please.');
   await page.getByRole('button', { name: 'Send my answer' }).click();
   await page.waitForLoadState();
   check((await page.title()).startsWith('Thank you for your answer'), 'the answer is thanked');
-  await axe(page, 'the thank-you page');
+  await axeCheck(page, 'the thank-you page');
 
   // The public message page asks too, and its form asks where the visitor lives.
   await page.goto(`${base}${messagePath}`);
   check(await page.getByRole('heading', { name: 'Did this message help you feel safer?' }).isVisible(),
     'the public message page asks the question');
-  await axe(page, 'the public message page');
+  await axeCheck(page, 'the public message page');
   await page.getByRole('link', { name: 'Yes' }).click();
   await page.waitForLoadState();
   check(await page.getByLabel('Yes').isChecked(), 'the public answer is chosen');
   check(await page.getByLabel('Where do you live?').isVisible(), 'the public form asks for the area');
-  await axe(page, 'the public feedback page');
+  await axeCheck(page, 'the public feedback page');
   await reflows(page, 'the public feedback page');
 
   // A feel-safe pulse question.
   await page.goto(surveyLink);
   check((await page.title()).startsWith('How safe do you feel walking alone in your area after dark?'), 'survey page title');
   check(await page.getByLabel('Fairly safe').isChecked(), 'the survey answer from the link is chosen');
-  await axe(page, 'the survey page');
+  await axeCheck(page, 'the survey page');
   await reflows(page, 'the survey page');
   await page.getByRole('button', { name: 'Send my answer' }).click();
   await page.waitForLoadState();
@@ -97,7 +66,4 @@ try {
 } finally {
   await browser.close();
 }
-if (problems.length > 0) {
-  console.error(`${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  process.exit(1);
-}
+report();

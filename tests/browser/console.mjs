@@ -1,12 +1,9 @@
 // The console pages changed for issue 15, in headless Chromium at 1280 and 375 px wide, with
 // axe-core on each and a screenshot of each into OUT_DIR.
 // Usage: node console.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD OUT_DIR   (run by tests/it/console/browser.rs)
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { WCAG22, axeCheck, check, launch, problems, report, screenshot, scrollsSideways } from './lib.mjs';
 import { mkdirSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [base, email, password, outDir] = process.argv.slice(2);
 if (!base || !email || !password || !outDir) {
   console.error('usage: node console.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD OUT_DIR');
@@ -14,31 +11,7 @@ if (!base || !email || !password || !outDir) {
 }
 mkdirSync(outDir, { recursive: true });
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: axePath });
-  // WCAG 2.2 AA, target size included.
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-  }));
-  for (const v of result.violations) {
-    console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.help}`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-  }
-  check(result.violations.length === 0, `axe-core finds no violations on ${name}`);
-}
+const browser = await launch();
 
 const widths = [1280, 375];
 
@@ -46,10 +19,9 @@ const widths = [1280, 375];
 async function visit(page, name, file) {
   for (const width of widths) {
     await page.setViewportSize({ width, height: 900 });
-    await axe(page, `${name} at ${width} px`);
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-    check(!wide, `${name} at ${width} px needs no sideways scrolling`);
-    await page.screenshot({ path: `${outDir}/${file}-${width}.png`, fullPage: true });
+    await axeCheck(page, `${name} at ${width} px`, WCAG22);
+    check(!(await scrollsSideways(page)), `${name} at ${width} px needs no sideways scrolling`);
+    await screenshot(page, outDir, `${file}-${width}`);
   }
 }
 
@@ -125,8 +97,4 @@ try {
   await browser.close();
 }
 
-if (problems.length) {
-  console.error(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
-console.log('console pages passed');
+report('console pages passed');

@@ -1,39 +1,15 @@
 // The campaign editor in headless Chromium, with axe-core on every page staff see.
 // Usage: node editor.mjs PHASE BASE_URL EMAIL PASSWORD DATE SLUG   (run by tests/it/editor/browser.rs)
 // Each phase is one visit; the Rust test checks the files, the scheduler and the mail between them.
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { axeCheck, check, launch, problems, report } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [phase, base, email, password, date, slug] = process.argv.slice(2);
 if (!slug) {
   console.error('usage: node editor.mjs PHASE BASE_URL EMAIL PASSWORD DATE SLUG');
   process.exit(2);
 }
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(() => window.axe.run(document));
-  for (const v of result.violations) {
-    console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.help}`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-  }
-  check(result.violations.length === 0, `axe-core finds no violations on ${name}`);
-}
+const browser = await launch();
 
 async function signIn(page) {
   await page.goto(`${base}/admin/login`);
@@ -73,9 +49,9 @@ try {
 
   if (phase === 'create') {
     await page.goto(`${base}/admin/editor`);
-    await axe(page, 'the drafts and changes page');
+    await axeCheck(page, 'the drafts and changes page');
     await page.getByRole('link', { name: 'Write a new campaign' }).click();
-    await axe(page, 'the new campaign form');
+    await axeCheck(page, 'the new campaign form');
     await fillOneOff(page, 'Courier fraud warning', slug);
     // The preview follows the typing (editor.js), before any button is pressed.
     const live = await page.waitForSelector('#next-sends li', { timeout: 15000 }).then(() => true, () => false);
@@ -88,7 +64,7 @@ try {
     check((await page.locator('#forecast').innerText()).includes('1'), 'the forecast shows the e-mail it adds');
     const options = await page.locator('#preview_area option').allInnerTexts();
     check(options.join(',') === 'Amersham,Chesham', `preview for either area (${options})`);
-    await axe(page, 'the campaign form with its preview');
+    await axeCheck(page, 'the campaign form with its preview');
     const [html] = await Promise.all([
       context.waitForEvent('page'),
       page.getByRole('button', { name: 'Open the HTML e-mail as residents see it (new tab)' }).click(),
@@ -100,7 +76,7 @@ try {
     await save(page, 'Save as draft');
     check(page.url().endsWith(`/admin/editor/${slug}?done=draft`), `saved as a draft (${page.url()})`);
     check(await page.getByRole('heading', { name: 'Saved as a draft' }).isVisible(), 'the page says it is a draft');
-    await axe(page, 'the editor after saving a draft');
+    await axeCheck(page, 'the editor after saving a draft');
   }
 
   if (phase === 'invalid') {
@@ -111,7 +87,7 @@ try {
     check(error.includes('130 characters; keep it to 120 or fewer'), `the error is beside the subject (${error})`);
     check(await page.locator('#subject').getAttribute('aria-invalid') === 'true', 'the subject is marked invalid');
     check((await page.locator('.error-summary a[href="#subject"]').count()) === 1, 'the error summary links to the subject');
-    await axe(page, 'the campaign form with an error');
+    await axeCheck(page, 'the campaign form with an error');
   }
 
   if (phase === 'schedule') {
@@ -119,7 +95,7 @@ try {
     const stale = await context.newPage();
     await stale.goto(`${base}/admin/editor/${slug}`);
     await page.goto(`${base}/admin/editor/${slug}`);
-    await axe(page, 'the campaign form for a draft');
+    await axeCheck(page, 'the campaign form for a draft');
     await page.getByLabel('Why you are making this change').fill('ready to go');
     await save(page, 'Save and schedule');
     check(page.url().endsWith('?done=scheduled'), `scheduled (${page.url()})`);
@@ -127,7 +103,7 @@ try {
     await save(stale, 'Save and schedule');
     const refused = await stale.locator('#form').innerText();
     check(refused.includes(`changed by ${email} since you opened it`), `the stale save is refused (${refused})`);
-    await axe(stale, 'the campaign form refusing a stale save');
+    await axeCheck(stale, 'the campaign form refusing a stale save');
 
     // A mistake, then the previous version restored.
     await page.goto(`${base}/admin/editor/${slug}`);
@@ -135,13 +111,13 @@ try {
     await page.getByLabel('Why you are making this change').fill('new subject');
     await save(page, 'Save and schedule');
     await page.getByRole('link', { name: 'History of this campaign' }).click();
-    await axe(page, 'the campaign history');
+    await axeCheck(page, 'the campaign history');
     const rows = await page.locator('#history tbody tr').allInnerTexts();
     check(rows.length === 3 && rows[0].includes('new subject') && rows[1].includes('ready to go') && rows[2].includes('first draft'),
       `three versions, newest first (${rows.join(' | ')})`);
     await page.locator('#history tbody tr').nth(1).getByRole('link').click();
     check((await page.locator('#diff del').allInnerTexts()).some((l) => l.includes('status = "draft"')), 'the diff shows the draft status removed');
-    await axe(page, 'a version\'s changes');
+    await axeCheck(page, 'a version\'s changes');
     await page.getByLabel('Why').fill('the old subject was right');
     await save(page, 'Restore this version');
     check(page.url().endsWith('?done=restored'), `restored (${page.url()})`);
@@ -155,15 +131,15 @@ try {
     await save(page, 'Save and schedule');
     check(await page.getByRole('heading', { name: 'Your change is waiting for approval' }).isVisible()
       || (await page.content()).includes('waiting for approval'), 'the editor is told the change waits for approval');
-    await axe(page, 'the page after a change is held');
+    await axeCheck(page, 'the page after a change is held');
   }
 
   if (phase === 'approve') {
     await page.goto(`${base}/admin/editor`);
-    await axe(page, 'the list of changes waiting for approval');
+    await axeCheck(page, 'the list of changes waiting for approval');
     await page.getByRole('link', { name: slug }).click();
     check((await page.locator('#diff ins').allInnerTexts()).some((l) => l.includes('Rogue traders warning')), 'the admin sees the held change');
-    await axe(page, 'a held change');
+    await axeCheck(page, 'a held change');
     await save(page, 'Approve and schedule');
     check(page.url().endsWith('?done=approved'), `approved (${page.url()})`);
   }
@@ -174,8 +150,4 @@ try {
   await browser.close();
 }
 
-if (problems.length) {
-  console.error(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
-console.log(`editor phase ${phase} passed`);
+report(`editor phase ${phase} passed`);

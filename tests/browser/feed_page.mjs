@@ -2,29 +2,15 @@
 // negotiation, no XSLT, so no browser notice about XSLT going away) that says what a feed is and
 // how to use one, at 1280 and 375 px, with axe-core finding nothing.
 // Usage: node feed_page.mjs BASE_URL SCREENSHOT_DIR   (run by tests/it/feed_pages.rs)
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { axeCheck, check, launch, report, screenshot, scrollsSideways } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [base, shots] = process.argv.slice(2);
 if (!base || !shots) {
   console.error('usage: node feed_page.mjs BASE_URL SCREENSHOT_DIR');
   process.exit(2);
 }
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 
 try {
   for (const width of [1280, 375]) {
@@ -61,23 +47,13 @@ try {
       check(await page.evaluate(() => document.documentElement.lang === 'en-GB'), `${name} has its language`);
       const styled = await page.evaluate(() => getComputedStyle(document.querySelector('header.site')).backgroundColor);
       check(styled === 'rgb(29, 53, 87)', `${name} wears the site's style (${styled})`);
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-      check(wide, `${name} does not scroll sideways`);
-      await page.addScriptTag({ path: axePath });
-      const result = await page.evaluate(() => window.axe.run());
-      for (const v of result.violations) {
-        console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.help}`);
-        for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-      }
-      check(result.violations.length === 0, `axe-core finds no violations on ${name}`);
-      await page.screenshot({ path: `${shots}/feed-${feed.replace(/\W+/g, '-')}-${width}.png`, fullPage: true });
+      check(!(await scrollsSideways(page, 0)), `${name} does not scroll sideways`);
+      await axeCheck(page, name);
+      await screenshot(page, shots, `feed-${feed.replace(/\W+/g, '-')}-${width}`);
     }
     await context.close();
   }
 } finally {
   await browser.close();
 }
-if (problems.length) {
-  console.error(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
+report();

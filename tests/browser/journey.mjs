@@ -1,46 +1,14 @@
 // A new resident's journey in headless Chromium, with axe-core on every page they see.
 // Usage: node journey.mjs BASE_URL MANAGE_URL   (run by tests/it/browser.rs)
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { axeCheck, check, launch, problems, reflows, report } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [base, manageUrl, staffEmail, staffPassword] = process.argv.slice(2);
 if (!base || !manageUrl) {
   console.error('usage: node journey.mjs BASE_URL MANAGE_URL');
   process.exit(2);
 }
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(() => window.axe.run(document));
-  for (const v of result.violations) {
-    console.log(`axe ${name}: ${v.id} (${v.impact}) ${v.help}`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-  }
-  check(result.violations.length === 0, `axe-core finds no violations on ${name}`);
-}
-
-// 400% zoom of a 1280 px window is a 320 px viewport: nothing may need sideways scrolling.
-async function reflows(page, name) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-  check(!wide, `${name} reflows at 320 px (400 % zoom) without sideways scrolling`);
-  await page.setViewportSize({ width: 1024, height: 768 });
-}
+const browser = await launch();
 
 try {
   // Our CSP forbids inline script, which is how axe-core is injected: bypass it for the audit.
@@ -52,7 +20,7 @@ try {
 
   await page.goto(`${base}/?source=library-qr`);
   check((await page.title()).startsWith('Get community safety alerts'), 'home page title');
-  await axe(page, 'the home page');
+  await axeCheck(page, 'the home page');
   await reflows(page, 'the home page');
   await page.keyboard.press('Tab');
   check(await page.evaluate(() => document.activeElement?.textContent === 'Skip to main content'),
@@ -75,7 +43,7 @@ try {
   check(await page.getByLabel('Email address').inputValue() === 'browser.resident@example.com',
     'what was typed is kept');
   check(await page.getByLabel('Local crime news').isChecked(), 'chosen topics are kept');
-  await axe(page, 'the error page');
+  await axeCheck(page, 'the error page');
 
   // The summary links to the field; fix the consent, and give a postcode outside the districts.
   await summary.getByRole('link', { name: /Tick the box/ }).click();
@@ -89,7 +57,7 @@ try {
   check(!(await page.title()).startsWith('Error'), 'the outside page is not an error page');
   check(await page.getByRole('link', { name: 'Sign up to Thames Valley Alert' }).getAttribute('href')
     === 'https://www.thamesvalleyalert.co.uk', 'the outside page links to Thames Valley Alert');
-  await axe(page, 'the outside-the-districts page');
+  await axeCheck(page, 'the outside-the-districts page');
   await reflows(page, 'the outside-the-districts page');
   await page.getByRole('link', { name: 'go back and enter it again' }).click();
   await page.waitForURL(/\/$/);
@@ -105,22 +73,22 @@ try {
   check(await page.getByRole('heading', { level: 1 }).innerText() === 'Which place do you live in?',
     'a postcode between places asks which place');
   check(!(await page.title()).startsWith('Error'), 'the question is not an error');
-  await axe(page, 'the which-place page');
+  await axeCheck(page, 'the which-place page');
   await reflows(page, 'the which-place page');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/\/subscribe$/);
   check((await page.title()).startsWith('Error: '), 'continuing without a choice is explained');
-  await axe(page, 'the which-place page with its error');
+  await axeCheck(page, 'the which-place page with its error');
   await page.getByLabel('Chesham', { exact: true }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
   check(await page.getByRole('heading', { level: 1 }).innerText() === 'Check your email',
     'choosing a place reaches "Check your email"');
-  await axe(page, 'the check-email page');
+  await axeCheck(page, 'the check-email page');
 
   await page.goto(manageUrl);
   check((await page.title()).startsWith('Your community safety alerts'), 'manage page title');
-  await axe(page, 'the manage page');
+  await axeCheck(page, 'the manage page');
   await reflows(page, 'the manage page');
   await page.getByLabel('Amersham').check();
   await page.getByLabel('A weekly round-up on Saturday morning').check();
@@ -128,12 +96,12 @@ try {
   await page.waitForURL(/saved=1$/);
   check(await page.getByText('Your changes are saved').isVisible(), 'saving changes says so');
   check(await page.getByLabel('Amersham').isChecked(), 'the saved area stays chosen');
-  await axe(page, 'the manage page after saving');
+  await axeCheck(page, 'the manage page after saving');
 
   // The console, held to the same bar.
   if (staffEmail) {
     await page.goto(`${base}/admin/login`);
-    await axe(page, 'the console sign-in page');
+    await axeCheck(page, 'the console sign-in page');
     await page.getByLabel('Email address').fill(staffEmail);
     await page.getByLabel('Password').fill(staffPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -144,7 +112,7 @@ try {
       ['/admin/subscribers', 'the subscribers page'],
       ['/admin/reach', 'the reach page'], ['/admin/audit', 'the audit log'], ['/admin/users', 'the staff page']]) {
       await page.goto(`${base}${path}`);
-      await axe(page, name);
+      await axeCheck(page, name);
       await reflows(page, name);
     }
   }
@@ -157,8 +125,4 @@ try {
   await browser.close();
 }
 
-if (problems.length) {
-  console.error(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
-console.log('browser journey passed');
+report('browser journey passed');

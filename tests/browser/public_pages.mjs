@@ -2,13 +2,9 @@
 // each, a screenshot of each into OUT_DIR, and the GOV.UK patterns a resident meets.
 // Usage: node public_pages.mjs BASE_URL MANAGE_URL UNSUBSCRIBE_URL 'CONFIRM_URL1 CONFIRM_URL2' MESSAGE_PATH OUT_DIR
 //   (run by tests/it/public_site/browser.rs)
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import { axeCheck, check, launch, problems, report, screenshot, scrollsSideways } from './lib.mjs';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core');
 const [base, manageUrl, unsubscribeUrl, confirmUrl, messagePath, outDir] = process.argv.slice(2);
 if (!outDir) {
   console.error('usage: node public_pages.mjs BASE_URL MANAGE_URL UNSUBSCRIBE_URL CONFIRM_URL MESSAGE_PATH OUT_DIR');
@@ -16,33 +12,15 @@ if (!outDir) {
 }
 mkdirSync(outDir, { recursive: true });
 
-const problems = [];
-const check = (ok, what) => {
-  if (!ok) problems.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 
 const WIDTHS = [1280, 375];
 
 // axe-core with every WCAG 2.x A and AA rule and best practices, and a full-page screenshot.
 async function audit(page, name, width) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(() => window.axe.run(document));
-  for (const v of result.violations) {
-    console.log(`axe ${name} @${width}: ${v.id} (${v.impact}) ${v.help}`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary}`);
-  }
-  check(result.violations.length === 0, `axe-core finds no violations on ${name} at ${width} px`);
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-  check(!wide, `${name} needs no sideways scrolling at ${width} px`);
-  await page.screenshot({ path: join(outDir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${width}.png`), fullPage: true });
+  await axeCheck(page, `${name} at ${width} px`);
+  check(!(await scrollsSideways(page)), `${name} needs no sideways scrolling at ${width} px`);
+  await screenshot(page, outDir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${width}`);
 }
 
 // Opens `url` at each width (or runs `reach`, which leaves the page where it should be).
@@ -151,7 +129,4 @@ try {
 } finally {
   await browser.close();
 }
-if (problems.length) {
-  console.error(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
+report();

@@ -18,20 +18,7 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
 ];
 
 /// The months, for the season's day-and-month pickers.
-pub const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+pub use crate::domain::schedule_words::MONTHS;
 
 /// The schedule part of the console's form, as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]

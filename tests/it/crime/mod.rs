@@ -2,7 +2,8 @@
 //! crime figures in campaign bodies, and the report's perception and crime sections.
 
 use crate::support::{TestDb, repo_path};
-use beacon::store::{Pool, SqlStore};
+use beacon::store::{FeedbackAnswer, Receipt, Recorded, SqlStore, SurveyAnswer};
+use chrono::Utc;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -83,19 +84,16 @@ pub fn by_hand(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
-/// Runs one statement on either engine (test set-up of the answer tallies).
-pub async fn exec(store: &SqlStore, sql: &str) {
-    match store.pool() {
-        Pool::Sqlite(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
-        }
-        Pool::Postgres(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
-        }
-    }
+/// The id of the area `slug`, as the store numbers it.
+async fn area_id(store: &SqlStore, slug: &str) -> i64 {
+    let ids = store.area_slugs().await.unwrap();
+    ids.into_iter()
+        .find_map(|(id, s)| (s == slug).then_some(id))
+        .unwrap_or_else(|| panic!("no area {slug}"))
 }
 
-/// Adds `count` answers to the pulse survey (`survey_tally`), as the survey pages would.
+/// Adds `count` answers to the pulse survey, each from its own resident, through the store's
+/// own recording (receipt and tally in one transaction), as the survey pages would.
 pub async fn survey(
     store: &SqlStore,
     question: &str,
@@ -104,24 +102,41 @@ pub async fn survey(
     answer: &str,
     count: i64,
 ) {
-    exec(
-        store,
-        &format!(
-            "insert into survey_tally (question, area_id, quarter, answer, count)
-             select '{question}', area_id, '{quarter}', '{answer}', {count} from area where slug = '{area}'"
-        ),
-    )
-    .await;
+    let area_id = area_id(store, area).await;
+    for i in 0..count {
+        let receipt = format!("survey-{question}-{area}-{quarter}-{answer}-{i}");
+        let a = SurveyAnswer {
+            receipt: Receipt {
+                receipt: &receipt,
+                resident: &receipt,
+            },
+            question,
+            area_id,
+            quarter,
+            answer,
+        };
+        let r = store.record_survey_answer(&a, Utc::now()).await.unwrap();
+        assert_eq!(r, Recorded::Counted);
+    }
 }
 
-/// Adds `count` "did this help?" answers for a run in an area, as the feedback page would.
+/// Adds `count` "did this help?" answers for a run in an area, each from its own resident, as
+/// the feedback page would.
 pub async fn feedback(store: &SqlStore, run_id: i64, area: &str, answer: &str, count: i64) {
-    exec(
-        store,
-        &format!(
-            "insert into feedback_tally (run_id, area_id, answer, count)
-             select {run_id}, area_id, '{answer}', {count} from area where slug = '{area}'"
-        ),
-    )
-    .await;
+    let area_id = area_id(store, area).await;
+    for i in 0..count {
+        let receipt = format!("feedback-{run_id}-{area}-{answer}-{i}");
+        let a = FeedbackAnswer {
+            receipt: Some(Receipt {
+                receipt: &receipt,
+                resident: &receipt,
+            }),
+            run_id,
+            area_id,
+            answer,
+            comment: None,
+        };
+        let r = store.record_feedback(&a, Utc::now()).await.unwrap();
+        assert_eq!(r, Recorded::Counted);
+    }
 }
