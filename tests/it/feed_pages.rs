@@ -76,7 +76,7 @@ async fn xsltproc_turns_atom_and_rss_into_a_page_that_explains_feeds() {
         // A date a person reads, not a timestamp.
         let date = match kind {
             "atom" => today.format("%-d %B %Y").to_string(),
-            _ => today.format("%d %b %Y").to_string(),
+            _ => today.format("%-d %b %Y").to_string(),
         };
         assert!(
             page.contains(&format!("Published {date}")),
