@@ -43,6 +43,7 @@ pub struct SmtpPool {
     timeout: Duration,
     idle: Mutex<Vec<Conn>>,
     permits: Semaphore,
+    pipelining: bool,
 }
 
 /// A session, and the socket to write pipelined commands on when the session is plain text
@@ -67,6 +68,7 @@ impl SmtpPool {
         tls: StartTls,
         credentials: Option<Credentials>,
         size: usize,
+        pipelining: bool,
     ) -> Self {
         SmtpPool {
             host,
@@ -77,6 +79,7 @@ impl SmtpPool {
             timeout: Duration::from_secs(30),
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(size.max(1)),
+            pipelining,
         }
     }
 
@@ -102,7 +105,7 @@ impl SmtpPool {
             StartTls::Required(p) => conn.starttls(p.clone(), &self.hello).await?,
             StartTls::Opportunistic(_) => {}
         }
-        let pipe = if conn.is_encrypted() {
+        let pipe = if conn.is_encrypted() || !self.pipelining {
             None
         } else {
             smtp_pipeline::offers_pipelining(&mut conn, &self.hello)

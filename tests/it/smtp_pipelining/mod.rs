@@ -193,3 +193,28 @@ async fn postfix_smtp_sink_hanging_up_after_data_is_transient() {
     assert!(matches!(r, Err(SendError::Transient(_))), "{r:?}");
     assert!(!sink.dumped().contains("X-Rcpt-Args"));
 }
+
+#[tokio::test]
+async fn pipelining_off_in_the_url_sends_one_command_at_a_time() {
+    let sink = PostfixSink::start(&[]);
+    let m = mailer(&format!("smtp://127.0.0.1:{}?pipelining=off", sink.port), 1);
+    send(&m, "one@example.org").await.unwrap();
+    // The strict scripted server answers only pipelined clients: one at a time must hang there.
+    let strict = Scripted::start(None).await;
+    let m = mailer(&format!("{}?pipelining=off", strict.url()), 1);
+    let msg = m
+        .build(&Outgoing {
+            to: "ok@example.org",
+            subject: "s",
+            text: BODY.into(),
+            html: None,
+            list_id: None,
+            unsubscribe_url: None,
+        })
+        .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), m.send(msg))
+            .await
+            .is_err()
+    );
+}
