@@ -563,20 +563,24 @@ scenario5() {
 # ---------------------------------------------------------------- profile
 scenario_profile() {
   [[ $PROFILE == 1 ]] && command -v perf >/dev/null || { PROFILE_NOTE="perf not available; no profile taken"; return 0; }
-  local n=$SUBS e port
-  for e in sqlite postgres; do
+  local n=$SUBS e arm port arms="sqlite postgres"
+  [[ $BEFORE != 1 ]] || arms="$arms sqlite-off"
+  for arm in $arms; do
+    e=${arm%-off}
+    local query=
+    [[ $arm == *-off ]] && query="?pipelining=off"
     fresh_db "$e" "$n" "prof_$$"
     local ref=$FRESH_REF url=$FRESH_URL
     port=$(free_port 25250)
     start_sink "$port"
-    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=${PROFILE_PRELOAD:-} \
-      perf record -F 999 -o "$WORK/perf-$e.data" -- \
-      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force >"$LOG/prof-$e.out" 2>"$LOG/prof-$e.err" < /dev/null \
-      || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$e.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
+    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port$query" LD_PRELOAD=${PROFILE_PRELOAD:-} \
+      perf record -F 999 -o "$WORK/perf-$arm.data" -- \
+      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force >"$LOG/prof-$arm.out" 2>"$LOG/prof-$arm.err" < /dev/null \
+      || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$arm.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
     stop_sink
-    perf report -i "$WORK/perf-$e.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$e.txt" || true
-    perf report -i "$WORK/perf-$e.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$e.txt" || true
-    perf report -i "$WORK/perf-$e.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-comm-$e.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$arm.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$arm.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-comm-$arm.txt" || true
     drop_fresh "$e" "$ref"
   done
   PROFILE_NOTE=ok
@@ -734,8 +738,9 @@ write_results() {
       echo
       if [[ $PROFILE_NOTE == ok ]]; then
         local e
-        for e in sqlite postgres; do
-          echo "\`perf record -F 999\` of one $SUBS fan-out on $e${PROFILE_PRELOAD:+ with the TCP_NODELAY shim (so CPU, not the stall, dominates)}; samples by image and by symbol (self time, top 25):"
+        for e in sqlite postgres sqlite-off; do
+          [[ -f $WORK/prof-sym-$e.txt ]] || continue
+          echo "\`perf record -F 999\` of one $SUBS fan-out on ${e%-off}$([[ $e == *-off ]] && echo ', **pipelining off** (before)')${PROFILE_PRELOAD:+ with the TCP_NODELAY shim (so CPU, not the stall, dominates)}; samples by image and by symbol (self time, top 25):"
           echo
           echo '```'
           cat "$WORK/prof-dso-$e.txt"
