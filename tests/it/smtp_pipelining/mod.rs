@@ -23,18 +23,20 @@ fn mailer(url: &str, pool: u32) -> Mailer {
 
 const BODY: &str = "Lock your shed.\r\n.a line that starts with a dot\r\n..and two\r\nEnd.\r\n";
 
+fn message(m: &Mailer, to: &str) -> lettre::Message {
+    m.build(&Outgoing {
+        to,
+        subject: "Pipelined",
+        text: BODY.to_string(),
+        html: None,
+        list_id: None,
+        unsubscribe_url: None,
+    })
+    .unwrap()
+}
+
 async fn send(m: &Mailer, to: &str) -> Result<(), SendError> {
-    let msg = m
-        .build(&Outgoing {
-            to,
-            subject: "Pipelined",
-            text: BODY.to_string(),
-            html: None,
-            list_id: None,
-            unsubscribe_url: None,
-        })
-        .unwrap();
-    tokio::time::timeout(Duration::from_secs(10), m.send(msg))
+    tokio::time::timeout(Duration::from_secs(10), m.send(message(m, to)))
         .await
         .expect("send hung: the client did not pipeline")
 }
@@ -202,16 +204,7 @@ async fn pipelining_off_in_the_url_sends_one_command_at_a_time() {
     // The strict scripted server answers only pipelined clients: one at a time must hang there.
     let strict = Scripted::start(None).await;
     let m = mailer(&format!("{}?pipelining=off", strict.url()), 1);
-    let msg = m
-        .build(&Outgoing {
-            to: "ok@example.org",
-            subject: "s",
-            text: BODY.into(),
-            html: None,
-            list_id: None,
-            unsubscribe_url: None,
-        })
-        .unwrap();
+    let msg = message(&m, "ok@example.org");
     assert!(
         tokio::time::timeout(Duration::from_millis(500), m.send(msg))
             .await
