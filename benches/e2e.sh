@@ -17,7 +17,8 @@
 #   BENCH_POOL=4                 Beacon's SMTP pool size = smtp-source sessions
 #   BENCH_FEED_ENTRIES=500       feed entries published before scenario 3
 #   BENCH_WRK_SECS=10            wrk duration (scenarios 3 and 4)
-#   BENCH_SCENARIOS="1 2 3 4 5"  which scenarios to run (2 needs 1's runs for its 100k figure)
+#   BENCH_SCENARIOS="1 2 3 4 5 6" which scenarios to run (2 needs 1's runs for its 100k figure; 6 = urgent latency)
+#   BENCH_URGENT_ENGINES="sqlite postgres"  engines for scenario 6
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432   PostgreSQL server (trust auth, may createdb)
 #   BENCH_PROFILE=1              perf profile of one fan-out (needs perf; skipped if unavailable)
 #   BENCH_WHATIF=0               1 = also one fan-out per engine with TCP_NODELAY forced by an LD_PRELOAD
@@ -44,7 +45,7 @@ MILLION_ENGINES=${BENCH_MILLION_ENGINES:-sqlite}
 POOL=${BENCH_POOL:-4}
 FEED_ENTRIES=${BENCH_FEED_ENTRIES:-500}
 WRK_SECS=${BENCH_WRK_SECS:-10}
-SCENARIOS=" ${BENCH_SCENARIOS:-1 2 3 4 5} "
+SCENARIOS=" ${BENCH_SCENARIOS:-1 2 3 4 5 6} "
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PROFILE=${BENCH_PROFILE:-1}
 WHATIF=${BENCH_WHATIF:-0}
@@ -560,6 +561,48 @@ scenario5() {
   done
 }
 
+# ---------------------------------------------------------------- scenario 6: urgent latency (issue 17)
+# A copy of $CAMPAIGN marked `urgent = true`; smtp-sink writes one file per message (-d), so each
+# file's modification time is the sink's receive time. Latency = receive time - the moment the
+# send command started ("fire"), which includes process start and the fan-out of every row.
+declare -A S6=()
+scenario6() {
+  local e r camp=$WORK/campaigns
+  rm -rf "$camp"; cp -a "$ROOT/campaigns" "$camp"
+  sed '0,/^title = /s//urgent = true\ntitle = /' "$ROOT/campaigns/$CAMPAIGN.md" >"$camp/urgent-$CAMPAIGN.md"
+  for e in ${BENCH_URGENT_ENGINES:-sqlite postgres}; do
+    make_template "$e" "$SUBS"
+    for r in $(seq 1 "$RUNS"); do
+      fresh_db "$e" "$SUBS" "urgent_$$"
+      local ref=$FRESH_REF url=$FRESH_URL port dir=$WORK/urgent-mail t0 t1
+      rm -rf "$dir"; mkdir -p "$dir"
+      [[ $(id -u) != 0 ]] || chown nobody "$dir"
+      port=$(free_port 25250)
+      start_sink "$port" -d "$dir/m"
+      t0=$(now)
+      BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" \
+        "$BEACON" --campaigns "$camp" send "urgent-$CAMPAIGN" --force \
+        >"$LOG/urgent-$e-$r.out" 2>&1 </dev/null || die "urgent send failed (see $LOG/urgent-$e-$r.out)"
+      t1=$(now)
+      stop_sink
+      find "$dir" -type f -printf '%T@\n' | awk -v t0="$t0" '{ printf "%.6f\n", $1 - t0 }' | sort -g >"$WORK/lat.txt"
+      local n first p50 p99 last
+      n=$(wc -l <"$WORK/lat.txt")
+      first=$(head -1 "$WORK/lat.txt"); last=$(tail -1 "$WORK/lat.txt")
+      p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) { print; exit }' "$WORK/lat.txt")
+      p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) { print; exit }' "$WORK/lat.txt")
+      S6[$e:n]="${S6[$e:n]:-} $n"
+      S6[$e:first]="${S6[$e:first]:-} $(calc "$first" 3)"
+      S6[$e:p50]="${S6[$e:p50]:-} $(calc "$p50" 3)"
+      S6[$e:p99]="${S6[$e:p99]:-} $(calc "$p99" 3)"
+      S6[$e:last]="${S6[$e:last]:-} $(calc "$last" 3)"
+      log "urgent $e run $r: $n messages, first $(calc "$first" 3)s, p50 $(calc "$p50" 3)s, p99 $(calc "$p99" 3)s, last $(calc "$last" 3)s after fire"
+      rm -rf "$dir"
+      drop_fresh "$e" "$ref"
+    done
+  done
+}
+
 # ---------------------------------------------------------------- profile
 scenario_profile() {
   [[ $PROFILE == 1 ]] && command -v perf >/dev/null || { PROFILE_NOTE="perf not available; no profile taken"; return 0; }
@@ -664,6 +707,16 @@ write_results() {
       b1=$(m "${S1[fan-postgres:mps]:-}")
       echo "| 5 | Scale-out: 2 × \`serve\` on one PostgreSQL, $SUBS messages | sink counted [${S5[got]:-} ], distinct [${S5[uniq]:-} ], max per recipient [${S5[maxper]:-} ]; $(m "${S5[mps]:-}") msg/s | 1 process (scenario 1): $b1 msg/s | $( [[ $b1 != n/a ]] && calc "$(m "${S5[mps]:-}") / $b1" 2) | exactly $SUBS, none twice | $ok |"
     fi
+    if [[ -n ${S6[sqlite:n]:-}${S6[postgres:n]:-} ]]; then
+      local e
+      for e in sqlite postgres; do
+        [[ -n ${S6[$e:n]:-} ]] || continue
+        local f l w
+        f=$(m "${S6[$e:first]:-}"); l=$(m "${S6[$e:last]:-}"); w=$(m "${S1[fan-$e:wall]:-}")
+        echo "| 6 | Urgent: fire to first message at the sink, $e | $f s (p50 $(m "${S6[$e:p50]:-}") s, p99 $(m "${S6[$e:p99]:-}") s per message) | | | <= 1 s | $(verdict_le "$f" 1) |"
+        echo "| 6 | Urgent: fire to last of $SUBS, $e | $l s | pure fan-out wall (scenario 1): $w s | $( [[ $w != n/a ]] && calc "$l / $w" 2) | <= 1.25 × | $( [[ $w != n/a ]] && verdict_le "$(calc "$l / $w" 3)" 1.25) |"
+      done
+    fi
     echo
     if [[ $SCENARIOS == *" 1 "* ]]; then
       echo "## 1. Fan-out detail"
@@ -733,6 +786,22 @@ write_results() {
       echo "| msg/s | ${S5[mps]:-} |"
       echo
     fi
+    if [[ -n ${S6[sqlite:n]:-}${S6[postgres:n]:-} ]]; then
+      echo "## 6. Urgent latency detail"
+      echo
+      echo "\`beacon send urgent-$CAMPAIGN --force\` (a copy of \`$CAMPAIGN\` with \`urgent = true\`) into \`smtp-sink -d\` (one file per message;"
+      echo "its modification time is the receive time). Seconds after the send command started (\"fire\"), so process start and fan-out are included."
+      echo "Writing a file per message makes the sink slower than in scenario 1."
+      echo
+      echo "| Engine | messages (runs) | first s | p50 s | p99 s | last s |"
+      echo "|---|---|---|---|---|---|"
+      local e
+      for e in sqlite postgres; do
+        [[ -n ${S6[$e:n]:-} ]] || continue
+        echo "| $e | ${S6[$e:n]:-} | ${S6[$e:first]:-} | ${S6[$e:p50]:-} | ${S6[$e:p99]:-} | ${S6[$e:last]:-} |"
+      done
+      echo
+    fi
     if [[ -n ${PROFILE_NOTE:-} ]]; then
       echo "## Profile (perf, this run)"
       echo
@@ -789,6 +858,7 @@ fi
 [[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }
 [[ $SCENARIOS != *" 4 "* ]] || { scenario4; write_results; }
 [[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
+[[ $SCENARIOS != *" 6 "* ]] || { scenario6; write_results; }
 PROFILE_PRELOAD=$SHIM
 [[ $PROFILE != 1 ]] || { scenario_profile; }
 write_results
