@@ -158,6 +158,18 @@ impl SmtpPool {
         }
     }
 
+    /// An attempt that gives up when the server stops answering (the session is then dropped).
+    async fn timed(&self, conn: &mut Conn, envelope: &Envelope, message: &[u8]) -> Attempt {
+        tokio::time::timeout(self.timeout, Self::attempt(conn, envelope, message))
+            .await
+            .unwrap_or_else(|_| {
+                Attempt::Failed(
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "the server did not answer")
+                        .into(),
+                )
+            })
+    }
+
     /// Sends on an idle connection or a new one. A connection that sat idle may have been closed
     /// by the server: when it fails before the server answered anything in this transaction,
     /// one fresh try follows (nothing can have been accepted). A reply (4xx/5xx), a malformed
@@ -172,18 +184,7 @@ impl SmtpPool {
             Some(c) if !c.smtp.has_broken() => (c, true),
             _ => (self.connect().await?, false),
         };
-        let outcome =
-            tokio::time::timeout(self.timeout, Self::attempt(&mut conn, envelope, message))
-                .await
-                .unwrap_or_else(|_| {
-                    Attempt::Failed(
-                        std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            "the server did not answer",
-                        )
-                        .into(),
-                    )
-                });
+        let outcome = self.timed(&mut conn, envelope, message).await;
         match outcome {
             Attempt::Sent => {
                 self.give_back(conn);
@@ -193,7 +194,7 @@ impl SmtpPool {
                 tracing::debug!(error = %e, "idle SMTP connection was closed; reconnecting");
                 conn.smtp.abort().await;
                 let mut fresh = self.connect().await?;
-                match Self::attempt(&mut fresh, envelope, message).await {
+                match self.timed(&mut fresh, envelope, message).await {
                     Attempt::Sent => {
                         self.give_back(fresh);
                         Ok(())
