@@ -853,13 +853,14 @@ if [[ $SCENARIOS == *" 1 "* || $SCENARIOS == *" 2 "* || $SCENARIOS == *" 5 "* ]]
     AUDIENCE[$c]=$(audience "sqlite://${TEMPLATE[sqlite-$SUBS]}" "$c")
   done
 fi
+# Fan-out first (the results are written after each scenario, so an interrupted run keeps them).
 [[ $SCENARIOS != *" 1 "* ]] || { scenario1; write_results; }
 [[ $SCENARIOS != *" 2 "* ]] || { scenario2; write_results; }
+[[ $SCENARIOS != *" 6 "* ]] || { scenario6; write_results; }
+[[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
+PROFILE_PRELOAD=$SHIM
+[[ $PROFILE != 1 ]] || { scenario_profile; write_results; }
 [[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }
 [[ $SCENARIOS != *" 4 "* ]] || { scenario4; write_results; }
-[[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
-[[ $SCENARIOS != *" 6 "* ]] || { scenario6; write_results; }
-PROFILE_PRELOAD=$SHIM
-[[ $PROFILE != 1 ]] || { scenario_profile; }
 write_results
 log "wrote $OUT"
