@@ -17,13 +17,16 @@
 #   BENCH_POOL=4                 Beacon's SMTP pool size = smtp-source sessions
 #   BENCH_FEED_ENTRIES=500       feed entries published before scenario 3
 #   BENCH_WRK_SECS=10            wrk duration (scenarios 3 and 4)
-#   BENCH_SCENARIOS="1 2 3 4 5"  which scenarios to run (2 needs 1's runs for its 100k figure)
+#   BENCH_SCENARIOS="1 2 3 4 5 6" which scenarios to run (2 needs 1's runs for its 100k figure; 6 = urgent latency)
+#   BENCH_URGENT_ENGINES="sqlite postgres"  engines for scenario 6
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432   PostgreSQL server (trust auth, may createdb)
 #   BENCH_PROFILE=1              perf profile of one fan-out (needs perf; skipped if unavailable)
 #   BENCH_WHATIF=0               1 = also one fan-out per engine with TCP_NODELAY forced by an LD_PRELOAD
 #                                shim (benches/nodelay_shim.c): informational, explains the profile
 #   BENCH_OUT=benches/RESULTS.md
 #   CARGO_TARGET_DIR             honoured (default: ./target)
+#   BENCH_BEFORE=1               also one fan-out per run with SMTP pipelining off (`smtp://…?pipelining=off`):
+#                                the same binary as before issue 17's pipelining, measured in the same run
 #   BENCH_QUICK=1                smoke test: 3 runs of 5,000 / 20,000 subscribers, 3 s wrk
 set -euo pipefail
 
@@ -42,10 +45,11 @@ MILLION_ENGINES=${BENCH_MILLION_ENGINES:-sqlite}
 POOL=${BENCH_POOL:-4}
 FEED_ENTRIES=${BENCH_FEED_ENTRIES:-500}
 WRK_SECS=${BENCH_WRK_SECS:-10}
-SCENARIOS=" ${BENCH_SCENARIOS:-1 2 3 4 5} "
+SCENARIOS=" ${BENCH_SCENARIOS:-1 2 3 4 5 6} "
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PROFILE=${BENCH_PROFILE:-1}
 WHATIF=${BENCH_WHATIF:-0}
+BEFORE=${BENCH_BEFORE:-1}
 OUT=${BENCH_OUT:-$HERE/RESULTS.md}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 CAMPAIGN=${BENCH_CAMPAIGN:-winter-burglary}
@@ -257,14 +261,14 @@ audience() { # engine-n campaign: messages one send produces (email recipients)
 declare -A S1=()   # key "engine:metric" -> space-separated per-run values
 push() { S1[$1]="${S1[$1]:-} $2"; }
 
-fanout_once() { # engine n tag [LD_PRELOAD] -> pushes figures under "$tag:*"
-  local e=$1 n=$2 tag=$3 preload=${4:-} port t0 t1
+fanout_once() { # engine n tag [LD_PRELOAD] [smtp URL query] -> pushes figures under "$tag:*"
+  local e=$1 n=$2 tag=$3 preload=${4:-} query=${5:-} port t0 t1
   fresh_db "$e" "$n" "run_$$"
   local ref=$FRESH_REF url=$FRESH_URL
   port=$(free_port 25250)
   start_sink "$port"
   t0=$(now)
-  BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=$preload \
+  BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port$query" LD_PRELOAD=$preload \
     /usr/bin/time -v -o "$LOG/time-$tag.txt" \
     "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force \
     >"$LOG/send-$tag.out" 2>"$LOG/send-$tag.err" < /dev/null \
@@ -315,6 +319,7 @@ scenario1() {
     for r in $(seq 1 "$RUNS"); do
       source_once "$SUBS" "src-$e"
       fanout_once "$e" "$SUBS" "fan-$e"
+      [[ $BEFORE != 1 ]] || fanout_once "$e" "$SUBS" "off-$e" "" "?pipelining=off"
     done
     if [[ -n ${SHIM:-} ]]; then
       fanout_once "$e" "$SUBS" "nd-$e" "$SHIM"
@@ -442,7 +447,8 @@ function request()
     { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
 function response(status, headers, body)
-  if status == 303 then ok = ok + 1 else other = other + 1 end
+  -- 200 with the check-your-email page (a 303 before issue 15).
+  if status == 200 and string.find(body, "Check your email", 1, true) then ok = ok + 1 else other = other + 1 end
 end
 function done(summary, latency, requests)
   local o, x = 0, 0
@@ -485,10 +491,10 @@ EOF
       S4[$e:conf]="${S4[$e:conf]:-} $conf"
       S4[$e:refused]="${S4[$e:refused]:-} $(awk '/^REFUSED/ { print $2 }' "$LOG/wrk-signup-$e-$r.txt")"
       # wrk stops counting at the deadline while up to 64 requests are still in flight, so the
-      # database may hold a few more than the 303s wrk saw; never fewer.
+      # database may hold a few more than the 200s wrk saw; never fewer.
       if [[ $pend == "$conf" ]] && ((pend >= acc && pend - acc <= 64)); then S4[$e:consistent]="${S4[$e:consistent]:-} yes"
-      else S4[$e:consistent]="${S4[$e:consistent]:-} no"; log "WARNING: sign-up $e run $r: 303s $acc, pending $pend, confirmations $conf"; fi
-      log "signup $e run $r: $acc accepted (303), $pend pending, $conf confirmations -> $rps/s"
+      else S4[$e:consistent]="${S4[$e:consistent]:-} no"; log "WARNING: sign-up $e run $r: 200s $acc, pending $pend, confirmations $conf"; fi
+      log "signup $e run $r: $acc accepted (200), $pend pending, $conf confirmations -> $rps/s"
       drop_fresh "$e" "$ref"
     done
   done
@@ -555,23 +561,69 @@ scenario5() {
   done
 }
 
+# ---------------------------------------------------------------- scenario 6: urgent latency (issue 17)
+# A copy of $CAMPAIGN marked `urgent = true`; smtp-sink writes one file per message (-d), so each
+# file's modification time is the sink's receive time. Latency = receive time - the moment the
+# send command started ("fire"), which includes process start and the fan-out of every row.
+declare -A S6=()
+scenario6() {
+  local e r camp=$WORK/campaigns
+  rm -rf "$camp"; cp -a "$ROOT/campaigns" "$camp"
+  sed '0,/^title = /s//urgent = true\ntitle = /' "$ROOT/campaigns/$CAMPAIGN.md" >"$camp/urgent-$CAMPAIGN.md"
+  for e in ${BENCH_URGENT_ENGINES:-sqlite postgres}; do
+    make_template "$e" "$SUBS"
+    for r in $(seq 1 "$RUNS"); do
+      fresh_db "$e" "$SUBS" "urgent_$$"
+      local ref=$FRESH_REF url=$FRESH_URL port dir=$WORK/urgent-mail t0 t1
+      rm -rf "$dir"; mkdir -p "$dir"
+      [[ $(id -u) != 0 ]] || chown nobody "$dir"
+      port=$(free_port 25250)
+      start_sink "$port" -d "$dir/m"
+      t0=$(now)
+      BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" \
+        "$BEACON" --campaigns "$camp" send "urgent-$CAMPAIGN" --force \
+        >"$LOG/urgent-$e-$r.out" 2>&1 </dev/null || die "urgent send failed (see $LOG/urgent-$e-$r.out)"
+      t1=$(now)
+      stop_sink
+      find "$dir" -type f -printf '%T@\n' | awk -v t0="$t0" '{ printf "%.6f\n", $1 - t0 }' | sort -g >"$WORK/lat.txt"
+      local n first p50 p99 last
+      n=$(wc -l <"$WORK/lat.txt")
+      first=$(head -1 "$WORK/lat.txt"); last=$(tail -1 "$WORK/lat.txt")
+      p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) { print; exit }' "$WORK/lat.txt")
+      p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) { print; exit }' "$WORK/lat.txt")
+      S6[$e:n]="${S6[$e:n]:-} $n"
+      S6[$e:first]="${S6[$e:first]:-} $(calc "$first" 3)"
+      S6[$e:p50]="${S6[$e:p50]:-} $(calc "$p50" 3)"
+      S6[$e:p99]="${S6[$e:p99]:-} $(calc "$p99" 3)"
+      S6[$e:last]="${S6[$e:last]:-} $(calc "$last" 3)"
+      log "urgent $e run $r: $n messages, first $(calc "$first" 3)s, p50 $(calc "$p50" 3)s, p99 $(calc "$p99" 3)s, last $(calc "$last" 3)s after fire"
+      rm -rf "$dir"
+      drop_fresh "$e" "$ref"
+    done
+  done
+}
+
 # ---------------------------------------------------------------- profile
 scenario_profile() {
   [[ $PROFILE == 1 ]] && command -v perf >/dev/null || { PROFILE_NOTE="perf not available; no profile taken"; return 0; }
-  local n=$SUBS e port
-  for e in sqlite postgres; do
+  local n=$SUBS e arm port arms="sqlite postgres"
+  [[ $BEFORE != 1 ]] || arms="$arms sqlite-off"
+  for arm in $arms; do
+    e=${arm%-off}
+    local query=
+    [[ $arm == *-off ]] && query="?pipelining=off"
     fresh_db "$e" "$n" "prof_$$"
     local ref=$FRESH_REF url=$FRESH_URL
     port=$(free_port 25250)
     start_sink "$port"
-    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port" LD_PRELOAD=${PROFILE_PRELOAD:-} \
-      perf record -F 999 -o "$WORK/perf-$e.data" -- \
-      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force >"$LOG/prof-$e.out" 2>"$LOG/prof-$e.err" < /dev/null \
-      || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$e.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
+    BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port$query" LD_PRELOAD=${PROFILE_PRELOAD:-} \
+      perf record -F 999 -o "$WORK/perf-$arm.data" -- \
+      "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force >"$LOG/prof-$arm.out" 2>"$LOG/prof-$arm.err" < /dev/null \
+      || { PROFILE_NOTE="perf record failed: $(tail -1 "$LOG/prof-$arm.err")"; stop_sink; drop_fresh "$e" "$ref"; return 0; }
     stop_sink
-    perf report -i "$WORK/perf-$e.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$e.txt" || true
-    perf report -i "$WORK/perf-$e.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$e.txt" || true
-    perf report -i "$WORK/perf-$e.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-comm-$e.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-dso-$arm.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 >"$WORK/prof-sym-$arm.txt" || true
+    perf report -i "$WORK/perf-$arm.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 >"$WORK/prof-comm-$arm.txt" || true
     drop_fresh "$e" "$ref"
   done
   PROFILE_NOTE=ok
@@ -609,6 +661,11 @@ write_results() {
         local b s
         b=$(m "${S1[fan-$e:mps]:-}"); s=$(m "${S1[src-$e:mps]:-}")
         echo "| 1 | Fan-out $SUBS, $e | $b msg/s | smtp-source -d -s $POOL: $s msg/s | $(calc "$b / $s" 2) | >= 0.80 | $(verdict "$(calc "$b / $s" 3)" 0.8) |"
+        if [[ -n ${S1[off-$e:mps]:-} ]]; then
+          local o
+          o=$(m "${S1[off-$e:mps]:-}")
+          echo "| 1 | (before) same, \`?pipelining=off\` | $o msg/s | smtp-source -d -s $POOL: $s msg/s | $(calc "$o / $s" 2) | | pipelined / not: $(calc "$b / $o" 2)× |"
+        fi
       done
     fi
     if [[ $SCENARIOS == *" 2 "* ]]; then
@@ -638,7 +695,7 @@ write_results() {
         local v c
         v=$(m "${S4[$e:rps]:-}")
         c=$(echo ${S4[$e:consistent]:-} | tr ' ' '\n' | grep -c no || true)
-        echo "| 4 | Sign-up POST /subscribe, $e | $v accepted/s (refused: ${S4[$e:refused]:-} ) | every 303 a pending subscriber + confirmation: $([[ $c == 0 ]] && echo "yes, all runs" || echo "NO in $c run(s)") | | >= 1,000/s | $( [[ $c == 0 ]] && verdict "$v" 1000 || echo FAIL) |"
+        echo "| 4 | Sign-up POST /subscribe, $e | $v accepted/s (refused: ${S4[$e:refused]:-} ) | every 200 a pending subscriber + confirmation: $([[ $c == 0 ]] && echo "yes, all runs" || echo "NO in $c run(s)") | | >= 1,000/s | $( [[ $c == 0 ]] && verdict "$v" 1000 || echo FAIL) |"
       done
     fi
     if [[ -n ${S5[got]:-} ]]; then
@@ -649,6 +706,16 @@ write_results() {
       local b1
       b1=$(m "${S1[fan-postgres:mps]:-}")
       echo "| 5 | Scale-out: 2 × \`serve\` on one PostgreSQL, $SUBS messages | sink counted [${S5[got]:-} ], distinct [${S5[uniq]:-} ], max per recipient [${S5[maxper]:-} ]; $(m "${S5[mps]:-}") msg/s | 1 process (scenario 1): $b1 msg/s | $( [[ $b1 != n/a ]] && calc "$(m "${S5[mps]:-}") / $b1" 2) | exactly $SUBS, none twice | $ok |"
+    fi
+    if [[ -n ${S6[sqlite:n]:-}${S6[postgres:n]:-} ]]; then
+      local e
+      for e in sqlite postgres; do
+        [[ -n ${S6[$e:n]:-} ]] || continue
+        local f l w
+        f=$(m "${S6[$e:first]:-}"); l=$(m "${S6[$e:last]:-}"); w=$(m "${S1[fan-$e:wall]:-}")
+        echo "| 6 | Urgent: fire to first message at the sink, $e | $f s (p50 $(m "${S6[$e:p50]:-}") s, p99 $(m "${S6[$e:p99]:-}") s per message) | | | <= 1 s | $(verdict_le "$f" 1) |"
+        echo "| 6 | Urgent: fire to last of $SUBS, $e | $l s | pure fan-out wall (scenario 1): $w s | $( [[ $w != n/a ]] && calc "$l / $w" 2) | <= 1.25 × | $( [[ $w != n/a ]] && verdict_le "$(calc "$l / $w" 3)" 1.25) |"
+      done
     fi
     echo
     if [[ $SCENARIOS == *" 1 "* ]]; then
@@ -663,6 +730,7 @@ write_results() {
       local e
       for e in sqlite postgres; do
         echo "| $e | $(m "${S1[fan-$e:mps]:-}") (${S1[fan-$e:mps]:-} ) | $(m "${S1[src-$e:mps]:-}") (${S1[src-$e:mps]:-} ) | $(m "${S1[fan-$e:wall]:-}") | $(m "${S1[fan-$e:cpu1k]:-}") | $(m "${S1[fan-$e:rss]:-}") | ${S1[fan-$e:sink]:-} |"
+        [[ -z ${S1[off-$e:mps]:-} ]] || echo "| $e, pipelining off | $(m "${S1[off-$e:mps]:-}") (${S1[off-$e:mps]:-} ) | | $(m "${S1[off-$e:wall]:-}") | $(m "${S1[off-$e:cpu1k]:-}") | $(m "${S1[off-$e:rss]:-}") | ${S1[off-$e:sink]:-} |"
       done
       for e in sqlite postgres; do
         [[ -n ${S1[nd-$e:mps]:-} ]] || continue
@@ -693,7 +761,7 @@ write_results() {
       echo "\`serve --no-scheduler --no-worker\` so confirmations stay queued; per-IP limit off (\`BEACON_SIGNUP__PER_IP_PER_HOUR=0\`)."
       echo "Accepted/s = pending subscribers in the database / ${WRK_SECS} s."
       echo
-      echo "| Engine | 303 responses (runs) | pending subscribers | confirmations in outbox | other responses | accepted/s |"
+      echo "| Engine | 200 responses (runs) | pending subscribers | confirmations in outbox | other responses | accepted/s |"
       echo "|---|---|---|---|---|---|"
       local e
       for e in sqlite postgres; do
@@ -718,13 +786,30 @@ write_results() {
       echo "| msg/s | ${S5[mps]:-} |"
       echo
     fi
+    if [[ -n ${S6[sqlite:n]:-}${S6[postgres:n]:-} ]]; then
+      echo "## 6. Urgent latency detail"
+      echo
+      echo "\`beacon send urgent-$CAMPAIGN --force\` (a copy of \`$CAMPAIGN\` with \`urgent = true\`) into \`smtp-sink -d\` (one file per message;"
+      echo "its modification time is the receive time). Seconds after the send command started (\"fire\"), so process start and fan-out are included."
+      echo "Writing a file per message makes the sink slower than in scenario 1."
+      echo
+      echo "| Engine | messages (runs) | first s | p50 s | p99 s | last s |"
+      echo "|---|---|---|---|---|---|"
+      local e
+      for e in sqlite postgres; do
+        [[ -n ${S6[$e:n]:-} ]] || continue
+        echo "| $e | ${S6[$e:n]:-} | ${S6[$e:first]:-} | ${S6[$e:p50]:-} | ${S6[$e:p99]:-} | ${S6[$e:last]:-} |"
+      done
+      echo
+    fi
     if [[ -n ${PROFILE_NOTE:-} ]]; then
       echo "## Profile (perf, this run)"
       echo
       if [[ $PROFILE_NOTE == ok ]]; then
         local e
-        for e in sqlite postgres; do
-          echo "\`perf record -F 999\` of one $SUBS fan-out on $e${PROFILE_PRELOAD:+ with the TCP_NODELAY shim (so CPU, not the stall, dominates)}; samples by image and by symbol (self time, top 25):"
+        for e in sqlite postgres sqlite-off; do
+          [[ -f $WORK/prof-sym-$e.txt ]] || continue
+          echo "\`perf record -F 999\` of one $SUBS fan-out on ${e%-off}$([[ $e == *-off ]] && echo ', **pipelining off** (before)')${PROFILE_PRELOAD:+ with the TCP_NODELAY shim (so CPU, not the stall, dominates)}; samples by image and by symbol (self time, top 25):"
           echo
           echo '```'
           cat "$WORK/prof-dso-$e.txt"
@@ -768,12 +853,14 @@ if [[ $SCENARIOS == *" 1 "* || $SCENARIOS == *" 2 "* || $SCENARIOS == *" 5 "* ]]
     AUDIENCE[$c]=$(audience "sqlite://${TEMPLATE[sqlite-$SUBS]}" "$c")
   done
 fi
+# Fan-out first (the results are written after each scenario, so an interrupted run keeps them).
 [[ $SCENARIOS != *" 1 "* ]] || { scenario1; write_results; }
 [[ $SCENARIOS != *" 2 "* ]] || { scenario2; write_results; }
-[[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }
-[[ $SCENARIOS != *" 4 "* ]] || { scenario4; write_results; }
+[[ $SCENARIOS != *" 6 "* ]] || { scenario6; write_results; }
 [[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
 PROFILE_PRELOAD=$SHIM
-[[ $PROFILE != 1 ]] || { scenario_profile; }
+[[ $PROFILE != 1 ]] || { scenario_profile; write_results; }
+[[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }
+[[ $SCENARIOS != *" 4 "* ]] || { scenario4; write_results; }
 write_results
 log "wrote $OUT"

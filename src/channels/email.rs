@@ -84,7 +84,8 @@ fn dkim_key(pem: &str) -> Result<(String, DkimSigningAlgorithm), String> {
 pub enum Relay {
     /// `.eml` files in a directory (created if missing): the zero-set-up default.
     Files(std::path::PathBuf),
-    /// An SMTP server: `smtp://` upgrades with STARTTLS when offered (`?tls=required` insists),
+    /// An SMTP server: `smtp://` upgrades with STARTTLS when offered (`?tls=required` insists)
+    /// and pipelines commands when the server offers it on a plain session (`?pipelining=off`),
     /// `smtps://` is TLS from the first byte; at most `pool_size` connections.
     Smtp {
         /// `smtp://` or `smtps://`, with any credentials.
@@ -117,6 +118,11 @@ fn smtp_transport(url: &url::Url, pool_size: u32) -> Result<Transport, RelayErro
         let required = url
             .query_pairs()
             .any(|(k, v)| k == "tls" && v == "required");
+        // `?pipelining=off` sends one command at a time even to a server offering PIPELINING
+        // (for a server that announces it but mishandles it, and to measure the difference).
+        let pipelining = !url
+            .query_pairs()
+            .any(|(k, v)| k == "pipelining" && v == "off");
         let params =
             TlsParameters::new(host.clone()).map_err(|e| RelayError::Tls(e.to_string()))?;
         let tls = if required {
@@ -139,6 +145,7 @@ fn smtp_transport(url: &url::Url, pool_size: u32) -> Result<Transport, RelayErro
             tls,
             credentials,
             pool_size.max(1) as usize,
+            pipelining,
         ))));
     }
     let b = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod email;
+mod smtp_pipeline;
 mod smtp_pool;
 pub mod smtp_reply;
 pub mod webhook;

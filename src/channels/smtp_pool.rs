@@ -7,11 +7,12 @@
 //! connection, whatever the machine. The benchmark measured it (benches/RESULTS.md). Here each
 //! connection is ours, made with `set_nodelay(true)`, and lettre speaks SMTP on it.
 
+use super::smtp_pipeline::{self, SharedTcp};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -40,8 +41,24 @@ pub struct SmtpPool {
     credentials: Option<Credentials>,
     hello: ClientId,
     timeout: Duration,
-    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    idle: Mutex<Vec<Conn>>,
     permits: Semaphore,
+    pipelining: bool,
+}
+
+/// A session, and the socket to write pipelined commands on when the session is plain text
+/// and the server offers `PIPELINING`.
+struct Conn {
+    smtp: AsyncSmtpConnection,
+    pipe: Option<Arc<tokio::net::TcpStream>>,
+}
+
+/// How one attempt on one session ended.
+enum Attempt {
+    Sent,
+    /// Failed before the server answered anything: nothing was accepted.
+    Unanswered(SmtpError),
+    Failed(SmtpError),
 }
 
 impl SmtpPool {
@@ -51,6 +68,7 @@ impl SmtpPool {
         tls: StartTls,
         credentials: Option<Credentials>,
         size: usize,
+        pipelining: bool,
     ) -> Self {
         SmtpPool {
             host,
@@ -61,10 +79,11 @@ impl SmtpPool {
             timeout: Duration::from_secs(30),
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(size.max(1)),
+            pipelining,
         }
     }
 
-    async fn connect(&self) -> Result<AsyncSmtpConnection, SmtpError> {
+    async fn connect(&self) -> Result<Conn, SmtpError> {
         let tcp = tokio::time::timeout(
             self.timeout,
             tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
@@ -73,8 +92,12 @@ impl SmtpPool {
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))
         .and_then(|r| r)?;
         tcp.set_nodelay(true)?;
-        let mut conn =
-            AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello).await?;
+        let tcp = Arc::new(tcp);
+        let mut conn = AsyncSmtpConnection::connect_with_transport(
+            Box::new(SharedTcp(Arc::clone(&tcp))),
+            &self.hello,
+        )
+        .await?;
         match &self.tls {
             StartTls::Opportunistic(p) if conn.can_starttls() => {
                 conn.starttls(p.clone(), &self.hello).await?
@@ -82,34 +105,75 @@ impl SmtpPool {
             StartTls::Required(p) => conn.starttls(p.clone(), &self.hello).await?,
             StartTls::Opportunistic(_) => {}
         }
+        let pipe = if conn.is_encrypted() || !self.pipelining {
+            None
+        } else {
+            smtp_pipeline::offers_pipelining(&mut conn, &self.hello)
+                .await?
+                .then_some(tcp)
+        };
         if let Some(c) = &self.credentials {
             conn.auth(&[Mechanism::Plain, Mechanism::Login], c).await?;
         }
-        Ok(conn)
+        Ok(Conn { smtp: conn, pipe })
     }
 
     /// Opens a fresh connection (greeting, EHLO, STARTTLS and login as for sending) and says
     /// QUIT: whether the server can take mail now. The pool's own connections are not touched.
     pub async fn check(&self) -> Result<(), SmtpError> {
         let mut conn = self.connect().await?;
-        conn.quit().await?;
+        conn.smtp.quit().await?;
         Ok(())
     }
 
-    fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+    fn take_idle(&self) -> Option<Conn> {
         self.idle.lock().ok()?.pop()
     }
 
-    fn give_back(&self, conn: AsyncSmtpConnection) {
+    fn give_back(&self, conn: Conn) {
         if let Ok(mut idle) = self.idle.lock() {
             idle.push(conn);
         }
     }
 
+    /// One transaction on `conn`: pipelined when the session allows it, else lettre's send.
+    async fn attempt(conn: &mut Conn, envelope: &Envelope, message: &[u8]) -> Attempt {
+        match &conn.pipe {
+            Some(tcp) if smtp_pipeline::can_pipeline(envelope, message) => {
+                match smtp_pipeline::send(&mut conn.smtp, tcp, envelope, message).await {
+                    Ok(()) => Attempt::Sent,
+                    Err(f) if !f.answered => Attempt::Unanswered(f.error),
+                    Err(f) => Attempt::Failed(f.error),
+                }
+            }
+            _ => match conn.smtp.send(envelope, message).await {
+                Ok(_) => Attempt::Sent,
+                // lettre counts a reply it could not read to the end ("incomplete response")
+                // as a response, so only a pure network error counts as unanswered here.
+                Err(e) if e.status().is_none() && !e.is_response() && !e.is_timeout() => {
+                    Attempt::Unanswered(e.into())
+                }
+                Err(e) => Attempt::Failed(e.into()),
+            },
+        }
+    }
+
+    /// An attempt that gives up when the server stops answering (the session is then dropped).
+    async fn timed(&self, conn: &mut Conn, envelope: &Envelope, message: &[u8]) -> Attempt {
+        tokio::time::timeout(self.timeout, Self::attempt(conn, envelope, message))
+            .await
+            .unwrap_or_else(|_| {
+                Attempt::Failed(
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "the server did not answer")
+                        .into(),
+                )
+            })
+    }
+
     /// Sends on an idle connection or a new one. A connection that sat idle may have been closed
-    /// by the server: when it fails with a network error before the server answered anything,
-    /// one fresh try follows. A reply (4xx/5xx, which lettre does not count as `is_response`),
-    /// a malformed reply or a timeout is never retried here: the worker records it and backs off.
+    /// by the server: when it fails before the server answered anything in this transaction,
+    /// one fresh try follows (nothing can have been accepted). A reply (4xx/5xx), a malformed
+    /// reply or a timeout is never retried here: the worker records it and backs off.
     pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SmtpError> {
         let _permit = self
             .permits
@@ -117,34 +181,34 @@ impl SmtpPool {
             .await
             .map_err(|_| std::io::Error::other("the mail pool is closed"))?;
         let (mut conn, reused) = match self.take_idle() {
-            Some(c) if !c.has_broken() => (c, true),
+            Some(c) if !c.smtp.has_broken() => (c, true),
             _ => (self.connect().await?, false),
         };
-        match conn.send(envelope, message).await {
-            Ok(_) => {
+        let outcome = self.timed(&mut conn, envelope, message).await;
+        match outcome {
+            Attempt::Sent => {
                 self.give_back(conn);
                 Ok(())
             }
-            Err(e) if reused && e.status().is_none() && !e.is_response() && !e.is_timeout() => {
+            Attempt::Unanswered(e) if reused => {
                 tracing::debug!(error = %e, "idle SMTP connection was closed; reconnecting");
-                conn.abort().await;
+                conn.smtp.abort().await;
                 let mut fresh = self.connect().await?;
-                let result = fresh.send(envelope, message).await;
-                match result {
-                    Ok(_) => {
+                match self.timed(&mut fresh, envelope, message).await {
+                    Attempt::Sent => {
                         self.give_back(fresh);
                         Ok(())
                     }
-                    Err(e) => {
-                        fresh.abort().await;
-                        Err(e.into())
+                    Attempt::Unanswered(e) | Attempt::Failed(e) => {
+                        fresh.smtp.abort().await;
+                        Err(e)
                     }
                 }
             }
-            Err(e) => {
+            Attempt::Unanswered(e) | Attempt::Failed(e) => {
                 // After a refusal the session is mid-transaction; start the next one clean.
-                conn.abort().await;
-                Err(e.into())
+                conn.smtp.abort().await;
+                Err(e)
             }
         }
     }

@@ -35,5 +35,6 @@ mod safe_sending;
 mod security;
 mod send_views;
 mod smtp;
+mod smtp_pipelining;
 mod store;
 mod webhooks;
