@@ -11,10 +11,10 @@ async fn the_archive_lists_published_messages_newest_first_with_filters(db: Test
     assert!(html.contains("<h1>Messages we have sent</h1>"));
     assert!(html.contains("No messages yet."));
 
-    let first = publish(&app, "courier-fraud").await;
-    // A second later, so "newest first" has something to order.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let second = publish(&app, "winter-burglary").await;
+    // An hour apart, so "newest first" has something to order.
+    let now = chrono::Utc::now();
+    let first = super::publish_at(&app, "courier-fraud", now - chrono::Duration::hours(1)).await;
+    let second = super::publish(&app, "winter-burglary").await;
     let (_, html) = page(&app, "/messages").await;
     let a = html
         .find(&format!("href=\"/messages/{second}\""))

@@ -23,9 +23,14 @@ async fn page(app: &TestApp, path: &str) -> (u16, String) {
 
 /// Publishes the fixture calendar's campaign `slug` now; its run id.
 async fn publish(app: &TestApp, slug: &str) -> i64 {
+    publish_at(app, slug, Utc::now()).await
+}
+
+/// Publishes `slug` as sent at `at`, so tests order messages without waiting on the clock.
+async fn publish_at(app: &TestApp, slug: &str, at: chrono::DateTime<Utc>) -> i64 {
     app.services
         .scheduler
-        .send_now(slug, &[], Utc::now(), None)
+        .send_now(slug, &[], at, None)
         .await
         .unwrap()
         .unwrap()
