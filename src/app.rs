@@ -120,6 +120,7 @@ impl Services {
             fan_out_batch: 1000,
             digest,
             rules,
+            queued: Arc::default(),
         });
         Ok(Services {
             store,
@@ -262,7 +263,11 @@ pub async fn serve(
     if roles.workers {
         let worker = Arc::new(services.worker().await?);
         for _ in 0..services.config.delivery.workers.max(1) {
-            tasks.push(tokio::spawn(worker_loop(worker.clone(), stop_rx.clone())));
+            tasks.push(tokio::spawn(worker_loop(
+                worker.clone(),
+                services.scheduler.queued.clone(),
+                stop_rx.clone(),
+            )));
         }
     }
     tasks.push(tokio::spawn(watch_reload_requests(

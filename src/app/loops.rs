@@ -68,7 +68,13 @@ pub(super) async fn flush_feed_readers(
     }
 }
 
-pub(super) async fn worker_loop(w: Arc<Worker>, mut stop: watch::Receiver<bool>) {
+/// Claims and sends until told to stop; idle, it polls every half second or wakes as soon as
+/// this process's scheduler queues a batch.
+pub(super) async fn worker_loop(
+    w: Arc<Worker>,
+    queued: Arc<tokio::sync::Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         if *stop.borrow() {
             return;
@@ -80,8 +86,11 @@ pub(super) async fn worker_loop(w: Arc<Worker>, mut stop: watch::Receiver<bool>)
                 true
             }
         };
-        if idle && sleep_or_stop(Duration::from_millis(500), &mut stop).await {
-            return;
+        if idle {
+            tokio::select! {
+                stopping = sleep_or_stop(Duration::from_millis(500), &mut stop) => if stopping { return },
+                () = queued.notified() => {}
+            }
         }
     }
 }

@@ -4,6 +4,8 @@
 use super::Format;
 use crate::app::Services;
 use chrono::Utc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 pub async fn show(s: &Services, format: Format) -> anyhow::Result<bool> {
     s.store.settle_runs(Utc::now()).await?;
@@ -141,8 +143,11 @@ pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
     }
 }
 
-/// Runs workers until nothing is due; messages waiting for a retry later are left queued.
-pub async fn drain(s: &Services) -> anyhow::Result<()> {
+/// Runs workers until nothing is due (messages waiting for a retry later are left queued) and
+/// `fanned_out` is set: while a fan-out is still queueing, an idle lane waits for its next
+/// committed batch instead of stopping.
+pub async fn drain_while_queueing(s: &Services, fanned_out: &AtomicBool) -> anyhow::Result<()> {
+    let queued = s.scheduler.queued.clone();
     let worker = std::sync::Arc::new(s.worker().await?);
     let bar = super::progress::spinner("{spinner} {human_pos} sent {msg} [{elapsed}]");
     let lanes = s.config.delivery.workers.max(1) as usize;
@@ -155,8 +160,14 @@ pub async fn drain(s: &Services) -> anyhow::Result<()> {
         let w = worker.clone();
         let total = total.clone();
         let bar = bar.clone();
+        let queued = queued.clone();
         async move {
             loop {
+                // Read before the claim: once set, an empty claim means nothing more will come.
+                let finished = fanned_out.load(Ordering::Acquire);
+                let next_batch = queued.notified();
+                tokio::pin!(next_batch);
+                next_batch.as_mut().enable();
                 let r = w.run_once(Utc::now()).await?;
                 if let Ok(mut t) = total.lock() {
                     t.sent += r.sent;
@@ -168,7 +179,11 @@ pub async fn drain(s: &Services) -> anyhow::Result<()> {
                     bar.set_message(format!("{} retrying, {} failed", t.retried, t.failed));
                 }
                 if r.claimed == 0 {
-                    return Ok::<(), crate::store::StoreError>(());
+                    if finished {
+                        return Ok::<(), crate::store::StoreError>(());
+                    }
+                    // The fan-out's end is not announced: look again after a short while.
+                    let _ = tokio::time::timeout(Duration::from_millis(100), next_batch).await;
                 }
             }
         }

@@ -40,6 +40,10 @@ pub struct Scheduler {
     pub digest: Option<Schedule>,
     /// The repeat window, weekly cap and quiet hours every run is fanned out under.
     pub rules: SendingRules,
+    /// Woken each time a fan-out batch is committed, so idle workers in this process claim it
+    /// at once instead of at their next poll: an urgent alert's first messages go out while
+    /// the rest of its audience is still being queued.
+    pub queued: Arc<tokio::sync::Notify>,
 }
 
 /// The last digest period gathered, as milliseconds since the epoch.
@@ -206,6 +210,7 @@ impl Scheduler {
                 if n == 0 {
                     break;
                 }
+                self.queued.notify_waiters();
             }
             tracing::info!(run_id, "run queued");
         }

@@ -155,23 +155,8 @@ impl Scheduler {
             .into_iter()
             .filter(|r| r.fire_at > now - Duration::days(RECENT_DAYS))
             .collect();
-        let paused = self
-            .store
-            .campaigns()
-            .await?
-            .iter()
-            .any(|s| s.slug == c.slug && s.paused);
-        let needs_force = if paused {
-            Some("is paused".to_string())
-        } else if !c.active_on(now) {
-            Some("is out of its season or dates".to_string())
-        } else {
-            None
-        };
-        let held_until = match self.rules.quiet_hours {
-            Some(q) if !c.urgent => q.release(now),
-            _ => None,
-        };
+        let needs_force = self.needs_force(c, now).await?;
+        let held_until = self.held_until(c, now);
         Ok(SendPlan {
             held_until,
             slug: c.slug.clone(),
@@ -183,27 +168,72 @@ impl Scheduler {
         })
     }
 
-    /// Sends `req` now by the scheduler's path. `Ok(None)`: its idempotency key was used already.
-    pub async fn send(
+    /// Why sending `c` now needs `force`, if it does: paused, or out of its season.
+    async fn needs_force(
+        &self,
+        c: &Campaign,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let paused = self
+            .store
+            .campaigns()
+            .await?
+            .iter()
+            .any(|s| s.slug == c.slug && s.paused);
+        Ok(if paused {
+            Some("is paused".to_string())
+        } else if !c.active_on(now) {
+            Some("is out of its season or dates".to_string())
+        } else {
+            None
+        })
+    }
+
+    /// When `c`'s e-mail would go if sent now, if quiet hours hold it (urgent mail is never held).
+    pub fn held_until(&self, c: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.rules.quiet_hours {
+            Some(q) if !c.urgent => q.release(now),
+            _ => None,
+        }
+    }
+
+    /// Whether `req` may be sent now, without counting its audience: its areas, or why not.
+    pub async fn check(
         &self,
         req: &SendRequest,
         now: DateTime<Utc>,
-    ) -> Result<Option<i64>, SendNowError> {
+    ) -> Result<Vec<String>, SendNowError> {
         if req.resend.as_deref().is_some_and(|r| r.trim().is_empty()) {
             return Err(SendNowError::ReasonNeeded);
-        }
-        let plan = self.plan_send(req, now).await?;
-        if let (Some(why), false) = (&plan.needs_force, req.force) {
-            return Err(SendNowError::NeedsForce {
-                slug: req.slug.clone(),
-                why: why.clone(),
-            });
         }
         let cal = self.calendar();
         let c = cal
             .campaign(&req.slug)
             .ok_or_else(|| SendNowError::UnknownCampaign(req.slug.clone()))?;
-        let mut run = self.new_run(c, now, Trigger::Manual, plan.areas);
+        let areas = self.chosen_areas(c, &req.areas)?;
+        if let (Some(why), false) = (self.needs_force(c, now).await?, req.force) {
+            return Err(SendNowError::NeedsForce {
+                slug: req.slug.clone(),
+                why,
+            });
+        }
+        Ok(areas)
+    }
+
+    /// Sends `req` now by the scheduler's path. `Ok(None)`: its idempotency key was used already.
+    /// It does not count the audience first (the fan-out is the count; counting a large
+    /// audience twice delayed urgent alerts by seconds).
+    pub async fn send(
+        &self,
+        req: &SendRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, SendNowError> {
+        let areas = self.check(req, now).await?;
+        let cal = self.calendar();
+        let c = cal
+            .campaign(&req.slug)
+            .ok_or_else(|| SendNowError::UnknownCampaign(req.slug.clone()))?;
+        let mut run = self.new_run(c, now, Trigger::Manual, areas);
         run.idempotency_key = req.idempotency_key.clone();
         run.repeat_window = self.repeat_window(c, req.resend.is_some());
         let id = self.store.create_run(&run, now).await?;

@@ -171,18 +171,20 @@ impl SqlStore {
             q.push(", lease_until = null where outbox_id in ");
             push_in!(q, rows.iter().map(|r| r.outbox_id));
             q.build().execute(&mut *tx).await?;
-            for ((run_id, area_id, channel), n) in counts {
-                sqlx::query(
+            // One statement for every (run, area, channel) in the group: a group of messages to
+            // 30 areas is one round trip, not 30.
+            if !counts.is_empty() {
+                let mut q = QueryBuilder::new(
                     "insert into event (kind, occurred_at, area_id, campaign_id, run_id, priority, channel, count, created_at)
-                     select 'delivered', $1, $2, r.campaign_id, r.run_id, r.priority, $3, $4, $1 from run r where r.run_id = $5",
-                )
-                .bind(now)
-                .bind(area_id)
-                .bind(channel)
-                .bind(n)
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
+                     select 'delivered', ",
+                );
+                q.push_bind(now).push(", v.column2, r.campaign_id, r.run_id, r.priority, v.column3, v.column4, ").push_bind(now);
+                q.push(" from (");
+                q.push_values(counts, |mut b, ((run_id, area_id, channel), n)| {
+                    b.push_bind(run_id).push_bind(area_id).push_bind(channel).push_bind(n);
+                });
+                q.push(") v join run r on r.run_id = v.column1");
+                q.build().execute(&mut *tx).await?;
             }
             // A weekly digest delivers every message it lists: count them against their runs.
             let digests: Vec<i64> = rows.iter().filter(|r| r.kind == OutboxKind::Digest).map(|r| r.outbox_id).collect();
