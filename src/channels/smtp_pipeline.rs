@@ -107,16 +107,19 @@ pub(super) async fn offers_pipelining(
 /// RFC 5321 §4.5.2 transparency: a line starting with `.` gets a second one. Same rules as
 /// lettre's own codec (a line starts after CRLF).
 pub(super) fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
-    let mut line_start = true;
-    let mut after_cr = false;
-    for &b in message {
-        if line_start && b == b'.' {
-            out.push(b'.');
-        }
-        out.push(b);
-        line_start = after_cr && b == b'\n';
-        after_cr = b == b'\r';
+    out.reserve(message.len() + 8);
+    if message.first() == Some(&b'.') {
+        out.push(b'.');
     }
+    // Whole runs between line-initial dots are copied at once: a byte-at-a-time loop was 6 % of
+    // the fan-out's CPU (benches/ANALYSIS.md).
+    let mut rest = message;
+    while let Some(i) = memchr::memmem::find(rest, b"\r\n.") {
+        out.extend_from_slice(&rest[..i + 3]);
+        out.push(b'.');
+        rest = &rest[i + 3..];
+    }
+    out.extend_from_slice(rest);
 }
 
 /// How a pipelined send ended when it did not deliver.
@@ -207,5 +210,48 @@ mod tests {
         let mut out = Vec::new();
         dot_stuff(b".a\r\nb.\r\n.\r\n..c\rx.\r\n", &mut out);
         assert_eq!(out, b"..a\r\nb.\r\n..\r\n...c\rx.\r\n");
+    }
+
+    /// RFC 5321's rule read literally, one byte at a time: the reference the fast copy must match.
+    fn by_the_letter(message: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut line_start = true;
+        let mut after_cr = false;
+        for &b in message {
+            if line_start && b == b'.' {
+                out.push(b'.');
+            }
+            out.push(b);
+            line_start = after_cr && b == b'\n';
+            after_cr = b == b'\r';
+        }
+        out
+    }
+
+    #[test]
+    fn matches_the_rule_on_every_short_mix_of_dots_and_line_ends() {
+        // Every string of up to 7 bytes from the alphabet that matters, plus a real-sized body.
+        let alphabet = [b'.', b'\r', b'\n', b'x'];
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..7 {
+            let longer: Vec<Vec<u8>> = inputs
+                .iter()
+                .filter(|i| i.len() == inputs.last().map_or(0, Vec::len))
+                .flat_map(|i| {
+                    alphabet.iter().map(move |&b| {
+                        let mut j = i.clone();
+                        j.push(b);
+                        j
+                    })
+                })
+                .collect();
+            inputs.extend(longer);
+        }
+        inputs.push(b"Hello\r\n.\r\n..\r\nx\r\n.".repeat(500));
+        for input in &inputs {
+            let mut out = Vec::new();
+            dot_stuff(input, &mut out);
+            assert_eq!(out, by_the_letter(input), "input {input:?}");
+        }
     }
 }

@@ -3,7 +3,9 @@
 
 use super::Format;
 use crate::app::Services;
+use anyhow::Context;
 use chrono::Utc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -146,7 +148,7 @@ pub async fn unsuppress(s: &Services, email: &str) -> anyhow::Result<bool> {
 /// Runs workers until nothing is due (messages waiting for a retry later are left queued) and
 /// `fanned_out` is set: while a fan-out is still queueing, an idle lane waits for its next
 /// committed batch instead of stopping.
-pub async fn drain_while_queueing(s: &Services, fanned_out: &AtomicBool) -> anyhow::Result<()> {
+pub async fn drain_while_queueing(s: &Services, fanned_out: Arc<AtomicBool>) -> anyhow::Result<()> {
     let queued = s.scheduler.queued.clone();
     let worker = std::sync::Arc::new(s.worker().await?);
     let bar = super::progress::spinner("{spinner} {human_pos} sent {msg} [{elapsed}]");
@@ -161,7 +163,10 @@ pub async fn drain_while_queueing(s: &Services, fanned_out: &AtomicBool) -> anyh
         let total = total.clone();
         let bar = bar.clone();
         let queued = queued.clone();
-        async move {
+        let fanned_out = fanned_out.clone();
+        // Spawned, so the lanes (each building and sending its messages) run on separate
+        // threads of the runtime rather than all inside this one future.
+        tokio::spawn(async move {
             loop {
                 // Read before the claim: once set, an empty claim means nothing more will come.
                 let finished = fanned_out.load(Ordering::Acquire);
@@ -186,10 +191,10 @@ pub async fn drain_while_queueing(s: &Services, fanned_out: &AtomicBool) -> anyh
                     let _ = tokio::time::timeout(Duration::from_millis(100), next_batch).await;
                 }
             }
-        }
+        })
     });
     for r in futures::future::join_all(steps).await {
-        r?;
+        r.context("a delivery lane stopped unexpectedly")??;
     }
     let total = total.lock().map(|t| *t).unwrap_or_default();
     bar.finish_and_clear();

@@ -6,6 +6,7 @@ use crate::domain::Channel;
 use crate::scheduler::SendRequest;
 use anyhow::{Context, bail};
 use chrono::Utc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct SendArgs<'a> {
@@ -53,7 +54,7 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
     }
     // Delivery starts on the fan-out's first committed batch rather than after its last, so
     // the first residents of a large audience hear of an urgent alert within a second.
-    let fanned_out = AtomicBool::new(false);
+    let fanned_out = Arc::new(AtomicBool::new(false));
     let sending = async {
         let sent = s.scheduler.send(&req, now).await;
         fanned_out.store(true, Ordering::Release);
@@ -61,7 +62,7 @@ pub async fn run(s: &Services, a: SendArgs<'_>) -> anyhow::Result<bool> {
     };
     let delivering = async {
         if a.wait {
-            Some(super::outbox_cmd::drain_while_queueing(s, &fanned_out).await)
+            Some(super::outbox_cmd::drain_while_queueing(s, fanned_out.clone()).await)
         } else {
             None
         }
