@@ -27,6 +27,8 @@
 #   CARGO_TARGET_DIR             honoured (default: ./target)
 #   BENCH_BEFORE=1               also one fan-out per run with SMTP pipelining off (`smtp://…?pipelining=off`):
 #                                the same binary as before issue 17's pipelining, measured in the same run
+#   BENCH_WINDOW=64              also one fan-out per run with `delivery.max_unrecorded` at this value (0 skips):
+#                                what the promise "a crash repeats at most the pool size" costs in speed
 #   BENCH_QUICK=1                smoke test: 3 runs of 5,000 / 20,000 subscribers, 3 s wrk
 set -euo pipefail
 
@@ -50,6 +52,7 @@ PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PROFILE=${BENCH_PROFILE:-1}
 WHATIF=${BENCH_WHATIF:-0}
 BEFORE=${BENCH_BEFORE:-1}
+WINDOW=${BENCH_WINDOW:-64}
 OUT=${BENCH_OUT:-$HERE/RESULTS.md}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 CAMPAIGN=${BENCH_CAMPAIGN:-winter-burglary}
@@ -269,7 +272,7 @@ fanout_once() { # engine n tag [LD_PRELOAD] [smtp URL query] -> pushes figures u
   start_sink "$port"
   t0=$(now)
   BEACON_DATABASE__URL=$url BEACON_MAIL__TRANSPORT="smtp://127.0.0.1:$port$query" LD_PRELOAD=$preload \
-    /usr/bin/time -v -o "$LOG/time-$tag.txt" \
+    BEACON_DELIVERY__MAX_UNRECORDED=${UNRECORDED:-0} /usr/bin/time -v -o "$LOG/time-$tag.txt" \
     "$BEACON" --campaigns "$ROOT/campaigns" send "$CAMPAIGN" --force \
     >"$LOG/send-$tag.out" 2>"$LOG/send-$tag.err" < /dev/null \
     || { cat "$LOG/send-$tag.err" >&2; die "beacon send failed ($tag)"; }
@@ -320,6 +323,7 @@ scenario1() {
       source_once "$SUBS" "src-$e"
       fanout_once "$e" "$SUBS" "fan-$e"
       [[ $BEFORE != 1 ]] || fanout_once "$e" "$SUBS" "off-$e" "" "?pipelining=off"
+      [[ $WINDOW == 0 ]] || UNRECORDED=$WINDOW fanout_once "$e" "$SUBS" "win-$e"
     done
     if [[ -n ${SHIM:-} ]]; then
       fanout_once "$e" "$SUBS" "nd-$e" "$SHIM"
@@ -603,6 +607,36 @@ scenario6() {
   done
 }
 
+# ---------------------------------------------------------------- query plans (issue 17)
+# The claim and the recipient lookup as delivery runs them, on a run fanned out but not sent:
+# PostgreSQL's EXPLAIN ANALYZE (inside a transaction rolled back: the claim is an UPDATE) and
+# SQLite's EXPLAIN QUERY PLAN.
+PLANS_PG= PLANS_SQLITE=
+scenario_plans() {
+  local due claim recip
+  due=$(( ($(date +%s) + 86400) * 1000 ))
+  claim="update outbox set status = 'sending', lease_until = $due, attempts = attempts + 1, updated_at = $due, owner_id = null
+    where outbox_id OPEN select outbox_id from outbox where status = 'pending' and next_attempt_at <= $due
+    and channel in ('email', 'webhook') order by lane, next_attempt_at, outbox_id limit 200 LOCK returning outbox_id"
+  recip="select subscriber_id, email, status, token_version from subscriber where subscriber_id in
+    (select subscriber_id from outbox where status = 'pending' order by lane, next_attempt_at, outbox_id limit 200)"
+  fresh_db postgres "$SUBS" "plan_$$"
+  local ref=$FRESH_REF url=$FRESH_URL
+  beacon "$url" send "$CAMPAIGN" --force --no-wait >"$LOG/plan-pg.out" 2>&1
+  psql_q "$ref" "vacuum analyze outbox" >/dev/null
+  local pg_claim=${claim/OPEN/= any(array(}
+  PLANS_PG=$(psql -X -q -t -A -d "$(pg_url "$ref")" -c "begin" \
+    -c "explain (analyze, buffers) ${pg_claim/LOCK/for update skip locked))}" -c "rollback" \
+    -c "explain (analyze, buffers) $recip" 2>&1)
+  drop_fresh postgres "$ref"
+  fresh_db sqlite "$SUBS" "plan_$$"
+  ref=$FRESH_REF url=$FRESH_URL
+  beacon "$url" send "$CAMPAIGN" --force --no-wait >"$LOG/plan-sqlite.out" 2>&1
+  local lite_claim=${claim/OPEN/in (}
+  PLANS_SQLITE=$(sqlite3 "$ref" "explain query plan ${lite_claim/LOCK/)};" "explain query plan $recip;" 2>&1)
+  drop_fresh sqlite "$ref"
+}
+
 # ---------------------------------------------------------------- profile
 scenario_profile() {
   [[ $PROFILE == 1 ]] && command -v perf >/dev/null || { PROFILE_NOTE="perf not available; no profile taken"; return 0; }
@@ -665,6 +699,11 @@ write_results() {
           local o
           o=$(m "${S1[off-$e:mps]:-}")
           echo "| 1 | (before) same, \`?pipelining=off\` | $o msg/s | smtp-source -d -s $POOL: $s msg/s | $(calc "$o / $s" 2) | | pipelined / not: $(calc "$b / $o" 2)× |"
+        fi
+        if [[ -n ${S1[win-$e:mps]:-} ]]; then
+          local w
+          w=$(m "${S1[win-$e:mps]:-}")
+          echo "| 1 | (what if) same, \`delivery.max_unrecorded = $WINDOW\` (a crash could repeat $WINDOW, not $POOL) | $w msg/s, CPU $(m "${S1[win-$e:cpu1k]:-}") s per 1,000 | smtp-source -d -s $POOL: $s msg/s | $(calc "$w / $s" 2) | informational | $(calc "$w / $b" 2)× the default |"
         fi
       done
     fi
@@ -731,6 +770,7 @@ write_results() {
       for e in sqlite postgres; do
         echo "| $e | $(m "${S1[fan-$e:mps]:-}") (${S1[fan-$e:mps]:-} ) | $(m "${S1[src-$e:mps]:-}") (${S1[src-$e:mps]:-} ) | $(m "${S1[fan-$e:wall]:-}") | $(m "${S1[fan-$e:cpu1k]:-}") | $(m "${S1[fan-$e:rss]:-}") | ${S1[fan-$e:sink]:-} |"
         [[ -z ${S1[off-$e:mps]:-} ]] || echo "| $e, pipelining off | $(m "${S1[off-$e:mps]:-}") (${S1[off-$e:mps]:-} ) | | $(m "${S1[off-$e:wall]:-}") | $(m "${S1[off-$e:cpu1k]:-}") | $(m "${S1[off-$e:rss]:-}") | ${S1[off-$e:sink]:-} |"
+        [[ -z ${S1[win-$e:mps]:-} ]] || echo "| $e, what if \`delivery.max_unrecorded = $WINDOW\` | $(m "${S1[win-$e:mps]:-}") (${S1[win-$e:mps]:-} ) | | $(m "${S1[win-$e:wall]:-}") | $(m "${S1[win-$e:cpu1k]:-}") | $(m "${S1[win-$e:rss]:-}") | ${S1[win-$e:sink]:-} |"
       done
       for e in sqlite postgres; do
         [[ -n ${S1[nd-$e:mps]:-} ]] || continue
@@ -802,6 +842,22 @@ write_results() {
       done
       echo
     fi
+    if [[ -n $PLANS_PG$PLANS_SQLITE ]]; then
+      echo "## Query plans: the claim (200 rows) and the recipient lookup, on $SUBS queued messages"
+      echo
+      echo "PostgreSQL, \`EXPLAIN (ANALYZE, BUFFERS)\` (the claim inside a transaction rolled back):"
+      echo
+      echo '```'
+      echo "$PLANS_PG"
+      echo '```'
+      echo
+      echo "SQLite, \`EXPLAIN QUERY PLAN\`:"
+      echo
+      echo '```'
+      echo "$PLANS_SQLITE"
+      echo '```'
+      echo
+    fi
     if [[ -n ${PROFILE_NOTE:-} ]]; then
       echo "## Profile (perf, this run)"
       echo
@@ -858,6 +914,7 @@ fi
 [[ $SCENARIOS != *" 2 "* ]] || { scenario2; write_results; }
 [[ $SCENARIOS != *" 6 "* ]] || { scenario6; write_results; }
 [[ $SCENARIOS != *" 5 "* ]] || { scenario5; write_results; }
+[[ $SCENARIOS != *" 1 "* ]] || { scenario_plans; write_results; }
 PROFILE_PRELOAD=$SHIM
 [[ $PROFILE != 1 ]] || { scenario_profile; write_results; }
 [[ $SCENARIOS != *" 3 "* ]] || { scenario3; write_results; }

@@ -143,19 +143,21 @@ impl SqlStore {
     ) -> Result<Vec<Claimed>> {
         // The one dialect difference: PostgreSQL lets concurrent claimers skip each other's
         // rows; SQLite has one writer at a time, so its UPDATE … RETURNING is already exclusive.
-        let lock = match self.pool {
-            Pool::Postgres(_) => "for update skip locked",
-            Pool::Sqlite(_) => "",
+        // PostgreSQL takes the ids as an array, so the update finds its rows by primary key
+        // instead of hash-joining the subquery against a scan of the whole outbox.
+        let (open, lock) = match self.pool {
+            Pool::Postgres(_) => ("= any(array(", "for update skip locked))"),
+            Pool::Sqlite(_) => ("in (", ")"),
         };
         with_pool!(&self.pool, p => {
             let mut q = QueryBuilder::new("update outbox set status = 'sending', lease_until = ");
             q.push_bind(ms(lease_until)).push(", attempts = attempts + 1, updated_at = ").push_bind(ms(now));
             q.push(", owner_id = ").push_bind(owner);
-            q.push(" where outbox_id in (select outbox_id from outbox where status = 'pending' and next_attempt_at <= ");
+            q.push(format!(" where outbox_id {open}select outbox_id from outbox where status = 'pending' and next_attempt_at <= "));
             q.push_bind(ms(now)).push(" and channel in ");
             push_in!(q, channels.iter().copied());
             q.push(" order by lane, next_attempt_at, outbox_id limit ").push_bind(limit);
-            q.push(format!(" {lock}) returning {CLAIMED}"));
+            q.push(format!(" {lock} returning {CLAIMED}"));
             let mut rows: Vec<Claimed> = q.build_query_as().fetch_all(p).await?;
             rows.sort_by_key(|r| r.outbox_id);
             Ok(rows)

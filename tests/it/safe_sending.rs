@@ -373,3 +373,58 @@ async fn a_daily_schedule_reaches_a_resident_once_in_the_repeat_window_and_a_rem
 each_engine!(
     a_daily_schedule_reaches_a_resident_once_in_the_repeat_window_and_a_reminder_after_its_own
 );
+
+/// `beacon send` delivers while the fan-out is still queueing (issue 17): with more residents
+/// than one fan-out batch (1,000), the lanes must not stop at an empty queue between batches.
+/// Every resident the dry run counts gets the message once, and nobody else.
+async fn a_cli_send_larger_than_one_fan_out_batch_reaches_every_resident_once(db: TestDb) {
+    let cal = fixture_calendar(&[(
+        "lock-up",
+        campaign_file("lock-up", BURGLARY, "0 9 1 1 *", ""),
+    )]);
+    let sink = SmtpSink::start();
+    let app = app_on(db, &sink, cal.path()).await;
+    let demo = beacon_cli(
+        &app,
+        cal.path(),
+        &sink,
+        &["demo", "--subscribers", "2600", "--months", "0"],
+    )
+    .await;
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let dry = beacon_cli(&app, cal.path(), &sink, &["send", "lock-up", "--dry-run"]).await;
+    let counted: usize = text(&dry.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("email    in total: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no total in {}", text(&dry.stdout)));
+    assert!(counted > 1000, "{counted}: more than one fan-out batch");
+
+    let out = beacon_cli(&app, cal.path(), &sink, &["send", "lock-up"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("delivered {counted} message(s)")),
+        "{}: {stdout}",
+        app.db.name
+    );
+    assert!(
+        stdout.contains(&format!("is queued for {counted} resident(s)")),
+        "{stdout}"
+    );
+    let got = sink.messages();
+    let mut to: Vec<&str> = got
+        .iter()
+        .filter(|m| {
+            crate::smtp::header(&m.data, "Subject").as_deref() == Some("Subject of lock-up")
+        })
+        .flat_map(|m| m.to.iter().map(String::as_str))
+        .collect();
+    assert_eq!(to.len(), counted, "{}", app.db.name);
+    to.sort_unstable();
+    to.dedup();
+    assert_eq!(to.len(), counted, "each resident once");
+    app.finish().await;
+}
+each_engine!(a_cli_send_larger_than_one_fan_out_batch_reaches_every_resident_once);
