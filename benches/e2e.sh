@@ -624,22 +624,26 @@ scenario_plans() {
   claim="update outbox set status = 'sending', lease_until = $due, attempts = attempts + 1, updated_at = $due, owner_id = null
     where outbox_id OPEN select outbox_id from outbox where status = 'pending' and next_attempt_at <= $due
     and channel in ('email', 'webhook') order by lane, next_attempt_at, outbox_id limit 200 LOCK returning outbox_id"
-  recip="select subscriber_id, email, status, token_version from subscriber where subscriber_id in
-    (select subscriber_id from outbox where status = 'pending' order by lane, next_attempt_at, outbox_id limit 200)"
+  # As delivery sends it: the 200 claimed residents' ids as a literal list.
+  local first200="select subscriber_id from outbox where status = 'pending' order by lane, next_attempt_at, outbox_id limit 200"
+  recip="select subscriber_id, email, status, token_version from subscriber where subscriber_id in (IDS)"
   fresh_db postgres "$SUBS" "plan_$$"
   local ref=$FRESH_REF url=$FRESH_URL
   beacon "$url" send "$CAMPAIGN" --force --no-wait >"$LOG/plan-pg.out" 2>&1
-  psql_q "$ref" "vacuum analyze outbox" >/dev/null
+  psql_q "$ref" "vacuum analyze" >/dev/null
+  local ids
+  ids=$(psql_q "$ref" "select string_agg(subscriber_id::text, ',') from ($first200) x")
   local pg_claim=${claim/OPEN/= any(array(}
   PLANS_PG=$(psql -X -q -t -A -d "$(pg_url "$ref")" -c "begin" \
     -c "explain (analyze, buffers) ${pg_claim/LOCK/for update skip locked))}" -c "rollback" \
-    -c "explain (analyze, buffers) $recip" 2>&1)
+    -c "explain (analyze, buffers) ${recip/IDS/$ids}" 2>&1)
   drop_fresh postgres "$ref"
   fresh_db sqlite "$SUBS" "plan_$$"
   ref=$FRESH_REF url=$FRESH_URL
   beacon "$url" send "$CAMPAIGN" --force --no-wait >"$LOG/plan-sqlite.out" 2>&1
   local lite_claim=${claim/OPEN/in (}
-  PLANS_SQLITE=$(sqlite3 "$ref" "explain query plan ${lite_claim/LOCK/)};" "explain query plan $recip;" 2>&1)
+  ids=$(sqlite3 "$ref" "select group_concat(subscriber_id) from ($first200)")
+  PLANS_SQLITE=$(sqlite3 "$ref" "explain query plan ${lite_claim/LOCK/)};" "explain query plan ${recip/IDS/$ids};" 2>&1)
   drop_fresh sqlite "$ref"
 }
 
