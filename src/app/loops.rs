@@ -79,6 +79,10 @@ pub(super) async fn worker_loop(
         if *stop.borrow() {
             return;
         }
+        // Listening before the claim: a batch queued while this step runs still wakes it.
+        let next_batch = queued.notified();
+        tokio::pin!(next_batch);
+        next_batch.as_mut().enable();
         let idle = match w.run_once(Utc::now()).await {
             Ok(r) => r.claimed == 0,
             Err(e) => {
@@ -89,7 +93,7 @@ pub(super) async fn worker_loop(
         if idle {
             tokio::select! {
                 stopping = sleep_or_stop(Duration::from_millis(500), &mut stop) => if stopping { return },
-                () = queued.notified() => {}
+                () = next_batch => {}
             }
         }
     }
