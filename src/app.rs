@@ -176,16 +176,15 @@ impl Services {
     }
 
     pub fn web_state(&self) -> crate::web::AppState {
-        let mut state = crate::web::AppState::new(
+        crate::web::AppState::new(
             self.store.clone(),
             self.config.clone(),
             self.calendar.clone(),
             self.signer.clone(),
             self.published.clone(),
             self.scheduler.clone(),
-        );
-        state.mail_check = Some(outbound::mail_check(&self.config.mail));
-        state
+            Some(outbound::mail_check(&self.config.mail)),
+        )
     }
 
     /// Re-reads the calendar files; a broken calendar is refused and the old one kept.
