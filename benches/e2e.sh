@@ -15,7 +15,8 @@
 #   BENCH_MILLION_RUNS=$BENCH_RUNS
 #   BENCH_MILLION_ENGINES="sqlite postgres"  engines for the large memory run
 #   BENCH_MILLION_MONTHS=0       months of demo history for the large memory run (memory is about
-#                                residents; a year of history for 1M takes ~25 min per engine to make)
+#                                residents; a year of history for 1M would take ~18 min on SQLite
+#                                and ~38 min on PostgreSQL to make)
 #   BENCH_POOL=4                 Beacon's SMTP pool size = smtp-source sessions
 #   BENCH_FEED_ENTRIES=500       feed entries published before scenario 3
 #   BENCH_WRK_SECS=10            wrk duration (scenarios 3 and 4)
@@ -595,7 +596,7 @@ scenario5() {
       [[ $left == 0 ]] && break
       kill -0 "$SINK_PID" 2>/dev/null || die "smtp-sink died (see $LOG/sink.out)"
       ge "$(now)" "$t0 + $limit" && { log "WARNING: scale-out run $r gave up after ${limit}s with $left left"; break; }
-      sleep 0.5 # each poll is a psql process: at 0.2 s they took 8 % of the machine (perf, above)
+      sleep 0.5 # each poll is a psql process: every 0.2 s they took 8 % of the machine under perf
     done
     t1=$(now)
     m1=$(machine_ticks); b1=$(proc_ticks "$pid1" "$pid2"); k1=$(proc_ticks "$SINK_PID"); g1=$(pg_ticks)
